@@ -1,0 +1,57 @@
+using System.CommandLine;
+using System.Diagnostics;
+using GenRec.Cli.Terminal;
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation;
+using GenRec.Models.Baselines;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary><c>genrec bench baselines</c>: MostPopular and item transitions on a dataset, written as JSON.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks that write JSON results");
+        var options = new DatasetOptions();
+        var name = new Option<string?>("--name") { Description = "Dataset name in the result file names (default: folder name)" };
+        var output = new Option<string>("--out") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("bench", "results") };
+        var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
+        var baselines = new Command("baselines", "MostPopular and item-transition baselines, full ranking, leave-one-out");
+        options.AddTo(baselines);
+        baselines.Add(name);
+        baselines.Add(output);
+        baselines.Add(split);
+        baselines.SetAction(r =>
+        {
+            var request = options.Request(r);
+            var dataset = DatasetLoader.Load(request, Output.Info);
+            var datasetName = r.GetValue(name) ?? dataset.Name;
+            var splitKind = r.GetValue(split);
+            var s = SequenceSplit.Create(dataset, splitKind);
+            foreach (var baseline in BaselineFactory.Names)
+            {
+                var clock = Stopwatch.StartNew();
+                var scorer = BaselineFactory.Create(baseline, s.Train, dataset.NumItems);
+                var result = Evaluator.Evaluate(scorer, s.Test, new EvalOptions());
+                var report = new BenchReport(
+                    baseline,
+                    datasetName,
+                    $"{splitKind}, {result.Protocol}, {s.Test.Length} test users, {dataset.NumItems} items",
+                    result.Metrics,
+                    clock.Elapsed.TotalSeconds,
+                    new { dataset = request.Path, request.Format, request.Options.KCore, request.Options.KCoreMode, split = splitKind },
+                    GitRevision.Current(),
+                    BenchReport.MachineDescription(),
+                    DateTimeOffset.UtcNow);
+                var path = report.Write(r.GetValue(output)!);
+                System.Console.WriteLine(report.Summary() + $" -> {path}");
+            }
+
+            return 0;
+        });
+        bench.Add(baselines);
+        return bench;
+    }
+}

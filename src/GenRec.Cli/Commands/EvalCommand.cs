@@ -1,0 +1,71 @@
+using System.CommandLine;
+using GenRec.Cli.Terminal;
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation;
+using GenRec.Models.Baselines;
+using GenRec.Training;
+using Spectre.Console;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary><c>genrec eval</c>: evaluates a checkpoint or a baseline on the held-out test (or validation) cases.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Model checkpoint (.ckpt) to evaluate" };
+        var baseline = new Option<string?>("--baseline") { Description = $"Evaluate a baseline instead: {string.Join(", ", BaselineFactory.Names)}" };
+        var data = new Option<string?>("--data") { Description = "Dataset (required with --baseline; default: the checkpoint's)" };
+        var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
+        var sampled = new Option<int>("--sampled") { Description = "Rank against this many sampled negatives instead of all items (e.g. 100)", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the negative sampler", DefaultValueFactory = _ => 42 };
+        var valid = new Option<bool>("--valid") { Description = "Evaluate the validation cases instead of the test cases" };
+        var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, data, split, sampled, seed, valid, noFilter };
+        command.SetAction(r =>
+        {
+            IScorer scorer;
+            SequenceDataset dataset;
+            var splitKind = r.GetValue(split);
+            if (r.GetValue(checkpoint) is { } ckpt)
+            {
+                var (model, header) = Checkpoint.LoadModel(ckpt);
+                dataset = DatasetLoader.Load((r.GetValue(data) is { } d ? header.Config.Data with { Path = d } : header.Config.Data).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+                CheckItems(dataset, header.NumItems);
+                splitKind = header.Config.Data.Split;
+                scorer = new ModelScorer(model);
+            }
+            else if (r.GetValue(baseline) is { } name)
+            {
+                var path = r.GetValue(data) ?? throw new ArgumentException("--baseline needs --data");
+                dataset = DatasetLoader.Load(new DatasetRequest(path), Output.Info);
+                scorer = BaselineFactory.Create(name, SequenceSplit.Create(dataset, splitKind).Train, dataset.NumItems);
+            }
+            else
+            {
+                throw new ArgumentException("give --checkpoint or --baseline");
+            }
+
+            var s = SequenceSplit.Create(dataset, splitKind);
+            var cases = r.GetValue(valid) ? s.Valid : s.Test;
+            var options = new EvalOptions { SampledNegatives = r.GetValue(sampled), Seed = r.GetValue(seed), FilterHistory = !r.GetValue(noFilter) };
+            var result = AnsiConsole.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask("evaluating", maxValue: cases.Length);
+                return Evaluator.Evaluate(scorer, cases, options, new Progress<int>(n => task.Increment(n)));
+            });
+            Output.Metrics($"{(r.GetValue(valid) ? "validation" : "test")}: {cases.Length:N0} users, {result.Protocol}", result.Metrics, Output.HeadlineKeys);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static void CheckItems(SequenceDataset dataset, int modelItems)
+    {
+        if (dataset.NumItems != modelItems)
+        {
+            throw new InvalidDataException($"the checkpoint was trained on {modelItems} items but the dataset has {dataset.NumItems}; use the dataset and options it was trained with");
+        }
+    }
+}

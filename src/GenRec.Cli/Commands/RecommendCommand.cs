@@ -1,0 +1,46 @@
+using System.CommandLine;
+using GenRec.Cli.Terminal;
+using GenRec.Data;
+using GenRec.Serving;
+using GenRec.Training;
+using Spectre.Console;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary><c>genrec recommend</c>: top-k items for a known user or a given history.</summary>
+internal static class RecommendCommand
+{
+    public static Command Create()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Model checkpoint (.ckpt)", Required = true };
+        var user = new Option<string?>("--user") { Description = "Original user id: recommend after the user's whole sequence" };
+        var history = new Option<string?>("--history") { Description = "Comma-separated original item ids, oldest first" };
+        var k = new Option<int>("-k", "--top") { Description = "How many items", DefaultValueFactory = _ => 10 };
+        var command = new Command("recommend", "Recommend the top-k next items") { checkpoint, user, history, k };
+        command.SetAction(r =>
+        {
+            var (model, header) = Checkpoint.LoadModel(r.GetValue(checkpoint)!);
+            var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+            EvalCommand.CheckItems(dataset, header.NumItems);
+            var recommender = new TopKRecommender(new ModelScorer(model), dataset);
+            int[] items = r.GetValue(user) is { } u ? recommender.HistoryOf(u)
+                : r.GetValue(history) is { } h ? recommender.ItemsOf(h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                : throw new ArgumentException("give --user or --history");
+            Print(dataset, items, recommender.Recommend(items, r.GetValue(k)));
+            return 0;
+        });
+        return command;
+    }
+
+    public static void Print(SequenceDataset dataset, int[] history, IReadOnlyList<Recommendation> recs)
+    {
+        var recent = string.Join("; ", history.TakeLast(3).Select(dataset.ItemLabel));
+        var table = new Table().Title(Markup.Escape($"after {history.Length} items (last: {recent})")).AddColumn("#").AddColumn("item").AddColumn("title").AddColumn(new TableColumn("score").RightAligned());
+        for (var i = 0; i < recs.Count; i++)
+        {
+            table.AddRow($"{i + 1}", Markup.Escape(recs[i].Key), Markup.Escape(recs[i].Label), $"{recs[i].Score:F4}");
+        }
+
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using GenRec.Cli.Commands;
+using GenRec.Data;
+using Spectre.Console;
+
+var root = new RootCommand("GenRec: sequential and generative recommendation in C# (TorchSharp)")
+{
+    DataCommands.Create(),
+    TrainCommand.Create(),
+    EvalCommand.Create(),
+    RecommendCommand.Create(),
+    BenchCommand.Create(),
+    QuickstartCommand.Create(),
+};
+
+if (System.Console.IsOutputRedirected)
+{
+    AnsiConsole.Profile.Width = 160;
+}
+
+try
+{
+    // Our own handler below prints clear errors; Ctrl+C cancels the token and training stops cleanly.
+    var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+    return await root.Parse(args).InvokeAsync(invocation);
+}
+catch (Exception e) when (e is DataFormatException or FileNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
+{
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    return 2;
+}

@@ -1,0 +1,51 @@
+namespace GenRec.Data;
+
+/// <summary>Loads and prepares datasets, reusing the binary cache when input and options are unchanged.</summary>
+public static class DatasetLoader
+{
+    public const string PreparedExtension = ".grd";
+
+    /// <summary>Loads a dataset; <paramref name="log"/> hears where it came from (cache or preparation).</summary>
+    public static SequenceDataset Load(DatasetRequest request, Action<string>? log = null)
+    {
+        if (File.Exists(request.Path) && request.Path.EndsWith(PreparedExtension, StringComparison.OrdinalIgnoreCase))
+        {
+            log?.Invoke($"reading prepared dataset {request.Path}");
+            return DatasetCache.Load(request.Path);
+        }
+
+        var files = DatasetLocator.Locate(request.Path, request.Format, request.Metadata);
+        string? cachePath = null;
+        if (request.CacheDir is not null)
+        {
+            cachePath = Path.Combine(request.CacheDir, $"{files.Name}-{DatasetCache.Key(files, request.Options)}{PreparedExtension}");
+            if (File.Exists(cachePath))
+            {
+                try
+                {
+                    var cached = DatasetCache.Load(cachePath);
+                    log?.Invoke($"reusing prepared dataset {cachePath}");
+                    return cached;
+                }
+                catch (InvalidDataException e)
+                {
+                    log?.Invoke($"cache unreadable ({e.Message}); preparing again");
+                }
+            }
+        }
+
+        log?.Invoke($"reading {files.Interactions} as {files.Format}" + (files.Metadata is null ? "" : $", item metadata {files.Metadata}"));
+        var interactions = DatasetLocator.LoadInteractions(files);
+        var metadata = files.Metadata is null ? null : DatasetLocator.LoadMetadata(files.Metadata);
+        var data = Preparation.DatasetPreparer.Prepare(files.Name, interactions, request.Options, metadata, files.Format.ToString());
+        if (cachePath is not null)
+        {
+            DatasetCache.Save(data, cachePath);
+            log?.Invoke($"prepared dataset cached at {cachePath}");
+        }
+
+        return data;
+    }
+
+    public static void Save(SequenceDataset data, string path) => DatasetCache.Save(data, path);
+}

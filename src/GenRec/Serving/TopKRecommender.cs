@@ -1,0 +1,74 @@
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation;
+
+namespace GenRec.Serving;
+
+/// <summary>Exact top-k recommendation from any <see cref="IScorer"/>, with the history's items left out.</summary>
+public sealed class TopKRecommender
+{
+    private readonly IScorer scorer;
+    private readonly SequenceDataset dataset;
+
+    public TopKRecommender(IScorer scorer, SequenceDataset dataset)
+    {
+        if (scorer.NumItems != dataset.NumItems)
+        {
+            throw new ArgumentException($"scorer has {scorer.NumItems} items, dataset {dataset.NumItems}");
+        }
+
+        this.scorer = scorer;
+        this.dataset = dataset;
+    }
+
+    /// <summary>The user's full sequence (by original user id) as history.</summary>
+    public int[] HistoryOf(string userKey)
+    {
+        var index = Array.IndexOf(dataset.UserKeys, userKey);
+        return index < 0 ? throw new KeyNotFoundException($"unknown user '{userKey}'") : dataset.Sequences[index];
+    }
+
+    /// <summary>Dense ids of original item ids; unknown ids are an error naming them.</summary>
+    public int[] ItemsOf(IEnumerable<string> itemKeys)
+    {
+        var lookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+        var unknown = new List<string>();
+        var ids = new List<int>();
+        foreach (var key in itemKeys)
+        {
+            if (lookup.TryGetValue(key, out var id))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                unknown.Add(key);
+            }
+        }
+
+        return unknown.Count > 0 ? throw new KeyNotFoundException($"unknown item id(s): {string.Join(", ", unknown.Take(10))}") : ids.ToArray();
+    }
+
+    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var scores = new float[dataset.NumItems + 1];
+        scorer.Score([new EvalCase(-1, history, 0)], scores);
+        scores[0] = float.NegativeInfinity;
+        if (filterHistory)
+        {
+            foreach (var item in history)
+            {
+                scores[item] = float.NegativeInfinity;
+            }
+        }
+
+        // Same order as evaluation: score descending, then item id ascending.
+        return Enumerable.Range(1, dataset.NumItems)
+            .Where(i => !float.IsNegativeInfinity(scores[i]))
+            .OrderByDescending(i => scores[i]).ThenBy(i => i)
+            .Take(k)
+            .Select(i => new Recommendation(i, dataset.ItemKeys[i], dataset.ItemLabel(i), scores[i]))
+            .ToArray();
+    }
+}

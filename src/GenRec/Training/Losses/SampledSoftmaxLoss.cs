@@ -1,0 +1,68 @@
+using GenRec.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training.Losses;
+
+/// <summary>
+/// Sampled softmax as generative-recommenders' <c>SampledSoftmaxLoss</c>: for each position,
+/// <c>-log softmax([s(u, pos), s(u, neg_1..R)] / T)[0]</c>, where negatives equal to the positive are
+/// masked to -5e4 (the positive is never its own negative).
+/// </summary>
+internal sealed class SampledSoftmaxLoss : IRetrievalLoss
+{
+    private const double MaskedLogit = -5e4;
+
+    public SampledSoftmaxLoss(int numNegatives, double temperature, NegativeSampling sampling)
+    {
+        NumNegatives = numNegatives;
+        Temperature = temperature;
+        Sampling = sampling;
+    }
+
+    public int NumNegatives { get; }
+
+    public double Temperature { get; }
+
+    public NegativeSampling Sampling { get; }
+
+    // states: [M, D], positives: [M] -> scalar
+    public Tensor Compute(SequentialRecommender model, Tensor states, Tensor positives, Generator generator)
+    {
+        var m = states.shape[0];
+        var positiveEmb = model.EmbedItems(positives);                          // [M, D]
+        var positiveLogits = (states * positiveEmb).sum(-1, keepdim: true);     // [M, 1]
+        Tensor negativeIds, negativeLogits;                                     // [M, R] both
+        switch (Sampling)
+        {
+            case NegativeSampling.Local:
+                negativeIds = randint(1, model.NumItems + 1, [m, NumNegatives], generator: generator, dtype: int64, device: states.device);
+                negativeLogits = model.EmbedItems(negativeIds).matmul(states.unsqueeze(-1)).squeeze(-1); // [M, R, D] x [M, D, 1]
+                break;
+            case NegativeSampling.LocalShared:
+                var shared = randint(1, model.NumItems + 1, [NumNegatives], generator: generator, dtype: int64, device: states.device); // [R]
+                negativeLogits = states.matmul(model.EmbedItems(shared).t());   // [M, R]
+                negativeIds = shared.unsqueeze(0).expand(m, NumNegatives);
+                break;
+            case NegativeSampling.InBatch:
+                negativeLogits = states.matmul(positiveEmb.t());               // [M, M]
+                negativeIds = positives.unsqueeze(0).expand(m, m);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown sampling {Sampling}");
+        }
+
+        // Divided by T below, so a collision ends at exactly -5e4.
+        negativeLogits = negativeLogits.masked_fill(negativeIds.eq(positives.unsqueeze(1)), MaskedLogit * Temperature);
+        var logits = cat([positiveLogits, negativeLogits], 1) / Temperature;   // [M, 1 + R]
+        return -nn.functional.log_softmax(logits, 1).select(1, 0).mean();
+    }
+}
+
+/// <summary>Where sampled-softmax negatives come from.</summary>
+internal enum NegativeSampling
+{
+    Local,
+    LocalShared,
+    InBatch,
+}

@@ -1,0 +1,35 @@
+using GenRec.Data.Splits;
+using GenRec.Evaluation;
+using GenRec.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training;
+
+/// <summary>Scores all items for each history with a trained model: the state at the history's last position against every item embedding.</summary>
+internal sealed class ModelScorer : IScorer
+{
+    private readonly SequentialRecommender model;
+
+    public ModelScorer(SequentialRecommender model) => this.model = model;
+
+    public int NumItems => model.NumItems;
+
+    public void Score(IReadOnlyList<EvalCase> batch, Span<float> scores)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        var (ids, lengths) = SequenceBatcher.HistoryBatch(batch.Select(c => c.History).ToArray(), model.Config.MaxSequenceLength);
+        var states = model.forward(ids);                                              // [B, N, D]
+        var last = tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).view(-1, 1, 1).expand(-1, 1, states.shape[2]);
+        var userStates = states.gather(1, last).squeeze(1);                           // [B, D]
+        var all = SequentialRecommender.Similarity(userStates, model.AllItemEmbeddings()); // [B, I + 1]
+        all.contiguous().data<float>().CopyTo(scores);
+        if (wasTraining)
+        {
+            model.train();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace GenRec.Training;
+
+/// <summary>
+/// Optimisation settings. Defaults follow generative-recommenders' ML-1M runs: AdamW (0.9, 0.98),
+/// lr 1e-3, batch 128, sampled softmax with 128 local negatives at temperature 0.05.
+/// </summary>
+public sealed record TrainConfig
+{
+    public int BatchSize { get; init; } = 128;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public double Beta1 { get; init; } = 0.9;
+
+    public double Beta2 { get; init; } = 0.98;
+
+    public double WeightDecay { get; init; }
+
+    public int Epochs { get; init; } = 101;
+
+    /// <summary><c>sampled_softmax</c> (default) or <c>bce</c> (one negative per position).</summary>
+    public string Loss { get; init; } = "sampled_softmax";
+
+    /// <summary>
+    /// Negatives for sampled softmax: <c>local</c> (uniform with replacement, per position, positive
+    /// collisions masked), <c>local_shared</c> (one uniform draw shared by the batch; much cheaper
+    /// on CPU) or <c>in_batch</c> (the other positives of the batch).
+    /// </summary>
+    public string Negatives { get; init; } = "local";
+
+    public int NumNegatives { get; init; } = 128;
+
+    public double Temperature { get; init; } = 0.05;
+
+    /// <summary>Validate every this many epochs (NDCG@10 on the validation cases).</summary>
+    public int EvalEvery { get; init; } = 1;
+
+    /// <summary>Stop after this many validations without a better NDCG@10; 0 never stops early.</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>Stop training after this many minutes (the best model so far is kept); 0 for no limit.</summary>
+    public double MaxMinutes { get; init; }
+
+    public int EvalBatchSize { get; init; } = 256;
+
+    /// <summary>Validation on at most this many users (sampled with the seed); 0 for all.</summary>
+    public int MaxValidationUsers { get; init; }
+}

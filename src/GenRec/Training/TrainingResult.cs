@@ -1,0 +1,13 @@
+namespace GenRec.Training;
+
+/// <summary>What a training run produced.</summary>
+public sealed record TrainingResult(
+    SortedDictionary<string, double> Test,
+    SortedDictionary<string, double>? BestValidation,
+    int BestEpoch,
+    int EpochsRun,
+    long Steps,
+    double TrainSeconds,
+    double SamplesPerSecond,
+    bool Interrupted,
+    string Checkpoint);
