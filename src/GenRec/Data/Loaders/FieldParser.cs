@@ -42,5 +42,13 @@ internal static class FieldParser
         return trimmed;
     }
 
+    /// <summary>Adds one <c>user, item, rating, timestamp</c> row, parsing each field under the given names.</summary>
+    public static void AddRatingRow(InteractionLog log, string file, long line, IReadOnlyList<string> fields, IReadOnlyList<string> names) =>
+        log.Add(
+            ParseId(file, line, names[0], fields[0]),
+            ParseId(file, line, names[1], fields[1]),
+            ParseRating(file, line, names[2], fields[2]),
+            ParseLong(file, line, names[3], fields[3]));
+
     public static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 }

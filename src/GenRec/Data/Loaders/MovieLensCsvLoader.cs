@@ -12,11 +12,7 @@ internal static class MovieLensCsvLoader
         var log = new InteractionLog(path, hasRatings: true, hasTimestamps: true);
         foreach (var (line, f) in CsvRows.Read(path, RatingsHeader, 4))
         {
-            log.Add(
-                FieldParser.ParseId(name, line, "userId", f[0]),
-                FieldParser.ParseId(name, line, "movieId", f[1]),
-                FieldParser.ParseRating(name, line, "rating", f[2]),
-                FieldParser.ParseLong(name, line, "timestamp", f[3]));
+            FieldParser.AddRatingRow(log, name, line, f, RatingsHeader);
         }
 
         return log;

@@ -24,11 +24,7 @@ internal static class MovieLensDatLoader
                 throw new DataFormatException(name, line, parts.Length < 4 ? Fields[parts.Length] : "record", $"expected 4 '::'-separated fields (user::movie::rating::timestamp), found {parts.Length}");
             }
 
-            var user = FieldParser.ParseId(name, line, Fields[0], parts[0]);
-            var item = FieldParser.ParseId(name, line, Fields[1], parts[1]);
-            var rating = FieldParser.ParseRating(name, line, Fields[2], parts[2]);
-            var ts = FieldParser.ParseLong(name, line, Fields[3], parts[3]);
-            log.Add(user, item, rating, ts);
+            FieldParser.AddRatingRow(log, name, line, parts, Fields);
         }
 
         return log;
