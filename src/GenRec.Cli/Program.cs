@@ -13,6 +13,12 @@ var root = new RootCommand("GenRec: sequential and generative recommendation in 
     QuickstartCommand.Create(),
 };
 
+// GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).
+if (int.TryParse(Environment.GetEnvironmentVariable("GENREC_THREADS"), out var threads) && threads > 0)
+{
+    TorchSharp.torch.set_num_threads(threads);
+}
+
 if (System.Console.IsOutputRedirected)
 {
     AnsiConsole.Profile.Width = 160;

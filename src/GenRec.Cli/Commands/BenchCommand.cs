@@ -8,7 +8,7 @@ using GenRec.Models.Baselines;
 
 namespace GenRec.Cli.Commands;
 
-/// <summary><c>genrec bench baselines</c>: MostPopular and item transitions on a dataset, written as JSON.</summary>
+/// <summary><c>genrec bench baselines</c> (MostPopular and item transitions) and <c>genrec bench train</c>, written as JSON.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -52,6 +52,7 @@ internal static class BenchCommand
             return 0;
         });
         bench.Add(baselines);
+        bench.Add(BenchTrainCommand.Create(output));
         return bench;
     }
 }

@@ -13,14 +13,15 @@ internal sealed record BenchReport(
     object Config,
     string GitRevision,
     string Machine,
-    DateTimeOffset Date)
+    DateTimeOffset Date,
+    object? Training = null)
 {
     public static string MachineDescription() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
 
     public string Write(string folder)
     {
         var path = Path.Combine(folder, $"{Model}-{Dataset}.json");
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Training.RunConfig.Json) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, GenRec.Training.RunConfig.Json) + "\n");
         return path;
     }
 

@@ -6,7 +6,7 @@ namespace GenRec.Models;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>Encoder: <c>sasrec</c>.</summary>
+    /// <summary>Encoder: <c>sasrec</c>, <c>hstu</c>, <c>gru4rec</c> or <c>bert4rec</c>.</summary>
     public string Encoder { get; init; } = "sasrec";
 
     public int EmbeddingDim { get; init; } = 50;
@@ -14,18 +14,56 @@ public sealed record ModelConfig
     /// <summary>Longest history the encoder sees (the most recent items are kept).</summary>
     public int MaxSequenceLength { get; init; } = 200;
 
+    /// <summary>Transformer/HSTU blocks, or GRU layers.</summary>
     public int NumBlocks { get; init; } = 2;
 
     public int NumHeads { get; init; } = 1;
 
-    /// <summary>Hidden width of the feed-forward network in each SASRec block.</summary>
+    /// <summary>Hidden width of the feed-forward network in each SASRec/BERT4Rec block.</summary>
     public int FfnHiddenDim { get; init; } = 50;
 
     public double Dropout { get; init; } = 0.2;
 
+    /// <summary>
+    /// Input preprocessor: <c>positional</c> (<c>emb * sqrt(D) + learned position</c>, dropout; the
+    /// default for attention encoders) or <c>plain</c> (embedding and dropout; the GRU4Rec default).
+    /// </summary>
+    public string? Preprocessor { get; init; }
+
     /// <summary>Output postprocessor: <c>l2</c> (default) or <c>layernorm</c>.</summary>
     public string OutputNorm { get; init; } = "l2";
 
-    /// <summary>Similarity between user state and item: <c>dot</c>.</summary>
+    /// <summary>Similarity between user state and item: <c>dot</c> or <c>mol</c> (Mixture of Logits).</summary>
     public string Similarity { get; init; } = "dot";
+
+    /// <summary>MoL: user-side component embeddings.</summary>
+    public int MolQueryGroups { get; init; } = 4;
+
+    /// <summary>MoL: item-side component embeddings.</summary>
+    public int MolItemGroups { get; init; } = 4;
+
+    /// <summary>MoL: width of each component embedding.</summary>
+    public int MolComponentDim { get; init; } = 32;
+
+    /// <summary>HSTU: query/key width per head (default <c>EmbeddingDim / NumHeads</c>).</summary>
+    public int? AttentionDim { get; init; }
+
+    /// <summary>HSTU: value/gate width per head (default <c>EmbeddingDim / NumHeads</c>).</summary>
+    public int? LinearDim { get; init; }
+
+    /// <summary>HSTU: divide SiLU attention by <c>max_length</c> (the research code's padded length) or <c>user_length</c>.</summary>
+    public string AttentionDivisor { get; init; } = "max_length";
+
+    /// <summary>HSTU: learned relative position bias.</summary>
+    public bool RelativePositionBias { get; init; } = true;
+
+    /// <summary>HSTU: time-gap bucketing for the relative time bias, <c>log</c>, <c>sqrt</c> or <c>none</c>; off without timestamps.</summary>
+    public string TimeBucketing { get; init; } = "log";
+
+    public int NumTimeBuckets { get; init; } = 128;
+
+    /// <summary>GRU4Rec: hidden width (default <c>EmbeddingDim</c>).</summary>
+    public int? GruHiddenDim { get; init; }
+
+    public string ResolvedPreprocessor => Preprocessor ?? (Encoder == "gru4rec" ? "plain" : "positional");
 }

@@ -6,7 +6,11 @@ using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
-/// <summary>Scores all items for each history with a trained model: the state at the history's last position against every item embedding.</summary>
+/// <summary>
+/// Scores all items for each history with a trained model: the state at the history's last position
+/// (BERT4Rec: at an appended [mask]) against every item. Timestamps, when the model uses them and the
+/// cases carry them, end with the case's target time as the request time.
+/// </summary>
 internal sealed class ModelScorer : IScorer
 {
     private readonly SequentialRecommender model;
@@ -21,11 +25,16 @@ internal sealed class ModelScorer : IScorer
         using var _ = no_grad();
         var wasTraining = model.training;
         model.eval();
-        var (ids, lengths) = SequenceBatcher.HistoryBatch(batch.Select(c => c.History).ToArray(), model.Config.MaxSequenceLength);
-        var states = model.forward(ids);                                              // [B, N, D]
+        var (ids, lengths, timestamps) = SequenceBatcher.HistoryBatch(
+            batch.Select(c => c.History).ToArray(),
+            model.Config.MaxSequenceLength,
+            model.UsesTimestamps ? batch.Select(c => c.HistoryTimestamps).ToArray() : null,
+            model.UsesTimestamps ? batch.Select(c => c.TargetTimestamp).ToArray() : null,
+            model.IsCausal ? null : model.MaskToken);
+        var states = model.forward(new SequenceInput(ids, timestamps));              // [B, N, D]
         var last = tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).view(-1, 1, 1).expand(-1, 1, states.shape[2]);
         var userStates = states.gather(1, last).squeeze(1);                           // [B, D]
-        var all = SequentialRecommender.Similarity(userStates, model.AllItemEmbeddings()); // [B, I + 1]
+        var all = model.ScoreAll(userStates);                                         // [B, I + 1]
         all.contiguous().data<float>().CopyTo(scores);
         if (wasTraining)
         {

@@ -2,19 +2,24 @@ using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
+/// <summary>A training batch: inputs and targets [B, N] (0 where nothing is supervised) and optional timestamps [B, N + 1].</summary>
+internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Timestamps);
+
 /// <summary>
-/// Turns item sequences into right-padded id tensors. Training rows keep the last
+/// Turns item sequences into right-padded id tensors. Autoregressive rows keep the last
 /// <c>maxLength + 1</c> items: inputs are all but the last, targets all but the first, so that the
-/// state at every position is supervised with the next item (autoregressive training).
+/// state at every position is supervised with the next item. Cloze rows (BERT4Rec) keep the last
+/// <c>maxLength</c> items and replace random positions by the mask token, which are the targets.
 /// </summary>
 internal static class SequenceBatcher
 {
-    /// <summary>inputs, targets: [B, N] with N the longest (truncated) row; 0 pads both.</summary>
-    public static (Tensor Inputs, Tensor Targets) TrainingBatch(IReadOnlyList<int[]> sequences, int maxLength)
+    /// <summary>Autoregressive batch; timestamps (when given) cover the window's <c>n + 1</c> items, so column t + 1 is the time of target t.</summary>
+    public static TrainingBatch Autoregressive(IReadOnlyList<int[]> sequences, IReadOnlyList<long[]>? timestamps, int maxLength)
     {
         var n = sequences.Max(s => Math.Min(s.Length, maxLength + 1)) - 1;
         var inputs = new long[sequences.Count * n];
         var targets = new long[sequences.Count * n];
+        var times = timestamps is null ? null : new long[sequences.Count * (n + 1)];
         for (var b = 0; b < sequences.Count; b++)
         {
             var s = sequences[b];
@@ -24,28 +29,109 @@ internal static class SequenceBatcher
                 inputs[(b * n) + t] = s[start + t];
                 targets[(b * n) + t] = s[start + t + 1];
             }
-        }
 
-        return (tensor(inputs, [sequences.Count, n]), tensor(targets, [sequences.Count, n]));
-    }
-
-    /// <summary>The last <paramref name="maxLength"/> items of each history, right-padded: [B, N], and each row's length.</summary>
-    public static (Tensor Ids, long[] Lengths) HistoryBatch(IReadOnlyList<int[]> histories, int maxLength)
-    {
-        var n = Math.Max(1, histories.Max(h => Math.Min(h.Length, maxLength)));
-        var ids = new long[histories.Count * n];
-        var lengths = new long[histories.Count];
-        for (var b = 0; b < histories.Count; b++)
-        {
-            var h = histories[b];
-            var start = Math.Max(0, h.Length - maxLength);
-            lengths[b] = h.Length - start;
-            for (var t = 0; start + t < h.Length; t++)
+            if (times is not null)
             {
-                ids[(b * n) + t] = h[start + t];
+                for (var t = 0; start + t < s.Length; t++)
+                {
+                    times[(b * (n + 1)) + t] = timestamps![b][start + t];
+                }
             }
         }
 
-        return (tensor(ids, [histories.Count, n]), lengths);
+        return new TrainingBatch(
+            tensor(inputs, [sequences.Count, n]),
+            tensor(targets, [sequences.Count, n]),
+            times is null ? null : tensor(times, [sequences.Count, n + 1]));
+    }
+
+    /// <summary>
+    /// Cloze batch: each of the last <paramref name="maxLength"/> items is masked with probability
+    /// <paramref name="maskProbability"/> (at least one per row); masked positions are the targets.
+    /// </summary>
+    public static TrainingBatch Cloze(IReadOnlyList<int[]> sequences, int maxLength, double maskProbability, long maskToken, Random rng)
+    {
+        var n = sequences.Max(s => Math.Min(s.Length, maxLength));
+        var inputs = new long[sequences.Count * n];
+        var targets = new long[sequences.Count * n];
+        for (var b = 0; b < sequences.Count; b++)
+        {
+            var s = sequences[b];
+            var start = Math.Max(0, s.Length - maxLength);
+            var length = s.Length - start;
+            var masked = 0;
+            for (var t = 0; t < length; t++)
+            {
+                var item = s[start + t];
+                if (rng.NextDouble() < maskProbability)
+                {
+                    inputs[(b * n) + t] = maskToken;
+                    targets[(b * n) + t] = item;
+                    masked++;
+                }
+                else
+                {
+                    inputs[(b * n) + t] = item;
+                }
+            }
+
+            if (masked == 0 && length > 0)
+            {
+                var t = rng.Next(length);
+                targets[(b * n) + t] = inputs[(b * n) + t];
+                inputs[(b * n) + t] = maskToken;
+            }
+        }
+
+        return new TrainingBatch(tensor(inputs, [sequences.Count, n]), tensor(targets, [sequences.Count, n]), null);
+    }
+
+    /// <summary>
+    /// The last <paramref name="maxLength"/> items of each history, right-padded: ids [B, N], each
+    /// row's length, and (when every history has them) timestamps [B, N + 1] with the request time
+    /// after the last item. With a <paramref name="maskToken"/> the history keeps <c>maxLength - 1</c>
+    /// items and the mask is appended (the position whose state is read).
+    /// </summary>
+    public static (Tensor Ids, long[] Lengths, Tensor? Timestamps) HistoryBatch(
+        IReadOnlyList<int[]> histories,
+        int maxLength,
+        IReadOnlyList<long[]?>? historyTimes = null,
+        IReadOnlyList<long>? requestTimes = null,
+        long? maskToken = null)
+    {
+        var keep = maskToken is null ? maxLength : maxLength - 1;
+        var extra = maskToken is null ? 0 : 1;
+        var n = Math.Max(1, histories.Max(h => Math.Min(h.Length, keep) + extra));
+        var ids = new long[histories.Count * n];
+        var lengths = new long[histories.Count];
+        var withTimes = historyTimes is not null && requestTimes is not null && historyTimes.All(t => t is not null);
+        var times = withTimes ? new long[histories.Count * (n + 1)] : null;
+        for (var b = 0; b < histories.Count; b++)
+        {
+            var h = histories[b];
+            var start = Math.Max(0, h.Length - keep);
+            var count = h.Length - start;
+            for (var t = 0; t < count; t++)
+            {
+                ids[(b * n) + t] = h[start + t];
+                if (times is not null)
+                {
+                    times[(b * (n + 1)) + t] = historyTimes![b]![start + t];
+                }
+            }
+
+            if (maskToken is { } mask)
+            {
+                ids[(b * n) + count] = mask;
+            }
+
+            lengths[b] = count + extra;
+            if (times is not null)
+            {
+                times[(b * (n + 1)) + count] = requestTimes![b];
+            }
+        }
+
+        return (tensor(ids, [histories.Count, n]), lengths, times is null ? null : tensor(times, [histories.Count, n + 1]));
     }
 }

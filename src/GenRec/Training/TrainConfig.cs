@@ -41,6 +41,9 @@ public sealed record TrainConfig
     /// <summary>Stop training after this many minutes (the best model so far is kept); 0 for no limit.</summary>
     public double MaxMinutes { get; init; }
 
+    /// <summary>Cloze training (BERT4Rec): probability that a position is masked and predicted.</summary>
+    public double MaskProbability { get; init; } = 0.2;
+
     public int EvalBatchSize { get; init; } = 256;
 
     /// <summary>Validation on at most this many users (sampled with the seed); 0 for all.</summary>

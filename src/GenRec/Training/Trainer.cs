@@ -39,6 +39,7 @@ public static class Trainer
         var model = new SequentialRecommender(config.Model, data.NumItems);
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
         var loss = LossFactory.Create(tc);
+        var timestamps = model.UsesTimestamps ? split.TrainTimestamps : null;
         var validation = ValidationCases(split, tc.MaxValidationUsers, config.Seed);
         var evalOptions = new EvalOptions { BatchSize = tc.EvalBatchSize, Ks = [10] };
 
@@ -73,6 +74,7 @@ public static class Trainer
             manual_seed(config.Seed + epoch);
             var generator = new Generator((ulong)(config.Seed * 1009L + epoch));
             var order = Shuffle(trainable, new Random((config.Seed * 7919) + epoch));
+            var clozeRng = new Random((config.Seed * 104729) + epoch);
             var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
             observer.EpochStarted(epoch, steps);
             model.train();
@@ -86,14 +88,17 @@ public static class Trainer
                     break;
                 }
 
-                var users = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).Select(u => split.Train[u]).ToArray();
+                var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
+                var users = rows.Select(u => split.Train[u]).ToArray();
                 using (var scope = NewDisposeScope())
                 {
-                    var (inputs, targets) = SequenceBatcher.TrainingBatch(users, config.Model.MaxSequenceLength);
-                    var states = model.forward(inputs);                                   // [B, N, D]
-                    var supervised = targets.view(-1).ne(0).nonzero().squeeze(1);        // [M]
+                    var batch = model.IsCausal
+                        ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength)
+                        : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
+                    var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps)); // [B, N, D]
+                    var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);  // [M]
                     var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised); // [M, D]
-                    var positives = targets.view(-1).index_select(0, supervised);        // [M]
+                    var positives = batch.Targets.view(-1).index_select(0, supervised);  // [M]
                     var value = loss.Compute(model, flatStates, positives, generator);
                     optimizer.zero_grad();
                     value.backward();

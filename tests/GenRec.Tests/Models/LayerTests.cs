@@ -13,10 +13,10 @@ public class LayerTests
     {
         manual_seed(1);
         const int n = 4, d = 6, heads = 2, dh = d / heads;
-        var attention = new CausalMultiHeadAttention(d, heads, dropoutRate: 0.0);
+        var attention = new MultiHeadAttention(d, heads, dropoutRate: 0.0);
         attention.eval();
         var x = randn(1, n, d);
-        var output = attention.forward(x, x);
+        var output = attention.forward(x, x, ones(1, n, dtype: ScalarType.Bool));
         var p = attention.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter);
         float[,] Project(string name)
         {

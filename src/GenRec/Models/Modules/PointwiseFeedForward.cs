@@ -3,22 +3,28 @@ using static TorchSharp.torch;
 
 namespace GenRec.Models.Modules;
 
-/// <summary>SASRec's position-wise feed-forward with its residual: <c>x + Dropout(W2 Dropout(ReLU(W1 x)))</c>.</summary>
+/// <summary>Transformer position-wise feed-forward with its residual: <c>x + Dropout(W2 Dropout(act(W1 x)))</c>, act ReLU (SASRec) or GELU (BERT4Rec).</summary>
 internal sealed class PointwiseFeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Linear inner;
     private readonly TorchSharp.Modules.Linear outer;
-    private readonly TorchSharp.Modules.Dropout dropout;
+    private readonly FastDropout dropout;
+    private readonly bool gelu;
 
-    public PointwiseFeedForward(int dim, int hiddenDim, double dropoutRate) : base(nameof(PointwiseFeedForward))
+    public PointwiseFeedForward(int dim, int hiddenDim, double dropoutRate, bool gelu = false) : base(nameof(PointwiseFeedForward))
     {
         inner = nn.Linear(dim, hiddenDim);
         outer = nn.Linear(hiddenDim, dim);
-        dropout = nn.Dropout(dropoutRate);
+        dropout = new FastDropout(dropoutRate);
+        this.gelu = gelu;
         RegisterComponents();
     }
 
     // x: [B, N, D] -> [B, N, D]
-    public override Tensor forward(Tensor x) =>
-        x + dropout.forward(outer.forward(dropout.forward(nn.functional.relu(inner.forward(x)))));
+    public override Tensor forward(Tensor x)
+    {
+        var hidden = inner.forward(x);
+        hidden = gelu ? nn.functional.gelu(hidden) : nn.functional.relu(hidden);
+        return x + dropout.forward(outer.forward(dropout.forward(hidden)));
+    }
 }

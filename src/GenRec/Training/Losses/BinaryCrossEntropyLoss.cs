@@ -11,9 +11,9 @@ internal sealed class BinaryCrossEntropyLoss : IRetrievalLoss
     public Tensor Compute(SequentialRecommender model, Tensor states, Tensor positives, Generator generator)
     {
         var negatives = randint(1, model.NumItems + 1, positives.shape, generator: generator, dtype: int64, device: states.device); // [M]
-        var positiveLogits = (states * model.EmbedItems(positives)).sum(-1);  // [M]
-        var negativeLogits = (states * model.EmbedItems(negatives)).sum(-1);  // [M]
-        var valid = negatives.ne(positives).to(states.dtype);                 // a collision is no negative
+        var positiveLogits = model.ScorePerRow(states, positives.unsqueeze(1)).squeeze(1);  // [M]
+        var negativeLogits = model.ScorePerRow(states, negatives.unsqueeze(1)).squeeze(1);  // [M]
+        var valid = negatives.ne(positives).to(states.dtype);                               // a collision is no negative
         var positiveLoss = nn.functional.binary_cross_entropy_with_logits(positiveLogits, ones_like(positiveLogits), reduction: nn.Reduction.None);
         var negativeLoss = nn.functional.binary_cross_entropy_with_logits(negativeLogits, zeros_like(negativeLogits), reduction: nn.Reduction.None);
         return (positiveLoss + (negativeLoss * valid)).mean();

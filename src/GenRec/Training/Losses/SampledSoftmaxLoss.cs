@@ -26,26 +26,34 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
 
     public NegativeSampling Sampling { get; }
 
+    /// <summary>
+    /// Local negatives on a small catalogue: score every item with one matrix product and gather the
+    /// sampled columns, instead of gathering [M, R, D] embeddings. Same logits and gradients; on
+    /// ML-1M (3,706 items, R = 128) several times faster on CPU. Null chooses by size.
+    /// </summary>
+    public bool? GatherFromCatalogue { get; init; }
+
     // states: [M, D], positives: [M] -> scalar
     public Tensor Compute(SequentialRecommender model, Tensor states, Tensor positives, Generator generator)
     {
         var m = states.shape[0];
-        var positiveEmb = model.EmbedItems(positives);                          // [M, D]
-        var positiveLogits = (states * positiveEmb).sum(-1, keepdim: true);     // [M, 1]
+        var positiveLogits = model.ScorePerRow(states, positives.unsqueeze(1));  // [M, 1]
         Tensor negativeIds, negativeLogits;                                     // [M, R] both
         switch (Sampling)
         {
             case NegativeSampling.Local:
                 negativeIds = randint(1, model.NumItems + 1, [m, NumNegatives], generator: generator, dtype: int64, device: states.device);
-                negativeLogits = model.EmbedItems(negativeIds).matmul(states.unsqueeze(-1)).squeeze(-1); // [M, R, D] x [M, D, 1]
+                negativeLogits = UseCatalogue(model)
+                    ? model.ScoreAll(states).gather(1, negativeIds)             // [M, I + 1] -> [M, R]
+                    : model.ScorePerRow(states, negativeIds);                   // [M, R, D] -> [M, R]
                 break;
             case NegativeSampling.LocalShared:
                 var shared = randint(1, model.NumItems + 1, [NumNegatives], generator: generator, dtype: int64, device: states.device); // [R]
-                negativeLogits = states.matmul(model.EmbedItems(shared).t());   // [M, R]
+                negativeLogits = model.ScoreShared(states, shared);             // [M, R]
                 negativeIds = shared.unsqueeze(0).expand(m, NumNegatives);
                 break;
             case NegativeSampling.InBatch:
-                negativeLogits = states.matmul(positiveEmb.t());               // [M, M]
+                negativeLogits = model.ScoreShared(states, positives);          // [M, M]
                 negativeIds = positives.unsqueeze(0).expand(m, m);
                 break;
             default:
@@ -57,6 +65,9 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
         var logits = cat([positiveLogits, negativeLogits], 1) / Temperature;   // [M, 1 + R]
         return -nn.functional.log_softmax(logits, 1).select(1, 0).mean();
     }
+
+    private bool UseCatalogue(SequentialRecommender model) =>
+        GatherFromCatalogue ?? (model.SimilarityFunction.IsCheapOverCatalogue && model.NumItems + 1 <= 64 * NumNegatives);
 }
 
 /// <summary>Where sampled-softmax negatives come from.</summary>

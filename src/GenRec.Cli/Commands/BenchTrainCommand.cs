@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Diagnostics;
+using GenRec.Training;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary>
+/// <c>genrec bench train</c>: trains and tests one config and writes
+/// <c>bench/results/&lt;model&gt;-&lt;dataset&gt;.json</c> with the test metrics, epochs, wall time,
+/// training throughput (sequences/s), peak memory and git revision.
+/// </summary>
+internal static class BenchTrainCommand
+{
+    public static Command Create(Option<string> output)
+    {
+        var config = new Option<string>("--config") { Description = "Run config JSON (configs/*.json)", Required = true };
+        var model = new Option<string?>("--model") { Description = "Model name in the result file name (default: the encoder)" };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset name in the result file name (default: the data folder name)" };
+        var data = new Option<string?>("--data") { Description = "Dataset file or folder (overrides the config)" };
+        var minutes = new Option<double?>("--max-minutes") { Description = "Training time budget in minutes (overrides the config)" };
+        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (overrides the config)" };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (default runs/bench-<model>-<dataset>)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
+        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, output };
+        command.SetAction((r, cancel) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var run = RunConfig.Load(r.GetValue(config)!);
+            run = run with
+            {
+                Data = r.GetValue(data) is { } d ? run.Data with { Path = d } : run.Data,
+                Train = run.Train with
+                {
+                    Epochs = r.GetValue(epochs) ?? run.Train.Epochs,
+                    MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes,
+                },
+            };
+            var modelName = r.GetValue(model) ?? run.Model.Encoder;
+            var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
+            var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
+            var result = TrainCommand.Execute(run, outDir, r.GetValue(resume), cancel);
+            if (result.Interrupted)
+            {
+                return Task.FromResult(130);
+            }
+
+            var peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
+            var report = new BenchReport(
+                modelName,
+                datasetName,
+                $"{run.Data.Split}, full ranking over all items, history filtered; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}",
+                result.Test,
+                clock.Elapsed.TotalSeconds,
+                run,
+                GitRevision.Current(),
+                BenchReport.MachineDescription(),
+                DateTimeOffset.UtcNow,
+                new
+                {
+                    epochs_run = result.EpochsRun,
+                    epochs_configured = run.Train.Epochs,
+                    completed = result.EpochsRun >= run.Train.Epochs,
+                    best_epoch = result.BestEpoch,
+                    steps = result.Steps,
+                    train_seconds = result.TrainSeconds,
+                    samples_per_second = result.SamplesPerSecond,
+                    peak_memory_mb = peakBytes / (1024.0 * 1024.0),
+                    best_validation = result.BestValidation,
+                });
+            var path = report.Write(r.GetValue(output)!);
+            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {peakBytes / (1024.0 * 1024.0):F0} MB -> {path}");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,57 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Models.Modules;
+
+/// <summary>
+/// Softmax multi-head attention, as <c>torch.nn.MultiheadAttention</c>. Causal (SASRec: position i
+/// sees positions 0..i) or bidirectional over the valid positions (BERT4Rec). Queries and keys/values
+/// come from separate inputs so SASRec can query with the LayerNorm'd sequence.
+/// </summary>
+internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Linear queryProjection;
+    private readonly TorchSharp.Modules.Linear keyProjection;
+    private readonly TorchSharp.Modules.Linear valueProjection;
+    private readonly TorchSharp.Modules.Linear outputProjection;
+    private readonly FastDropout attentionDropout;
+    private readonly int heads;
+    private readonly bool causal;
+
+    public MultiHeadAttention(int dim, int heads, double dropoutRate, bool causal = true) : base(nameof(MultiHeadAttention))
+    {
+        if (dim % heads != 0)
+        {
+            throw new ArgumentException($"embedding dim {dim} is not divisible by {heads} heads");
+        }
+
+        this.heads = heads;
+        attentionDropout = new FastDropout(dropoutRate);
+        this.causal = causal;
+        queryProjection = nn.Linear(dim, dim);
+        keyProjection = nn.Linear(dim, dim);
+        valueProjection = nn.Linear(dim, dim);
+        outputProjection = nn.Linear(dim, dim);
+        RegisterComponents();
+    }
+
+    // query: [B, N, D], keyValue: [B, N, D], valid: [B, N] -> [B, N, D]
+    public override Tensor forward(Tensor query, Tensor keyValue, Tensor valid)
+    {
+        var (b, n, d) = (query.shape[0], query.shape[1], query.shape[2]);
+        Tensor SplitHeads(Tensor x) => x.view(b, n, heads, d / heads).transpose(1, 2); // [B, H, N, D/H]
+        var q = SplitHeads(queryProjection.forward(query));
+        var k = SplitHeads(keyProjection.forward(keyValue));
+        var v = SplitHeads(valueProjection.forward(keyValue));
+        // Explicit softmax attention rather than scaled_dot_product_attention: the fused CPU kernel's
+        // attention dropout uses the slow Bernoulli sampler and dominated the SASRec step.
+        var logits = q.matmul(k.transpose(2, 3)) / Math.Sqrt(d / heads);                         // [B, H, N, N]
+        // Right padding: causally, a valid query never sees a padded key; bidirectionally, padded keys are masked.
+        var allowed = causal
+            ? ones(n, n, dtype: ScalarType.Bool, device: query.device).tril().view(1, 1, n, n)
+            : valid.view(b, 1, 1, n);
+        var weights = attentionDropout.forward(logits.masked_fill(allowed.logical_not(), double.NegativeInfinity).softmax(-1));
+        var attended = weights.matmul(v);                                                          // [B, H, N, D/H]
+        return outputProjection.forward(attended.transpose(1, 2).reshape(b, n, d));
+    }
+}

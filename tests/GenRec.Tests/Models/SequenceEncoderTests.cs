@@ -1,0 +1,86 @@
+using GenRec.Models;
+using GenRec.Training;
+using static TorchSharp.torch;
+
+namespace GenRec.Tests.Models;
+
+public class SequenceEncoderTests
+{
+    [Theory]
+    [InlineData("gru4rec")]
+    [InlineData("sasrec")]
+    [InlineData("hstu")]
+    public void CausalEncodersDoNotSeeTheFuture(string encoder)
+    {
+        manual_seed(31);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 6, FfnHiddenDim = 8, NumHeads = 2 }, numItems: 20);
+        model.eval();
+        Assert.True(model.IsCausal);
+        var a = model.forward(tensor(new long[] { 3, 5, 7, 0, 0 }).view(1, -1));
+        var b = model.forward(tensor(new long[] { 3, 5, 7, 9, 11 }).view(1, -1));
+        Assert.True(allclose(a[0, ..3], b[0, ..3], atol: 1e-6));
+        Assert.Equal(0f, a[0, 3..].abs().sum().item<float>(), 6); // padded positions carry no state
+    }
+
+    [Fact]
+    public void Bert4RecIsBidirectionalAndIgnoresPadding()
+    {
+        manual_seed(32);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = "bert4rec", EmbeddingDim = 8, MaxSequenceLength = 6, FfnHiddenDim = 16, NumHeads = 2 }, numItems: 20);
+        model.eval();
+        Assert.False(model.IsCausal);
+        Assert.Equal(21, model.MaskToken);
+        Assert.Equal(new long[] { 21, 8 }, model.AllItemEmbeddings().shape); // the mask row is no item
+        var a = model.forward(tensor(new long[] { 3, 5, 21, 0, 0 }).view(1, -1));
+        var b = model.forward(tensor(new long[] { 3, 5, 21, 9, 0 }).view(1, -1));
+        var shorter = model.forward(tensor(new long[] { 3, 5, 21 }).view(1, -1));
+        Assert.False(allclose(a[0, ..3], b[0, ..3], atol: 1e-4)); // a later item changes earlier states
+        Assert.True(allclose(a[0, ..3], shorter[0], atol: 1e-5));  // padding does not
+    }
+
+    [Fact]
+    public void ClozeBatchMasksAtLeastOnePositionAndTargetsTheOriginals()
+    {
+        var rng = new Random(4);
+        int[][] sequences = [[1, 2, 3, 4, 5, 6, 7, 8], [9, 10]];
+        var batch = SequenceBatcher.Cloze(sequences, maxLength: 6, maskProbability: 0.3, maskToken: 99, rng);
+        var inputs = batch.Inputs.data<long>().ToArray();
+        var targets = batch.Targets.data<long>().ToArray();
+        Assert.Equal(new long[] { 2, 6 }, batch.Inputs.shape);
+        long[][] kept = [[3, 4, 5, 6, 7, 8], [9, 10, 0, 0, 0, 0]];
+        for (var b = 0; b < 2; b++)
+        {
+            var masked = 0;
+            for (var t = 0; t < 6; t++)
+            {
+                var (input, target) = (inputs[(b * 6) + t], targets[(b * 6) + t]);
+                if (input == 99)
+                {
+                    masked++;
+                    Assert.Equal(kept[b][t], target);
+                }
+                else
+                {
+                    Assert.Equal(kept[b][t], input);
+                    Assert.Equal(0, target);
+                }
+            }
+
+            Assert.True(masked >= 1);
+        }
+    }
+
+    [Fact]
+    public void HistoryBatchAppendsTheMaskAndTheRequestTime()
+    {
+        var (ids, lengths, times) = SequenceBatcher.HistoryBatch([[1, 2, 3], [4]], maxLength: 3, [[10, 20, 30], [40]], [35, 45], maskToken: 9);
+        Assert.Equal(new long[] { 2, 3, 9, 4, 9, 0 }, ids.data<long>().ToArray());   // keeps maxLength - 1 items, then [mask]
+        Assert.Equal(new long[] { 3, 2 }, lengths);
+        Assert.Equal(new long[] { 20, 30, 35, 0, 40, 45, 0, 0 }, times!.data<long>().ToArray()); // request time after the history
+
+        var auto = SequenceBatcher.Autoregressive([[1, 2, 3, 4], [5, 6]], [[10, 20, 30, 40], [50, 60]], maxLength: 2);
+        Assert.Equal(new long[] { 2, 3, 5, 0 }, auto.Inputs.data<long>().ToArray());
+        Assert.Equal(new long[] { 3, 4, 6, 0 }, auto.Targets.data<long>().ToArray());
+        Assert.Equal(new long[] { 20, 30, 40, 50, 60, 0 }, auto.Timestamps!.data<long>().ToArray()); // column t + 1 is target t's time
+    }
+}
