@@ -26,7 +26,9 @@ public sealed record ModelConfig
 
     /// <summary>
     /// Input preprocessor: <c>positional</c> (<c>emb * sqrt(D) + learned position</c>, dropout; the
-    /// default for attention encoders) or <c>plain</c> (embedding and dropout; the GRU4Rec default).
+    /// default for attention encoders), <c>plain</c> (embedding and dropout; the GRU4Rec default),
+    /// <c>rated</c> (positional, plus a learned rating embedding) or <c>interleaved</c> (item and
+    /// rating tokens alternate, 2N tokens). The last two need ratings in the data.
     /// </summary>
     public string? Preprocessor { get; init; }
 

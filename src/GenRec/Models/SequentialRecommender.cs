@@ -1,5 +1,6 @@
 using GenRec.Models.Encoders;
 using GenRec.Models.Modules;
+using GenRec.Models.Preprocessors;
 using GenRec.Models.Similarity;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ namespace GenRec.Models;
 internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 {
     private readonly ItemEmbedding items;
-    private readonly LearnablePositionalPreprocessor preprocessor;
+    private readonly InputPreprocessor preprocessor;
     private readonly SequenceEncoder encoder;
     private readonly OutputNormalization outputNorm;
     private readonly MixtureOfLogits? mixtureOfLogits;
@@ -23,14 +24,22 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     {
         Config = config;
         NumItems = numItems;
-        encoder = EncoderFactory.Create(config);
-        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: encoder.IsCausal ? 0 : 1);
         preprocessor = config.ResolvedPreprocessor switch
         {
             "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
             "plain" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, usePositions: false),
-            var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain)"),
+            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true),
+            "interleaved" => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
+            var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain, rated, interleaved)"),
         };
+        // The encoder sees tokens: twice as many as items when items and ratings are interleaved.
+        encoder = EncoderFactory.Create(config with { MaxSequenceLength = config.MaxSequenceLength * preprocessor.TokensPerItem });
+        if (!encoder.IsCausal && preprocessor.TokensPerItem != 1)
+        {
+            throw new ArgumentException("bert4rec takes one token per item; use the positional or rated preprocessor");
+        }
+
+        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: encoder.IsCausal ? 0 : 1);
         similarity = config.Similarity switch
         {
             "dot" => new DotProductSimilarity(),
@@ -51,6 +60,8 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
     public bool UsesTimestamps => encoder.UsesTimestamps;
 
+    public bool UsesRatings => preprocessor.UsesRatings;
+
     /// <summary>The [mask] token id of bidirectional encoders (one past the last item).</summary>
     public long MaskToken => IsCausal ? throw new InvalidOperationException("causal encoders have no mask token") : NumItems + 1;
 
@@ -59,13 +70,12 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     /// <summary>True when the similarity has parameters of its own (MoL).</summary>
     public bool HasLearnedSimilarity => mixtureOfLogits is not null;
 
-    // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null -> user states [B, N, D] (normalised)
+    // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D] (normalised)
     public override Tensor forward(SequenceInput input)
     {
-        var valid = input.Ids.ne(0);                                                  // [B, N]
-        var x = preprocessor.forward(items.forward(input.Ids), valid);                // [B, N, D]
-        var timestamps = encoder.UsesTimestamps ? input.Timestamps : null;
-        return outputNorm.forward(encoder.forward(x, valid, timestamps));             // [B, N, D]
+        var (tokens, valid, timestamps) = preprocessor.Apply(input, items.forward(input.Ids)); // [B, T, D], [B, T], [B, T + 1]?
+        var states = encoder.forward(tokens, valid, encoder.UsesTimestamps ? timestamps : null); // [B, T, D]
+        return outputNorm.forward(preprocessor.SelectItemStates(states));                      // [B, N, D]
     }
 
     public Tensor forward(Tensor ids) => forward(new SequenceInput(ids));

@@ -25,13 +25,14 @@ internal sealed class ModelScorer : IScorer
         using var _ = no_grad();
         var wasTraining = model.training;
         model.eval();
-        var (ids, lengths, timestamps) = SequenceBatcher.HistoryBatch(
+        var (ids, lengths, timestamps, ratings) = SequenceBatcher.HistoryBatch(
             batch.Select(c => c.History).ToArray(),
             model.Config.MaxSequenceLength,
             model.UsesTimestamps ? batch.Select(c => c.HistoryTimestamps).ToArray() : null,
             model.UsesTimestamps ? batch.Select(c => c.TargetTimestamp).ToArray() : null,
-            model.IsCausal ? null : model.MaskToken);
-        var states = model.forward(new SequenceInput(ids, timestamps));              // [B, N, D]
+            model.IsCausal ? null : model.MaskToken,
+            model.UsesRatings ? batch.Select(c => c.HistoryRatings).ToArray() : null);
+        var states = model.forward(new SequenceInput(ids, timestamps, ratings));     // [B, N, D]
         var last = tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).view(-1, 1, 1).expand(-1, 1, states.shape[2]);
         var userStates = states.gather(1, last).squeeze(1);                           // [B, D]
         var all = model.ScoreAll(userStates);                                         // [B, I + 1]

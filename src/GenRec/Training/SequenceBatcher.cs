@@ -1,9 +1,10 @@
+using GenRec.Models.Preprocessors;
 using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
-/// <summary>A training batch: inputs and targets [B, N] (0 where nothing is supervised) and optional timestamps [B, N + 1].</summary>
-internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Timestamps);
+/// <summary>A training batch: inputs and targets [B, N] (0 where nothing is supervised), optional timestamps [B, N + 1] and input rating levels [B, N].</summary>
+internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Timestamps, Tensor? Ratings = null);
 
 /// <summary>
 /// Turns item sequences into right-padded id tensors. Autoregressive rows keep the last
@@ -14,12 +15,13 @@ internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Time
 internal static class SequenceBatcher
 {
     /// <summary>Autoregressive batch; timestamps (when given) cover the window's <c>n + 1</c> items, so column t + 1 is the time of target t.</summary>
-    public static TrainingBatch Autoregressive(IReadOnlyList<int[]> sequences, IReadOnlyList<long[]>? timestamps, int maxLength)
+    public static TrainingBatch Autoregressive(IReadOnlyList<int[]> sequences, IReadOnlyList<long[]>? timestamps, int maxLength, IReadOnlyList<float[]>? ratings = null)
     {
         var n = sequences.Max(s => Math.Min(s.Length, maxLength + 1)) - 1;
         var inputs = new long[sequences.Count * n];
         var targets = new long[sequences.Count * n];
         var times = timestamps is null ? null : new long[sequences.Count * (n + 1)];
+        var levels = ratings is null ? null : new long[sequences.Count * n];
         for (var b = 0; b < sequences.Count; b++)
         {
             var s = sequences[b];
@@ -28,6 +30,10 @@ internal static class SequenceBatcher
             {
                 inputs[(b * n) + t] = s[start + t];
                 targets[(b * n) + t] = s[start + t + 1];
+                if (levels is not null)
+                {
+                    levels[(b * n) + t] = RatingLevels.Of(ratings![b][start + t]);
+                }
             }
 
             if (times is not null)
@@ -42,7 +48,8 @@ internal static class SequenceBatcher
         return new TrainingBatch(
             tensor(inputs, [sequences.Count, n]),
             tensor(targets, [sequences.Count, n]),
-            times is null ? null : tensor(times, [sequences.Count, n + 1]));
+            times is null ? null : tensor(times, [sequences.Count, n + 1]),
+            levels is null ? null : tensor(levels, [sequences.Count, n]));
     }
 
     /// <summary>
@@ -90,14 +97,16 @@ internal static class SequenceBatcher
     /// The last <paramref name="maxLength"/> items of each history, right-padded: ids [B, N], each
     /// row's length, and (when every history has them) timestamps [B, N + 1] with the request time
     /// after the last item. With a <paramref name="maskToken"/> the history keeps <c>maxLength - 1</c>
-    /// items and the mask is appended (the position whose state is read).
+    /// items and the mask is appended (the position whose state is read). Ratings (when given) become
+    /// rating levels [B, N]; the mask's rating is padding.
     /// </summary>
-    public static (Tensor Ids, long[] Lengths, Tensor? Timestamps) HistoryBatch(
+    public static (Tensor Ids, long[] Lengths, Tensor? Timestamps, Tensor? Ratings) HistoryBatch(
         IReadOnlyList<int[]> histories,
         int maxLength,
         IReadOnlyList<long[]?>? historyTimes = null,
         IReadOnlyList<long>? requestTimes = null,
-        long? maskToken = null)
+        long? maskToken = null,
+        IReadOnlyList<float[]?>? historyRatings = null)
     {
         var keep = maskToken is null ? maxLength : maxLength - 1;
         var extra = maskToken is null ? 0 : 1;
@@ -106,6 +115,12 @@ internal static class SequenceBatcher
         var lengths = new long[histories.Count];
         var withTimes = historyTimes is not null && requestTimes is not null && historyTimes.All(t => t is not null);
         var times = withTimes ? new long[histories.Count * (n + 1)] : null;
+        if (historyRatings is not null && historyRatings.Any(r => r is null))
+        {
+            throw new InvalidOperationException("the model needs ratings, but a history has none");
+        }
+
+        var levels = historyRatings is null ? null : new long[histories.Count * n];
         for (var b = 0; b < histories.Count; b++)
         {
             var h = histories[b];
@@ -114,6 +129,11 @@ internal static class SequenceBatcher
             for (var t = 0; t < count; t++)
             {
                 ids[(b * n) + t] = h[start + t];
+                if (levels is not null)
+                {
+                    levels[(b * n) + t] = RatingLevels.Of(historyRatings![b]![start + t]);
+                }
+
                 if (times is not null)
                 {
                     times[(b * (n + 1)) + t] = historyTimes![b]![start + t];
@@ -132,6 +152,6 @@ internal static class SequenceBatcher
             }
         }
 
-        return (tensor(ids, [histories.Count, n]), lengths, times is null ? null : tensor(times, [histories.Count, n + 1]));
+        return (tensor(ids, [histories.Count, n]), lengths, times is null ? null : tensor(times, [histories.Count, n + 1]), levels is null ? null : tensor(levels, [histories.Count, n]));
     }
 }

@@ -40,6 +40,9 @@ public static class Trainer
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
         var loss = LossFactory.Create(tc);
         var timestamps = model.UsesTimestamps ? split.TrainTimestamps : null;
+        var ratings = model.UsesRatings
+            ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{config.Model.ResolvedPreprocessor}' needs ratings; {data.Name} has none")
+            : null;
         var validation = ValidationCases(split, tc.MaxValidationUsers, config.Seed);
         var evalOptions = new EvalOptions { BatchSize = tc.EvalBatchSize, Ks = [10] };
 
@@ -93,9 +96,9 @@ public static class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     var batch = model.IsCausal
-                        ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength)
+                        ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
                         : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
-                    var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps)); // [B, N, D]
+                    var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D]
                     var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);  // [M]
                     var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised); // [M, D]
                     var positives = batch.Targets.view(-1).index_select(0, supervised);  // [M]

@@ -73,7 +73,7 @@ public class SequenceEncoderTests
     [Fact]
     public void HistoryBatchAppendsTheMaskAndTheRequestTime()
     {
-        var (ids, lengths, times) = SequenceBatcher.HistoryBatch([[1, 2, 3], [4]], maxLength: 3, [[10, 20, 30], [40]], [35, 45], maskToken: 9);
+        var (ids, lengths, times, _) = SequenceBatcher.HistoryBatch([[1, 2, 3], [4]], maxLength: 3, [[10, 20, 30], [40]], [35, 45], maskToken: 9);
         Assert.Equal(new long[] { 2, 3, 9, 4, 9, 0 }, ids.data<long>().ToArray());   // keeps maxLength - 1 items, then [mask]
         Assert.Equal(new long[] { 3, 2 }, lengths);
         Assert.Equal(new long[] { 20, 30, 35, 0, 40, 45, 0, 0 }, times!.data<long>().ToArray()); // request time after the history
@@ -82,5 +82,28 @@ public class SequenceEncoderTests
         Assert.Equal(new long[] { 2, 3, 5, 0 }, auto.Inputs.data<long>().ToArray());
         Assert.Equal(new long[] { 3, 4, 6, 0 }, auto.Targets.data<long>().ToArray());
         Assert.Equal(new long[] { 20, 30, 40, 50, 60, 0 }, auto.Timestamps!.data<long>().ToArray()); // column t + 1 is target t's time
+    }
+
+    [Theory]
+    [InlineData("rated")]
+    [InlineData("interleaved")]
+    public void RatedPreprocessorsReadRatingsCausally(string preprocessor)
+    {
+        manual_seed(33);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = "hstu", Preprocessor = preprocessor, EmbeddingDim = 8, MaxSequenceLength = 4, NumHeads = 2 }, numItems: 20);
+        model.eval();
+        Assert.True(model.UsesRatings);
+        var ids = tensor(new long[] { 3, 5, 7, 9 }).view(1, -1);
+        var times = tensor(new long[] { 0, 100, 200, 300, 400 }).view(1, -1);
+        Tensor Run(params long[] levels) => model.forward(new SequenceInput(ids, times, tensor(levels).view(1, -1)));
+        var a = Run(2, 4, 6, 8);
+        var b = Run(2, 4, 10, 8);                                     // item 2's rating changes
+        Assert.Equal(new long[] { 1, 4, 8 }, a.shape);                 // one state per item, also when interleaved
+        Assert.True(allclose(a[0, ..2], b[0, ..2], atol: 1e-6));       // earlier states do not see it
+        Assert.False(allclose(a[0, 2], b[0, 2], atol: 1e-4));          // the state after item 2 does
+        Assert.Throws<InvalidOperationException>(() => model.forward(new SequenceInput(ids, times)));
+
+        var (_, _, _, levels) = SequenceBatcher.HistoryBatch([[1, 2]], 4, historyRatings: [[0.5f, 4.5f]]);
+        Assert.Equal(new long[] { 1, 9 }, levels!.data<long>().ToArray());
     }
 }

@@ -10,18 +10,31 @@ namespace GenRec.Tests.Training;
 
 public class TrainingTests
 {
-    /// <summary>Planted structure: each user walks a cycle over 40 items from a random start, so item t+1 follows item t.</summary>
-    internal static SequenceDataset CycleDataset(int users = 120, int items = 40, int seed = 3)
+    /// <summary>
+    /// Planted structure: each user walks a cycle over the items from a random start, so item t+1
+    /// follows item t. Timed: one hour between steps and a random 1-5 rating per step (for HSTU's time
+    /// bias and the rated preprocessors).
+    /// </summary>
+    internal static SequenceDataset CycleDataset(int users = 120, int items = 40, int seed = 3, bool timed = false, int maxLength = 16)
     {
         var rng = new Random(seed);
-        var log = new InteractionLog("synthetic", hasRatings: false, hasTimestamps: false);
+        var log = new InteractionLog("synthetic", hasRatings: timed, hasTimestamps: timed);
         for (var u = 0; u < users; u++)
         {
             var start = rng.Next(items);
-            var length = rng.Next(8, 16);
+            var t0 = timed ? 1_000_000_000L + rng.Next(1_000_000) : 0;
+            var length = rng.Next(8, maxLength);
             for (var t = 0; t < length; t++)
             {
-                log.Add($"{u}", $"{((start + t) % items) + 1}");
+                var item = $"{((start + t) % items) + 1}";
+                if (timed)
+                {
+                    log.Add($"{u}", item, rating: 1 + rng.Next(5), timestamp: t0 + (t * 3600L));
+                }
+                else
+                {
+                    log.Add($"{u}", item);
+                }
             }
         }
 

@@ -3,11 +3,12 @@ namespace GenRec.Data.Splits;
 /// <summary>Training sequences and held-out validation/test cases of one dataset.</summary>
 public sealed class SequenceSplit
 {
-    private SequenceSplit(SplitKind kind, int[][] train, long[][]? trainTimestamps, EvalCase[] valid, EvalCase[] test, int usersTooShort)
+    private SequenceSplit(SplitKind kind, int[][] train, long[][]? trainTimestamps, float[][]? trainRatings, EvalCase[] valid, EvalCase[] test, int usersTooShort)
     {
         Kind = kind;
         Train = train;
         TrainTimestamps = trainTimestamps;
+        TrainRatings = trainRatings;
         Valid = valid;
         Test = test;
         UsersTooShort = usersTooShort;
@@ -19,6 +20,8 @@ public sealed class SequenceSplit
     public int[][] Train { get; }
 
     public long[][]? TrainTimestamps { get; }
+
+    public float[][]? TrainRatings { get; }
 
     public EvalCase[] Valid { get; }
 
@@ -32,6 +35,7 @@ public sealed class SequenceSplit
         var holdOut = kind == SplitKind.LeaveOneOut ? 2 : 1;
         var train = new int[data.NumUsers][];
         var trainTs = data.Timestamps is null ? null : new long[data.NumUsers][];
+        var trainRatings = data.Ratings is null ? null : new float[data.NumUsers][];
         var valid = new List<EvalCase>();
         var test = new List<EvalCase>();
         var tooShort = 0;
@@ -39,6 +43,7 @@ public sealed class SequenceSplit
         {
             var seq = data.Sequences[u];
             var ts = data.Timestamps?[u];
+            var ratings = data.Ratings?[u];
             var n = seq.Length;
             if (n < holdOut + 1)
             {
@@ -47,6 +52,11 @@ public sealed class SequenceSplit
                 if (trainTs is not null)
                 {
                     trainTs[u] = ts!;
+                }
+
+                if (trainRatings is not null)
+                {
+                    trainRatings[u] = ratings!;
                 }
 
                 continue;
@@ -58,14 +68,19 @@ public sealed class SequenceSplit
                 trainTs[u] = ts![..(n - holdOut)];
             }
 
-            if (kind == SplitKind.LeaveOneOut)
+            if (trainRatings is not null)
             {
-                valid.Add(new EvalCase(u, seq[..(n - 2)], seq[n - 2], ts?[..(n - 2)], ts?[n - 2] ?? 0));
+                trainRatings[u] = ratings![..(n - holdOut)];
             }
 
-            test.Add(new EvalCase(u, seq[..(n - 1)], seq[n - 1], ts?[..(n - 1)], ts?[n - 1] ?? 0));
+            if (kind == SplitKind.LeaveOneOut)
+            {
+                valid.Add(new EvalCase(u, seq[..(n - 2)], seq[n - 2], ts?[..(n - 2)], ts?[n - 2] ?? 0, ratings?[..(n - 2)]));
+            }
+
+            test.Add(new EvalCase(u, seq[..(n - 1)], seq[n - 1], ts?[..(n - 1)], ts?[n - 1] ?? 0, ratings?[..(n - 1)]));
         }
 
-        return new SequenceSplit(kind, train, trainTs, valid.ToArray(), test.ToArray(), tooShort);
+        return new SequenceSplit(kind, train, trainTs, trainRatings, valid.ToArray(), test.ToArray(), tooShort);
     }
 }
