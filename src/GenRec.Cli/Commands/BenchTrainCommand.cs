@@ -25,16 +25,7 @@ internal static class BenchTrainCommand
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var run = RunConfig.Load(r.GetValue(config)!);
-            run = run with
-            {
-                Data = r.GetValue(data) is { } d ? run.Data with { Path = d } : run.Data,
-                Train = run.Train with
-                {
-                    Epochs = r.GetValue(epochs) ?? run.Train.Epochs,
-                    MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes,
-                },
-            };
+            var run = TrainCommand.WithOverrides(RunConfig.Load(r.GetValue(config)!), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
             var modelName = r.GetValue(model) ?? run.Model.Encoder;
             var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
@@ -44,7 +35,7 @@ internal static class BenchTrainCommand
                 return Task.FromResult(130);
             }
 
-            var peakBytes = Process.GetCurrentProcess().PeakWorkingSet64;
+            var peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
             var report = new BenchReport(
                 modelName,
                 datasetName,
@@ -64,11 +55,11 @@ internal static class BenchTrainCommand
                     steps = result.Steps,
                     train_seconds = result.TrainSeconds,
                     samples_per_second = result.SamplesPerSecond,
-                    peak_memory_mb = peakBytes / (1024.0 * 1024.0),
+                    peak_memory_mb = peakMegabytes,
                     best_validation = result.BestValidation,
                 });
             var path = report.Write(r.GetValue(output)!);
-            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {peakBytes / (1024.0 * 1024.0):F0} MB -> {path}");
+            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {peakMegabytes:F0} MB -> {path}");
             return Task.FromResult(0);
         });
         return command;

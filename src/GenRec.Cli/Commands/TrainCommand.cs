@@ -20,23 +20,25 @@ internal static class TrainCommand
         var command = new Command("train", "Train a sequential recommender") { config, data, seed, epochs, minutes, output, resume };
         command.SetAction((r, cancel) =>
         {
-            var run = r.GetValue(config) is { } path ? RunConfig.Load(path) : new RunConfig();
-            run = run with
-            {
-                Seed = r.GetValue(seed) ?? run.Seed,
-                Data = r.GetValue(data) is { } d ? run.Data with { Path = d } : run.Data,
-                Train = run.Train with
-                {
-                    Epochs = r.GetValue(epochs) ?? run.Train.Epochs,
-                    MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes,
-                },
-            };
+            var run = WithOverrides(r.GetValue(config) is { } path ? RunConfig.Load(path) : new RunConfig(), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
+            run = run with { Seed = r.GetValue(seed) ?? run.Seed };
             var outDir = r.GetValue(output) ?? Path.Combine("runs", run.Name);
             var result = Execute(run, outDir, r.GetValue(resume), cancel);
             return Task.FromResult(result.Interrupted ? 130 : 0);
         });
         return command;
     }
+
+    /// <summary>The command-line overrides of a config: data path, epochs, time budget (null keeps the config's).</summary>
+    public static RunConfig WithOverrides(RunConfig run, string? dataPath, int? epochs, double? maxMinutes) => run with
+    {
+        Data = dataPath is { } d ? run.Data with { Path = d } : run.Data,
+        Train = run.Train with
+        {
+            Epochs = epochs ?? run.Train.Epochs,
+            MaxMinutes = maxMinutes ?? run.Train.MaxMinutes,
+        },
+    };
 
     public static TrainingResult Execute(RunConfig run, string outDir, bool resume, CancellationToken cancel)
     {

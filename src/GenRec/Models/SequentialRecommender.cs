@@ -34,9 +34,10 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         };
         // The encoder sees tokens: twice as many as items when items and ratings are interleaved.
         encoder = EncoderFactory.Create(config with { MaxSequenceLength = config.MaxSequenceLength * preprocessor.TokensPerItem });
-        if (!encoder.IsCausal && preprocessor.TokensPerItem != 1)
+        if (!encoder.IsCausal && preprocessor.UsesRatings)
         {
-            throw new ArgumentException("bert4rec takes one token per item; use the positional or rated preprocessor");
+            // Cloze batches carry no ratings (and a [mask] has none), so bert4rec reads items only.
+            throw new ArgumentException("bert4rec reads item ids only; use the positional preprocessor");
         }
 
         items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: encoder.IsCausal ? 0 : 1);
