@@ -11,6 +11,11 @@ var root = new RootCommand("GenRec: sequential and generative recommendation in 
     RecommendCommand.Create(),
     BenchCommand.Create(),
     QuickstartCommand.Create(),
+    ServeCommand.Create(),
+    ExportCommand.Create(),
+    TextCommand.Create(),
+    SemanticIdsCommand.Create(BenchCommand.OutputOption()),
+    TigerCommand.Create(BenchCommand.OutputOption()),
 };
 
 // GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).

@@ -11,12 +11,16 @@ namespace GenRec.Cli.Commands;
 /// <summary><c>genrec bench baselines</c> (MostPopular and item transitions) and <c>genrec bench train</c>, written as JSON.</summary>
 internal static class BenchCommand
 {
+    /// <summary>The results folder option (bench/results by default).</summary>
+    public static Option<string> OutputOption(string name = "--bench-out") =>
+        new(name) { Description = "Results folder for the bench JSON", DefaultValueFactory = _ => Path.Combine("bench", "results") };
+
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks that write JSON results");
         var options = new DatasetOptions();
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file names (default: folder name)" };
-        var output = new Option<string>("--out") { Description = "Results folder", DefaultValueFactory = _ => Path.Combine("bench", "results") };
+        var output = OutputOption("--out");
         var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
         var baselines = new Command("baselines", "MostPopular and item-transition baselines, full ranking, leave-one-out");
         options.AddTo(baselines);
@@ -35,16 +39,13 @@ internal static class BenchCommand
                 var clock = Stopwatch.StartNew();
                 var scorer = BaselineFactory.Create(baseline, s.Train, dataset.NumItems);
                 var result = Evaluator.Evaluate(scorer, s.Test, new EvalOptions());
-                var report = new BenchReport(
+                var report = BenchReport.Create(
                     baseline,
                     datasetName,
                     $"{splitKind}, {result.Protocol}, {s.Test.Length} test users, {dataset.NumItems} items",
                     result.Metrics,
                     clock.Elapsed.TotalSeconds,
-                    new { dataset = request.Path, request.Format, request.Options.KCore, request.Options.KCoreMode, split = splitKind },
-                    GitRevision.Current(),
-                    BenchReport.MachineDescription(),
-                    DateTimeOffset.UtcNow);
+                    new { dataset = request.Path, request.Format, request.Options.KCore, request.Options.KCoreMode, split = splitKind });
                 var path = report.Write(r.GetValue(output)!);
                 System.Console.WriteLine(report.Summary() + $" -> {path}");
             }
@@ -53,6 +54,8 @@ internal static class BenchCommand
         });
         bench.Add(baselines);
         bench.Add(BenchTrainCommand.Create(output));
+        bench.Add(BenchRankCommand.Create(output));
+        bench.Add(BenchServeCommand.Create(output));
         return bench;
     }
 }

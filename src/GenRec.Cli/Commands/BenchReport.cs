@@ -16,6 +16,10 @@ internal sealed record BenchReport(
     DateTimeOffset Date,
     object? Training = null)
 {
+    /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
+    public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null) =>
+        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DateTimeOffset.UtcNow, training);
+
     public static string MachineDescription() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
 
     public string Write(string folder)
@@ -25,6 +29,9 @@ internal sealed record BenchReport(
         return path;
     }
 
-    public string Summary() =>
-        $"{Model} on {Dataset}: hr@10={Metrics["hr@10"]:F4} ndcg@10={Metrics["ndcg@10"]:F4} ({Protocol}, {WallSeconds:F1} s)";
+    public string Summary()
+    {
+        var keys = Metrics.ContainsKey("hr@10") ? ["hr@10", "ndcg@10"] : Metrics.Keys.Take(6).ToArray();
+        return $"{Model} on {Dataset}: {string.Join(" ", keys.Select(k => $"{k}={Metrics[k]:F4}"))} ({Protocol}, {WallSeconds:F1} s)";
+    }
 }

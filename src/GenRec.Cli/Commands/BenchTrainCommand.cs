@@ -35,31 +35,17 @@ internal static class BenchTrainCommand
                 return Task.FromResult(130);
             }
 
-            var peakMegabytes = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-            var report = new BenchReport(
+            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation);
+            var report = BenchReport.Create(
                 modelName,
                 datasetName,
                 $"{run.Data.Split}, full ranking over all items, history filtered; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}",
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                GitRevision.Current(),
-                BenchReport.MachineDescription(),
-                DateTimeOffset.UtcNow,
-                new
-                {
-                    epochs_run = result.EpochsRun,
-                    epochs_configured = run.Train.Epochs,
-                    completed = result.EpochsRun >= run.Train.Epochs,
-                    best_epoch = result.BestEpoch,
-                    steps = result.Steps,
-                    train_seconds = result.TrainSeconds,
-                    samples_per_second = result.SamplesPerSecond,
-                    peak_memory_mb = peakMegabytes,
-                    best_validation = result.BestValidation,
-                });
+                training);
             var path = report.Write(r.GetValue(output)!);
-            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {peakMegabytes:F0} MB -> {path}");
+            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
             return Task.FromResult(0);
         });
         return command;

@@ -76,6 +76,7 @@ internal static class QuickstartCommand
             }
 
             Output.Info($"model: {result.Checkpoint}; try: genrec recommend --checkpoint {result.Checkpoint} --user {dataset.UserKeys[0]}");
+            Output.Info($"or serve it over HTTP: genrec serve --checkpoint {result.Checkpoint}  (then POST /recommend {{\"user\": \"{dataset.UserKeys[0]}\", \"k\": 10}})");
             return Task.FromResult(0);
         });
         return command;

@@ -28,8 +28,12 @@ internal sealed class ProgressObserver : ITrainingObserver
         }
     }
 
-    public void Validated(int epoch, IReadOnlyDictionary<string, double> metrics, bool improved) =>
-        AnsiConsole.MarkupLine($"epoch {epoch,3}  loss {runningLoss:F4}  valid hr@10 {metrics["hr@10"]:F4}  ndcg@10 {metrics["ndcg@10"]:F4}{(improved ? "  [green]best[/]" : "")}");
+    public void Validated(int epoch, IReadOnlyDictionary<string, double> metrics, bool improved)
+    {
+        string[] keys = metrics.ContainsKey("hr@10") ? ["hr@10", "ndcg@10"] : [.. metrics.Keys.Where(k => k.EndsWith("auc", StringComparison.Ordinal))];
+        var shown = string.Join("  ", keys.Select(k => $"{k} {metrics[k]:F4}"));
+        AnsiConsole.MarkupLine($"epoch {epoch,3}  loss {runningLoss:F4}  valid {shown}{(improved ? "  [green]best[/]" : "")}");
+    }
 
     public void Message(string text) => Output.Info(text);
 

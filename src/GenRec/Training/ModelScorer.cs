@@ -23,6 +23,14 @@ internal sealed class ModelScorer : IScorer
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
+        var all = model.ScoreAll(UserStates(batch));                                  // [B, I + 1]
+        all.contiguous().data<float>().CopyTo(scores);
+    }
+
+    /// <summary>The state after each case's history (the query vector): [B, D]. Call inside a dispose scope.</summary>
+    public Tensor UserStates(IReadOnlyList<EvalCase> batch)
+    {
+        using var _ = no_grad();
         var wasTraining = model.training;
         model.eval();
         var (ids, lengths, timestamps, ratings) = SequenceBatcher.HistoryBatch(
@@ -35,11 +43,11 @@ internal sealed class ModelScorer : IScorer
         var states = model.forward(new SequenceInput(ids, timestamps, ratings));     // [B, N, D]
         var last = tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).view(-1, 1, 1).expand(-1, 1, states.shape[2]);
         var userStates = states.gather(1, last).squeeze(1);                           // [B, D]
-        var all = model.ScoreAll(userStates);                                         // [B, I + 1]
-        all.contiguous().data<float>().CopyTo(scores);
         if (wasTraining)
         {
             model.train();
         }
+
+        return userStates;
     }
 }

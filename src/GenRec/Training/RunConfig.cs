@@ -28,23 +28,7 @@ public sealed record RunConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static RunConfig Load(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"config not found: {path}", path);
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<RunConfig>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"{path}: empty config");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}:{(e.LineNumber ?? 0) + 1}: {e.Path}: {e.Message}", e);
-        }
-    }
+    public static RunConfig Load(string path) => JsonConfig.Load<RunConfig>(path);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 }

@@ -7,6 +7,7 @@ public sealed record TrainingState
 
     public long Step { get; init; }
 
+    /// <summary>Best validation metric so far (NDCG@10 for retrieval and TIGER, engage AUC for ranking).</summary>
     public double BestValidationNdcg10 { get; init; } = double.NegativeInfinity;
 
     public int BestEpoch { get; init; }
@@ -14,4 +15,18 @@ public sealed record TrainingState
     public int ValidationsWithoutImprovement { get; init; }
 
     public double ElapsedSeconds { get; init; }
+
+    /// <summary>The state after a validated epoch: the best metric, its epoch and the patience count updated. Higher is better.</summary>
+    public (TrainingState State, bool Improved) AfterValidation(int epoch, double metric, double elapsedSeconds)
+    {
+        var improved = metric > BestValidationNdcg10;
+        return (this with
+        {
+            Epoch = epoch,
+            BestValidationNdcg10 = improved ? metric : BestValidationNdcg10,
+            BestEpoch = improved ? epoch : BestEpoch,
+            ValidationsWithoutImprovement = improved ? 0 : ValidationsWithoutImprovement + 1,
+            ElapsedSeconds = elapsedSeconds,
+        }, improved);
+    }
 }

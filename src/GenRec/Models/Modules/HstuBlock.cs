@@ -50,6 +50,24 @@ internal sealed class HstuBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
     // x: [B, N, D], valid: [B, N] bool, timestamps: [B, N + 1] or null -> [B, N, D]
     public override Tensor forward(Tensor x, Tensor valid, Tensor? timestamps)
     {
+        var (b, n) = (x.shape[0], x.shape[1]);
+        var rab = bias?.Compute(n, timestamps, x.device);                                   // [B|1, N, N]?
+
+        // Causal and padding mask: query i attends to valid keys j <= i.
+        var allowed = ones(n, n, dtype: @bool, device: x.device).tril().unsqueeze(0).logical_and(valid.unsqueeze(1)); // [B, N, N]
+        var divisor = divideByUserLength
+            ? valid.sum(1).clamp_min(1).to(x.dtype).view(b, 1, 1, 1)                      // [B, 1, 1, 1]
+            : full(1, maxLength, dtype: x.dtype, device: x.device);
+        return Attend(x, allowed, rab, divisor);
+    }
+
+    /// <summary>
+    /// The block with an explicit attention pattern: <paramref name="allowed"/> [B|1, T, T] (query i
+    /// may read key j), bias [B|1, T, T] or null, divisor broadcastable to [B, H, T, T]. Used by the
+    /// ranking model, whose candidates read the history and themselves but not each other.
+    /// </summary>
+    public Tensor Attend(Tensor x, Tensor allowed, Tensor? rab, Tensor divisor)
+    {
         var (b, n, d) = (x.shape[0], x.shape[1], x.shape[2]);
         var normed = nn.functional.layer_norm(x, [d], eps: 1e-6);                          // [B, N, D]
         var projected = nn.functional.silu(normed.matmul(uvqk));                           // [B, N, 2 H dv + 2 H dqk]
@@ -60,18 +78,12 @@ internal sealed class HstuBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         var vh = v.view(b, n, heads, linearDim).transpose(1, 2);                           // [B, H, N, dv]
 
         var logits = qh.matmul(kh.transpose(2, 3));                                        // [B, H, N, N]
-        if (bias?.Compute(n, timestamps, x.device) is { } rab)
+        if (rab is not null)
         {
             logits = logits + rab.unsqueeze(1);                                            // + [B|1, 1, N, N]
         }
 
-        // Causal and padding mask: query i attends to valid keys j <= i.
-        var allowed = ones(n, n, dtype: @bool, device: x.device).tril().unsqueeze(0).logical_and(valid.unsqueeze(1)); // [B, N, N]
-        var divisor = divideByUserLength
-            ? valid.sum(1).clamp_min(1).to(x.dtype).view(b, 1, 1, 1)                      // [B, 1, 1, 1]
-            : full(1, maxLength, dtype: x.dtype, device: x.device);
         var attention = nn.functional.silu(logits) / divisor * allowed.unsqueeze(1).to(x.dtype); // [B, H, N, N]
-
         var attended = attention.matmul(vh).transpose(1, 2).reshape(b, n, heads * linearDim);   // [B, N, H*dv]
         var gated = u * nn.functional.layer_norm(attended, [heads * linearDim], eps: 1e-6);    // [B, N, H*dv]
         return x + output.forward(dropout.forward(gated));                                     // [B, N, D]

@@ -47,19 +47,29 @@ internal sealed class RelativeAttentionBias : nn.Module
             throw new ArgumentException($"sequence length {n} exceeds the bias' maximum {maxLength}");
         }
 
+        using var positions = arange(n, device: device).unsqueeze(0);                  // [1, n]
+        return timestamps is null
+            ? ComputeAt(positions, null, null)
+            : ComputeAt(positions, timestamps[.., 1..], timestamps[.., ..^1]);          // query: ts[i + 1], key: ts[j]
+    }
+
+    /// <summary>
+    /// Bias for tokens at explicit positions [B|1, T] (0..maxLength-1): <c>w_pos[p_j - p_i + L - 1]</c>,
+    /// plus <c>w_time[bucket(queryTime_i - keyTime_j)]</c> when both time tensors [B, T] are given.
+    /// </summary>
+    public Tensor? ComputeAt(Tensor positions, Tensor? queryTimes, Tensor? keyTimes)
+    {
         Tensor? bias = null;
         if (positionWeights is not null)
         {
-            var offsets = arange(n, device: device).unsqueeze(0) - arange(n, device: device).unsqueeze(1) + (maxLength - 1); // [n, n]: j - i + L - 1
-            bias = positionWeights.index_select(0, offsets.view(-1)).view(1, n, n);
+            var offsets = positions.unsqueeze(1) - positions.unsqueeze(2) + (maxLength - 1); // [B|1, T, T]: p_j - p_i + L - 1
+            bias = positionWeights.index_select(0, offsets.reshape(-1)).view(offsets.shape);
         }
 
-        if (timeWeights is not null && timestamps is not null)
+        if (timeWeights is not null && queryTimes is not null && keyTimes is not null)
         {
-            var queryTimes = timestamps[.., 1..].unsqueeze(2);                 // [B, n, 1]: ts[i + 1]
-            var keyTimes = timestamps[.., ..^1].unsqueeze(1);                  // [B, 1, n]: ts[j]
-            var buckets = TimeBucketing.Bucketize(queryTimes - keyTimes, timeBucketing, numBuckets); // [B, n, n]
-            var timeBias = timeWeights.index_select(0, buckets.view(-1)).view(buckets.shape);
+            var buckets = TimeBucketing.Bucketize(queryTimes.unsqueeze(2) - keyTimes.unsqueeze(1), timeBucketing, numBuckets); // [B, T, T]
+            var timeBias = timeWeights.index_select(0, buckets.reshape(-1)).view(buckets.shape);
             bias = bias is null ? timeBias : bias + timeBias;
         }
 

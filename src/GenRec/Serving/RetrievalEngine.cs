@@ -1,0 +1,143 @@
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Models;
+using GenRec.Serving.Indexing;
+using GenRec.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Serving;
+
+/// <summary>
+/// A trained retrieval model ready to serve: the user's state after a history is the query, items
+/// come from an index over the exported item embeddings (exact or HNSW; dot-product models), and
+/// <see cref="Rank"/> scores given candidates with the model's own similarity, so its scores equal
+/// the offline evaluation's. Mixture-of-Logits models have no single item vector, so they are always
+/// served by exact full scoring. Thread-safe: inference only reads the weights.
+/// </summary>
+public sealed class RetrievalEngine : IDisposable
+{
+    private readonly SequentialRecommender model;
+    private readonly ModelScorer scorer;
+    private readonly IItemIndex? index;
+
+    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, string indexKind = "exact", string source = "")
+    {
+        if (model.NumItems != dataset.NumItems)
+        {
+            throw new ArgumentException($"the model has {model.NumItems} items, the dataset {dataset.NumItems}: they were not prepared alike");
+        }
+
+        this.model = model;
+        model.eval();
+        Dataset = dataset;
+        Source = source;
+        scorer = new ModelScorer(model);
+        if (!model.HasLearnedSimilarity)
+        {
+            Items = ExportItemVectors(model);
+            index = indexKind switch
+            {
+                "exact" => new ExactItemIndex(Items),
+                "hnsw" => new HnswIndex(Items),
+                _ => throw new ArgumentException($"unknown index '{indexKind}' (available: exact, hnsw)"),
+            };
+        }
+
+        ItemLookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+        UserLookup = dataset.UserKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+    }
+
+    public SequenceDataset Dataset { get; }
+
+    /// <summary>Where the model came from (checkpoint path), for /health.</summary>
+    public string Source { get; }
+
+    public int MaxHistory => model.Config.MaxSequenceLength;
+
+    public string IndexName => index?.Name ?? "exact (full scoring)";
+
+    /// <summary>Item embeddings for the index; null for Mixture-of-Logits models.</summary>
+    public ItemVectors? Items { get; }
+
+    public IReadOnlyDictionary<string, int> ItemLookup { get; }
+
+    public IReadOnlyDictionary<string, int> UserLookup { get; }
+
+    /// <summary>Normalised item embeddings, padding row 0 included.</summary>
+    internal static ItemVectors ExportItemVectors(SequentialRecommender model)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var all = model.AllItemEmbeddings().contiguous();                               // [I + 1, D]
+        return new ItemVectors(all.data<float>().ToArray(), (int)all.shape[1]);
+    }
+
+    /// <summary>The query vector after a history (oldest first, dense ids): [D].</summary>
+    public float[] UserState(int[] history)
+    {
+        using var scope = NewDisposeScope();
+        return scorer.UserStates([Case(history)]).contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>Query vectors of many histories at once, in batches: one [D] row each.</summary>
+    public float[][] UserStates(IReadOnlyList<int[]> histories, int batchSize = 256)
+    {
+        var result = new List<float[]>(histories.Count);
+        for (var start = 0; start < histories.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var states = scorer.UserStates(histories.Skip(start).Take(batchSize).Select(Case).ToArray()).contiguous(); // [B, D]
+            var flat = states.data<float>().ToArray();
+            var d = (int)states.shape[1];
+            result.AddRange(Enumerable.Range(0, flat.Length / d).Select(i => flat[(i * d)..((i + 1) * d)]));
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>Top-k items after the history; items of the history are left out when asked.</summary>
+    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (index is null)
+        {
+            return new TopKRecommender(scorer, Dataset).Recommend(history, k, filterHistory);
+        }
+
+        var exclude = filterHistory ? history.ToHashSet() : null;
+        return index.Search(UserState(history), k, exclude)
+            .Select(s => new Recommendation(s.Item, Dataset.ItemKeys[s.Item], Dataset.ItemLabel(s.Item), s.Score))
+            .ToArray();
+    }
+
+    /// <summary>The model's scores of the candidates after the history, in the candidates' order.</summary>
+    public float[] Rank(int[] history, int[] candidates)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var state = scorer.UserStates([Case(history)]);                                  // [1, D]
+        var scores = model.ScoreShared(state, tensor(candidates.Select(c => (long)c).ToArray())); // [1, C]
+        return scores.contiguous().data<float>().ToArray();
+    }
+
+    public void Dispose() => model.Dispose();
+
+    // Serving has no timestamps or ratings for an ad-hoc history: models that need them are refused at load.
+    private static EvalCase Case(int[] history) => new(-1, history, 0);
+
+    /// <summary>Loads a checkpoint and the dataset it was trained on.</summary>
+    public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null)
+    {
+        var (model, header) = Checkpoint.LoadModel(checkpoint);
+        var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(cacheDir), log ?? (_ => { }));
+        if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
+        {
+            // (A time-aware model trained on data without timestamps never used its time term: that one is fine.)
+            model.Dispose();
+            throw new ArgumentException($"{checkpoint}: the model reads timestamps or ratings, which a served history does not carry; serve a model trained without them");
+        }
+
+        return new RetrievalEngine(model, dataset, indexKind, checkpoint);
+    }
+}

@@ -1,0 +1,33 @@
+using GenRec.Models.Ranking;
+using TorchSharp.Modules;
+
+namespace GenRec.Training.Ranking;
+
+/// <summary>A ranking checkpoint: run config, item count, task names and state as JSON, the weights, and optionally the optimiser. Atomic writes.</summary>
+internal static class RankingCheckpoint
+{
+    private const string Magic = "GENRECRK1";
+
+    public sealed record Header(RankingRunConfig Config, int NumItems, string[] Tasks, TrainingState State);
+
+    public static void Save(string path, Header header, HstuRanker model, OptimizerHelper? optimizer) =>
+        CheckpointFile.Write(path, Magic, header, model, optimizer);
+
+    public static (HstuRanker Model, Header Header) Load(string path)
+    {
+        using var r = CheckpointFile.Open(path);
+        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        var model = new HstuRanker(header.Config.Model, header.NumItems, header.Tasks.Length);
+        CheckpointFile.ReadWeights(r, model, null);
+        model.eval();
+        return (model, header);
+    }
+
+    public static Header Restore(string path, HstuRanker model, OptimizerHelper optimizer)
+    {
+        using var r = CheckpointFile.Open(path);
+        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        CheckpointFile.ReadWeights(r, model, optimizer);
+        return header;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation.Actions;
+using GenRec.Models.Ranking;
+using GenRec.Util;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training.Ranking;
+
+/// <summary>
+/// Trains <see cref="HstuRanker"/>: per task binary cross-entropy at every step of every training
+/// history (the item token is the positive candidate, one sampled item the negative; like on the
+/// real items only), AdamW, validation engage AUC per epoch with early stopping, atomic
+/// <c>last.ckpt</c> (resumable) and <c>best.ckpt</c>, <c>metrics.jsonl</c> and a PNG curve, then
+/// test metrics of the best epoch. Same seed and config give the same metrics on CPU.
+/// </summary>
+internal static class RankingTrainer
+{
+    public static RankingResult Run(RankingRunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
+    {
+        observer ??= new SilentObserver();
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
+        if (trainable.Length == 0 || split.Valid.Length == 0)
+        {
+            throw new InvalidOperationException($"{data.Name}: no user has enough items for training and validation");
+        }
+
+        var tc = config.Train;
+        var rated = data.Ratings is not null;
+        var tasks = RankingTasks.Names(rated);
+        manual_seed(config.Seed);
+        var model = new HstuRanker(config.Model, data.NumItems, tasks.Length);
+        var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
+        var times = config.Model.TimeBias ? split.TrainTimestamps : null;
+        var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory)).ToArray();
+
+        var lastPath = Path.Combine(outDir, "last.ckpt");
+        var bestPath = Path.Combine(outDir, "best.ckpt");
+        var logPath = Path.Combine(outDir, "metrics.jsonl");
+        var records = new List<EpochRecord>();
+        var state = new TrainingState();
+        if (resume && File.Exists(lastPath))
+        {
+            state = RankingCheckpoint.Restore(lastPath, model, optimizer).State;
+            records.AddRange(File.ReadAllLines(logPath).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).Where(r => r.Epoch <= state.Epoch));
+            observer.Message($"resuming after epoch {state.Epoch} (best engage AUC {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
+        }
+
+        File.WriteAllLines(logPath, records.Select(Line));
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.ElapsedSeconds;
+        var budget = tc.MaxMinutes > 0 ? tc.MaxMinutes * 60 : double.PositiveInfinity;
+        double trainSeconds = 0;
+        long samples = 0;
+        var stopReason = "epochs done";
+        for (var epoch = state.Epoch + 1; epoch <= tc.Epochs; epoch++)
+        {
+            manual_seed(config.Seed + epoch);
+            var rng = new Random((config.Seed * 7919) + epoch);
+            var order = trainable.OrderBy(_ => rng.Next()).ToArray();
+            var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+            observer.EpochStarted(epoch, steps);
+            model.train();
+            double lossSum = 0;
+            var stepsDone = 0;
+            var epochClock = Stopwatch.StartNew();
+            for (var s = 0; s < steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget; s++)
+            {
+                var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
+                using var scope = NewDisposeScope();
+                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng);
+                var (positive, negative) = model.Forward(batch.Input);                          // [B, N, tasks] x2
+                var value = OptimizerStep.Apply(optimizer, Loss(positive, negative, batch), epoch, s + 1);
+
+                lossSum += value;
+                stepsDone++;
+                samples += rows.Length;
+                state = state with { Step = state.Step + 1 };
+                observer.StepFinished(epoch, s + 1, value);
+            }
+
+            trainSeconds += epochClock.Elapsed.TotalSeconds;
+            if (stepsDone < steps)
+            {
+                stopReason = cancel.IsCancellationRequested ? "interrupted" : $"time budget of {tc.MaxMinutes} min reached";
+                break; // an unfinished epoch is not checkpointed: resuming replays it whole
+            }
+
+            var validation = RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed);
+            (state, var improved) = state.AfterValidation(epoch, validation["engage_auc"], elapsedBefore + clock.Elapsed.TotalSeconds);
+            var header = new RankingCheckpoint.Header(config, data.NumItems, tasks, state);
+            if (improved)
+            {
+                RankingCheckpoint.Save(bestPath, header, model, null);
+            }
+
+            RankingCheckpoint.Save(lastPath, header, model, optimizer);
+            var record = new EpochRecord(epoch, state.Step, lossSum / stepsDone, stepsDone * (double)tc.BatchSize / epochClock.Elapsed.TotalSeconds, state.ElapsedSeconds, validation);
+            records.Add(record);
+            File.AppendAllLines(logPath, [Line(record)]);
+            observer.Validated(epoch, validation, improved);
+            if (tc.Patience > 0 && state.ValidationsWithoutImprovement >= tc.Patience)
+            {
+                stopReason = $"no better validation engage AUC for {tc.Patience} epochs";
+                break;
+            }
+        }
+
+        TrainingCurve.Save(records, Path.Combine(outDir, "curve.png"), $"{config.Name}: HSTU ranking on {data.Name}", "engage_auc");
+        if (!File.Exists(bestPath))
+        {
+            throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
+        }
+
+        var (best, bestHeader) = RankingCheckpoint.Load(bestPath);
+        var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed);
+        var bestValidation = records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
+        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = bestHeader.State.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
+        return new RankingResult(test, bestValidation, state.Epoch, bestHeader.State.BestEpoch, state.Step, trainSeconds, samples / Math.Max(trainSeconds, 1e-9), stopReason, bestPath);
+    }
+
+    private static string Line(EpochRecord record) => JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ");
+
+    // Mean BCE of engage over real and sampled candidates, plus mean BCE of like over real ones.
+    private static Tensor Loss(Tensor positive, Tensor negative, RankingBatch batch)
+    {
+        var valid = batch.Valid.to(positive.dtype);                                                  // [B, N]
+        var count = valid.sum().clamp_min(1);
+        var engage = (nn.functional.binary_cross_entropy_with_logits(positive[.., .., RankingTasks.Engage], ones_like(valid), reduction: nn.Reduction.None)
+            + nn.functional.binary_cross_entropy_with_logits(negative[.., .., RankingTasks.Engage], zeros_like(valid), reduction: nn.Reduction.None)) * valid;
+        var loss = engage.sum() / (2 * count);
+        if (batch.Likes is { } likes)
+        {
+            var like = nn.functional.binary_cross_entropy_with_logits(positive[.., .., RankingTasks.Like], likes, reduction: nn.Reduction.None) * valid;
+            loss = loss + (like.sum() / count);
+        }
+
+        return loss;
+    }
+}

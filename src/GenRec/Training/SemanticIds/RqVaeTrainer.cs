@@ -1,0 +1,144 @@
+using GenRec.Models.SemanticIds;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training.SemanticIds;
+
+/// <summary>One epoch of RQ-VAE training: losses over the epoch and the ID metrics of all items after it.</summary>
+internal sealed record RqVaeEpoch(int Epoch, double ReconstructionLoss, double RqVaeLoss, double[] Usage, double[] Entropy, double PUniqueIds, int MaxIdDuplicates, int CodesReset);
+
+/// <summary>
+/// Trains an RQ-VAE on item embeddings: inputs standardised per dimension, k-means initialisation of
+/// every level from the data's residuals, AdamW on reconstruction + codebook + commitment loss,
+/// dead-code reset after each epoch, metrics per epoch (losses, usage, entropy, p_unique_ids,
+/// max_id_duplicates). Seeded: the same embeddings and config give the same codes on CPU.
+/// </summary>
+internal static class RqVaeTrainer
+{
+    public static (RqVae Model, int[][] Codes, List<RqVaeEpoch> Log) Train(float[] embeddings, int count, int dim, RqVaeConfig config, Action<RqVaeEpoch>? onEpoch = null, CancellationToken cancel = default)
+    {
+        manual_seed(config.Seed);
+        var generator = new Generator((ulong)config.Seed);
+        var data = Standardise(from_array(embeddings).view(count, dim));                // [N, in]
+        var model = new RqVae(dim, config);
+        if (config.KMeansInit)
+        {
+            InitialiseCodebooks(model, data, generator);
+        }
+
+        var optimizer = optim.AdamW(model.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
+        var log = new List<RqVaeEpoch>();
+        var rng = new Random(config.Seed);
+        for (var epoch = 1; epoch <= config.Epochs && !cancel.IsCancellationRequested; epoch++)
+        {
+            model.train();
+            var order = Enumerable.Range(0, count).OrderBy(_ => rng.Next()).ToArray();
+            var used = new bool[config.Levels, config.CodebookSize];
+            double reconstructionSum = 0, rqSum = 0;
+            var batches = 0;
+            Tensor? lastResiduals = null;
+            for (var start = 0; start < count; start += config.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var rows = tensor(order[start..Math.Min(count, start + config.BatchSize)].Select(i => (long)i).ToArray());
+                var (reconstruction, quantization, codes, residuals) = model.Forward(data.index_select(0, rows));
+                var loss = reconstruction + quantization;
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                reconstructionSum += reconstruction.item<float>();
+                rqSum += loss.item<float>();
+                batches++;
+                MarkUsed(used, codes);
+                lastResiduals?.Dispose();
+                lastResiduals = residuals.MoveToOuterDisposeScope();
+            }
+
+            var reset = config.DeadCodeReset && lastResiduals is not null ? ResetDeadCodes(model, used, lastResiduals, generator) : 0;
+            lastResiduals?.Dispose();
+            var allCodes = Assign(model, data);
+            var metrics = SemanticIdTable.Measure(allCodes, config.CodebookSize);
+            var record = new RqVaeEpoch(epoch, reconstructionSum / batches, rqSum / batches, metrics.Usage, metrics.Entropy, metrics.PUniqueIds, metrics.MaxIdDuplicates, reset);
+            log.Add(record);
+            onEpoch?.Invoke(record);
+        }
+
+        model.eval();
+        return (model, Assign(model, data), log);
+    }
+
+    /// <summary>Codes of every item (eval mode, nearest codewords): [N][L].</summary>
+    public static int[][] Assign(RqVae model, Tensor data)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        var codes = model.Quantizer.Encode(model.Encode(data));                        // [N, L]
+        if (wasTraining)
+        {
+            model.train();
+        }
+
+        var flat = codes.contiguous().data<long>().ToArray();
+        var levels = (int)codes.shape[1];
+        return Enumerable.Range(0, (int)codes.shape[0]).Select(i => flat.Skip(i * levels).Take(levels).Select(c => (int)c).ToArray()).ToArray();
+    }
+
+    // Zero mean, unit variance per dimension (dimensions with no spread are left centred).
+    public static Tensor Standardise(Tensor x)
+    {
+        var mean = x.mean([0], keepdim: true);
+        var std = x.std(0, keepdim: true).clamp_min(1e-6);
+        return (x - mean) / std;
+    }
+
+    private static void InitialiseCodebooks(RqVae model, Tensor data, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var residual = model.Encode(data);                                                // [N, d]
+        for (var level = 0; level < model.Quantizer.Levels; level++)
+        {
+            var centroids = KMeans.Fit(residual, model.Quantizer.CodebookSize, iterations: 20, generator);
+            model.Quantizer.SetCodebook(level, centroids);
+            var nearest = ResidualQuantizer.SquaredDistances(residual, centroids).argmin(1);
+            residual = residual - centroids.index_select(0, nearest);
+        }
+    }
+
+    private static void MarkUsed(bool[,] used, Tensor codes)
+    {
+        var flat = codes.contiguous().data<long>().ToArray();
+        var levels = used.GetLength(0);
+        for (var i = 0; i < flat.Length; i++)
+        {
+            used[i % levels, flat[i]] = true;
+        }
+    }
+
+    // Unused codewords take random residuals of their level from the last batch.
+    private static int ResetDeadCodes(RqVae model, bool[,] used, Tensor residuals, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var reset = 0;
+        for (var level = 0; level < model.Quantizer.Levels; level++)
+        {
+            var dead = Enumerable.Range(0, model.Quantizer.CodebookSize).Where(k => !used[level, k]).Select(k => (long)k).ToArray();
+            if (dead.Length == 0)
+            {
+                continue;
+            }
+
+            var pool = residuals[level];                                                 // [B, d]
+            var picks = randint(0, pool.shape[0], [dead.Length], generator: generator);
+            var codebook = model.Quantizer.Codebooks[level].clone();
+            codebook.index_copy_(0, tensor(dead), pool.index_select(0, picks));
+            model.Quantizer.SetCodebook(level, codebook);
+            reset += dead.Length;
+        }
+
+        return reset;
+    }
+}

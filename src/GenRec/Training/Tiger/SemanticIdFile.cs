@@ -1,0 +1,67 @@
+using GenRec.Data;
+using GenRec.Models.SemanticIds;
+
+namespace GenRec.Training.Tiger;
+
+/// <summary>Reads the TSV written by <c>genrec semantic-ids</c> (item id, then one column per code) into ids by dense item, or makes random IDs.</summary>
+internal static class SemanticIdFile
+{
+    public static int[][] Read(string path, SequenceDataset dataset)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"semantic ID table not found: {path} (make one with genrec semantic-ids)", path);
+        }
+
+        var lookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+        var ids = new int[dataset.NumItems + 1][];
+        ids[0] = [];
+        var width = -1;
+        var line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (line == 1)
+            {
+                continue; // header
+            }
+
+            var fields = text.Split('\t');
+            if (width < 0)
+            {
+                width = fields.Length - 1;
+            }
+
+            if (fields.Length - 1 != width || width < 1)
+            {
+                throw new InvalidDataException($"{path}:{line}: expected an item id and {width} codes, found {fields.Length} fields");
+            }
+
+            if (!lookup.TryGetValue(fields[0], out var item))
+            {
+                throw new InvalidDataException($"{path}:{line}: field 'item': '{fields[0]}' is not an item of {dataset.Name}");
+            }
+
+            ids[item] = new int[width];
+            for (var c = 0; c < width; c++)
+            {
+                if (!int.TryParse(fields[c + 1], out ids[item][c]) || ids[item][c] < 0)
+                {
+                    throw new InvalidDataException($"{path}:{line}: field 'c{c + 1}': '{fields[c + 1]}' is not a code");
+                }
+            }
+        }
+
+        var missing = Enumerable.Range(1, dataset.NumItems).Where(i => ids[i] is null).ToArray();
+        return missing.Length == 0 ? ids
+            : throw new InvalidDataException($"{path}: {missing.Length} items of {dataset.Name} have no semantic ID (e.g. {string.Join(", ", missing.Take(5).Select(i => dataset.ItemKeys[i]))})");
+    }
+
+    /// <summary>TIGER's ablation: uniformly random codes per level, made unique with the collision code.</summary>
+    public static int[][] Random(int numItems, int levels, int codebookSize, int seed)
+    {
+        var rng = new Random(seed);
+        var codes = Enumerable.Range(0, numItems).Select(_ => Enumerable.Range(0, levels).Select(_ => rng.Next(codebookSize)).ToArray()).ToArray();
+        return SemanticIdTable.FromCodes(codes, codebookSize).Ids;
+    }
+}

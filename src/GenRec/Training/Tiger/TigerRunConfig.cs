@@ -1,0 +1,49 @@
+using System.Text.Json;
+using GenRec.Models.Tiger;
+
+namespace GenRec.Training.Tiger;
+
+/// <summary>Optimisation of TIGER: AdamW with linear warm-up, cross-entropy over the target ID's codes.</summary>
+public sealed record TigerTrainConfig
+{
+    public int BatchSize { get; init; } = 256;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    public double WeightDecay { get; init; } = 0.01;
+
+    public int WarmupSteps { get; init; } = 1_000;
+
+    public int Epochs { get; init; } = 200;
+
+    public int Patience { get; init; } = 10;
+
+    /// <summary>Beam width of generation in evaluation (and the largest K measured).</summary>
+    public int Beams { get; init; } = 10;
+
+    /// <summary>Validate on at most this many users (0: all), chosen once with the seed.</summary>
+    public int MaxValidationUsers { get; init; } = 3_000;
+
+    public double MaxMinutes { get; init; }
+}
+
+/// <summary>A TIGER run (configs/*-tiger.json): data, semantic ID table, model, optimisation, seed.</summary>
+public sealed record TigerRunConfig
+{
+    public string Name { get; init; } = "tiger";
+
+    public int Seed { get; init; } = 42;
+
+    public DataConfig Data { get; init; } = new();
+
+    /// <summary>The item -> semantic ID table from <c>genrec semantic-ids</c> (TSV); "random" for the random-ID ablation.</summary>
+    public string SemanticIds { get; init; } = "semantic-ids.tsv";
+
+    public TigerConfig Model { get; init; } = new();
+
+    public TigerTrainConfig Train { get; init; } = new();
+
+    public static TigerRunConfig Load(string path) => JsonConfig.Load<TigerRunConfig>(path);
+
+    public string ToJson() => JsonSerializer.Serialize(this, RunConfig.Json);
+}

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Models.Tiger;
+using GenRec.Util;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training.Tiger;
+
+/// <summary>What a TIGER run produced: test metrics of the best validation epoch and how the run went.</summary>
+internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, double TrainSeconds, double ExamplesPerSecond, string StopReason);
+
+/// <summary>
+/// Trains TIGER on leave-one-out training sequences: every item of a training sequence (after the
+/// first) is a target, its input the user token and the preceding <c>MaxHistory</c> items' codes.
+/// AdamW with warm-up; per-epoch validation by constrained beam search (Recall/NDCG@5/10), early
+/// stopping on NDCG@10; atomic <c>last.ckpt</c> (resumable) and <c>best.ckpt</c>; metrics.jsonl; then
+/// test metrics of the best epoch, plus the share of invalid IDs among unconstrained beams.
+/// </summary>
+internal static class TigerTrainer
+{
+    private const string Magic = "GENRECTG1";
+
+    public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(outDir);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var idLength = ids[1].Length;
+        var codesPerPosition = Enumerable.Range(0, idLength).Select(p => ids.Skip(1).Max(i => i[p]) + 1).ToArray();
+        var vocabulary = new SemanticIdVocabulary(codesPerPosition, config.Model.UserBuckets);
+        var trie = new SemanticIdTrie(ids);
+        manual_seed(config.Seed);
+        var model = new TigerModel(config.Model, vocabulary);
+        var tc = config.Train;
+        var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
+        var examples = Examples(split);
+        var validation = split.Valid.OrderBy(c => Mix(config.Seed, c.User)).Take(tc.MaxValidationUsers > 0 ? tc.MaxValidationUsers : int.MaxValue).OrderBy(c => c.User).ToArray();
+        var lastPath = Path.Combine(outDir, "last.ckpt");
+        var bestPath = Path.Combine(outDir, "best.ckpt");
+        var logPath = Path.Combine(outDir, "metrics.jsonl");
+        var state = new TrainingState();
+        if (resume && File.Exists(lastPath))
+        {
+            state = Load(lastPath, model, optimizer);
+            observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
+        }
+        else
+        {
+            File.WriteAllText(logPath, "");
+        }
+
+        var records = File.ReadAllLines(logPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).Where(r => r.Epoch <= state.Epoch).ToList();
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.ElapsedSeconds;
+        var budget = tc.MaxMinutes > 0 ? tc.MaxMinutes * 60 : double.PositiveInfinity;
+        double trainSeconds = 0;
+        long seen = 0;
+        var stopReason = "epochs done";
+        for (var epoch = state.Epoch + 1; epoch <= tc.Epochs; epoch++)
+        {
+            manual_seed(config.Seed + epoch);
+            var rng = new Random((config.Seed * 7919) + epoch);
+            var order = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
+            var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+            observer.EpochStarted(epoch, steps);
+            model.train();
+            double lossSum = 0;
+            var done = 0;
+            var epochClock = Stopwatch.StartNew();
+            for (var s = 0; s < steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget; s++)
+            {
+                using var scope = NewDisposeScope();
+                var batch = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).Select(i => examples[i]).ToArray();
+                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory);
+                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
+                var warm = Math.Min(1.0, (state.Step + 1) / (double)Math.Max(1, tc.WarmupSteps));
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = tc.LearningRate * warm;
+                }
+
+                var value = OptimizerStep.Apply(optimizer, model.Loss(input, targets), epoch, s + 1, model, maxGradNorm: 1.0);
+
+                lossSum += value;
+                done++;
+                seen += batch.Length;
+                state = state with { Step = state.Step + 1 };
+                observer.StepFinished(epoch, s + 1, value);
+            }
+
+            trainSeconds += epochClock.Elapsed.TotalSeconds;
+            if (done < steps)
+            {
+                stopReason = cancel.IsCancellationRequested ? "interrupted" : $"time budget of {tc.MaxMinutes} min reached";
+                break; // an unfinished epoch is not checkpointed: resuming replays it whole
+            }
+
+            var metrics = Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true);
+            (state, var improved) = state.AfterValidation(epoch, metrics["ndcg@10"], elapsedBefore + clock.Elapsed.TotalSeconds);
+            if (improved)
+            {
+                Save(bestPath, model, null, state);
+            }
+
+            Save(lastPath, model, optimizer, state);
+            var record = new EpochRecord(epoch, state.Step, lossSum / done, done * (double)tc.BatchSize / epochClock.Elapsed.TotalSeconds, state.ElapsedSeconds, metrics);
+            records.Add(record);
+            File.AppendAllText(logPath, JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ") + "\n");
+            observer.Validated(epoch, metrics, improved);
+            if (tc.Patience > 0 && state.ValidationsWithoutImprovement >= tc.Patience)
+            {
+                stopReason = $"no better validation NDCG@10 for {tc.Patience} epochs";
+                break;
+            }
+        }
+
+        TrainingCurve.Save(records, Path.Combine(outDir, "curve.png"), $"{config.Name}: TIGER on {data.Name}");
+        if (!File.Exists(bestPath))
+        {
+            throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
+        }
+
+        Load(bestPath, model, null);
+        var test = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+        var free = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
+        test["invalid_id_share_unconstrained"] = free["invalid_id_share"];
+        test["recall@10_unconstrained"] = free["recall@10"];
+        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
+        var bestValidation = records.FirstOrDefault(r => r.Epoch == state.BestEpoch)?.Validation;
+        return new TigerResult(test, bestValidation, state.Epoch, state.BestEpoch, state.Step, trainSeconds, seen / Math.Max(trainSeconds, 1e-9), stopReason);
+    }
+
+    /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
+    public static SortedDictionary<string, double> Evaluate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128)
+    {
+        double recall5 = 0, recall10 = 0, ndcg5 = 0, ndcg10 = 0;
+        long generated = 0, invalid = 0;
+        for (var start = 0; start < cases.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = cases.Skip(start).Take(batchSize).ToArray();
+            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory);
+            var results = BeamSearch.Generate(model, input, trie, beams, constrained);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                generated += results[i].Count;
+                invalid += results[i].Count(g => g.Item < 0);
+                var rank = results[i].FindIndex(g => g.Item == batch[i].Target);
+                if (rank < 0)
+                {
+                    continue;
+                }
+
+                var gain = 1 / Math.Log2(rank + 2);
+                recall10 += rank < 10 ? 1 : 0;
+                ndcg10 += rank < 10 ? gain : 0;
+                recall5 += rank < 5 ? 1 : 0;
+                ndcg5 += rank < 5 ? gain : 0;
+            }
+        }
+
+        var n = Math.Max(1, cases.Count);
+        return new SortedDictionary<string, double>
+        {
+            ["recall@5"] = recall5 / n,
+            ["recall@10"] = recall10 / n,
+            ["ndcg@5"] = ndcg5 / n,
+            ["ndcg@10"] = ndcg10 / n,
+            ["invalid_id_share"] = generated == 0 ? 0 : invalid / (double)generated,
+        };
+    }
+
+    /// <summary>Encoder inputs [B, 1 + MaxHistory * L]: the user token, then each of the last items' codes; right-padded.</summary>
+    public static Tensor Inputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory)
+    {
+        var length = 1 + (maxHistory * vocabulary.IdLength);
+        var values = new long[rows.Count * length];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (user, history) = rows[r];
+            var at = r * length;
+            values[at++] = vocabulary.UserToken(user);
+            foreach (var item in history.Skip(Math.Max(0, history.Length - maxHistory)))
+            {
+                for (var p = 0; p < vocabulary.IdLength; p++)
+                {
+                    values[at++] = vocabulary.Token(p, ids[item][p]);
+                }
+            }
+        }
+
+        return tensor(values).view(rows.Count, length);
+    }
+
+    private sealed record Example(int User, int[] History, int Target);
+
+    private static List<Example> Examples(SequenceSplit split)
+    {
+        var examples = new List<Example>();
+        for (var user = 0; user < split.Train.Length; user++)
+        {
+            var sequence = split.Train[user];
+            for (var t = 1; t < sequence.Length; t++)
+            {
+                examples.Add(new Example(user, sequence[..t], sequence[t]));
+            }
+        }
+
+        return examples;
+    }
+
+    private static int Mix(int seed, int user) => unchecked((seed * 1_000_003) ^ (user * 7_919)) & int.MaxValue;
+
+    private static void Save(string path, TigerModel model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainingState state) =>
+        CheckpointFile.Write(path, Magic, state, model, optimizer);
+
+    private static TrainingState Load(string path, TigerModel model, TorchSharp.Modules.OptimizerHelper? optimizer)
+    {
+        using var r = CheckpointFile.Open(path);
+        var state = CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
+        CheckpointFile.ReadWeights(r, model, optimizer);
+        return state;
+    }
+}

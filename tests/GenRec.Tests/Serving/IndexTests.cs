@@ -1,0 +1,150 @@
+using GenRec.Serving.Indexing;
+using GenRec.Util;
+
+namespace GenRec.Tests.Serving;
+
+/// <summary>Exact and HNSW top-k against a brute-force loop; .npy round trip.</summary>
+public class IndexTests
+{
+    // Clustered unit vectors (like trained item embeddings), row 0 = padding.
+    internal static ItemVectors RandomVectors(int count, int dim, int seed)
+    {
+        var random = new Random(seed);
+        var centres = Enumerable.Range(0, 20).Select(_ => Enumerable.Range(0, dim).Select(_ => (float)Gaussian(random)).ToArray()).ToArray();
+        var values = new float[(count + 1) * dim];
+        for (var item = 1; item <= count; item++)
+        {
+            var centre = centres[random.Next(centres.Length)];
+            var row = values.AsSpan(item * dim, dim);
+            for (var d = 0; d < dim; d++)
+            {
+                row[d] = centre[d] + (0.7f * (float)Gaussian(random));
+            }
+
+            var norm = MathF.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+        }
+
+        return new ItemVectors(values, dim);
+    }
+
+    internal static float[] Query(ItemVectors items, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, items.Dim).Select(_ => (float)Gaussian(random)).ToArray();
+    }
+
+    private static double Gaussian(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    private static int[] BruteForce(ItemVectors items, float[] query, int k, IReadOnlySet<int>? exclude)
+    {
+        var scored = new List<(int Item, double Score)>();
+        for (var item = 1; item < items.Count; item++)
+        {
+            if (exclude?.Contains(item) == true)
+            {
+                continue;
+            }
+
+            double score = 0;
+            for (var d = 0; d < items.Dim; d++)
+            {
+                score += query[d] * items.Values[(item * items.Dim) + d];
+            }
+
+            scored.Add((item, score));
+        }
+
+        return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Item).Take(k).Select(s => s.Item).ToArray();
+    }
+
+    [Fact]
+    public void ExactIndexEqualsBruteForceWithExclusions()
+    {
+        var items = RandomVectors(500, 12, seed: 1);
+        var index = new ExactItemIndex(items);
+        for (var q = 0; q < 20; q++)
+        {
+            var query = Query(items, 100 + q);
+            var exclude = new HashSet<int>(Enumerable.Range(0, 30).Select(i => 1 + ((i * 37 + q) % 500)));
+            var expected = BruteForce(items, query, 10, exclude);
+            var found = index.Search(query, 10, exclude);
+            Assert.Equal(expected, found.Select(s => s.Item));
+            Assert.All(found, s => Assert.Equal(BruteScore(items, query, s.Item), s.Score, 1e-4));
+        }
+
+        // k larger than the catalogue: everything but padding and the excluded items.
+        Assert.Equal(498, index.Search(Query(items, 7), 1_000, new HashSet<int> { 1, 2 }).Count);
+    }
+
+    private static float BruteScore(ItemVectors items, float[] query, int item) =>
+        Enumerable.Range(0, items.Dim).Sum(d => query[d] * items.Values[(item * items.Dim) + d]);
+
+    [Fact]
+    public void BatchedExactSearchEqualsOneQueryAtATime()
+    {
+        var items = RandomVectors(300, 8, seed: 2);
+        var index = new ExactItemIndex(items);
+        var queries = Enumerable.Range(0, 5).Select(q => Query(items, q)).ToArray();
+        var excludes = queries.Select((_, q) => (IReadOnlySet<int>?)(q % 2 == 0 ? new HashSet<int> { 1 + q, 50 + q } : null)).ToArray();
+        var batched = index.SearchBatch(queries.SelectMany(q => q).ToArray(), 7, excludes);
+        for (var q = 0; q < queries.Length; q++)
+        {
+            Assert.Equal(index.Search(queries[q], 7, excludes[q]).Select(s => s.Item), batched[q].Select(s => s.Item));
+        }
+    }
+
+    [Fact]
+    public void HnswRecallAt10IsAbove95PercentAndRespectsExclusions()
+    {
+        var items = RandomVectors(3_000, 32, seed: 3);
+        var hnsw = new HnswIndex(items, m: 16, efConstruction: 200, efSearch: 64, seed: 1);
+        double hits = 0;
+        const int queries = 200;
+        for (var q = 0; q < queries; q++)
+        {
+            var query = Query(items, 1_000 + q);
+            var exclude = new HashSet<int>(Enumerable.Range(1, 20).Select(i => ((i * 131) + q) % 3_000 + 1));
+            var expected = BruteForce(items, query, 10, exclude);
+            var found = hnsw.Search(query, 10, exclude);
+            Assert.Equal(10, found.Count);
+            Assert.DoesNotContain(found, s => exclude.Contains(s.Item) || s.Item == 0);
+            hits += found.Count(s => expected.Contains(s.Item));
+        }
+
+        var recall = hits / (queries * 10);
+        Assert.True(recall >= 0.95, $"HNSW recall@10 {recall:F3}");
+    }
+
+    [Fact]
+    public void HnswWithAWideBeamIsExactOnASmallCatalogue()
+    {
+        var items = RandomVectors(200, 6, seed: 4);
+        var hnsw = new HnswIndex(items, m: 8, efConstruction: 100, efSearch: 200, seed: 2);
+        for (var q = 0; q < 10; q++)
+        {
+            var query = Query(items, q);
+            Assert.Equal(BruteForce(items, query, 5, null), hnsw.Search(query, 5).Select(s => s.Item));
+        }
+    }
+
+    [Fact]
+    public void NpyRoundTripsAndRejectsOtherDtypes()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "e.npy");
+        var values = Enumerable.Range(0, 12).Select(i => i * 0.5f).ToArray();
+        NpyFile.Write(path, values, 3, 4);
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(0, (bytes.Length - (12 * 4)) % 64); // header padded to 64 bytes as NumPy does
+        var (read, rows, cols) = NpyFile.Read(path);
+        Assert.Equal((3, 4), (rows, cols));
+        Assert.Equal(values, read);
+
+        var at = bytes.AsSpan().IndexOf("'<f4'"u8);
+        bytes[at + 3] = (byte)'8';
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => NpyFile.Read(path));
+        Assert.Contains("'descr'", error.Message);
+    }
+}
