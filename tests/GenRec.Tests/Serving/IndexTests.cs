@@ -129,6 +129,16 @@ public class IndexTests
     }
 
     [Fact]
+    public void HnswReturnsWhatIsLeftWhenAlmostEverythingIsExcluded()
+    {
+        var items = RandomVectors(300, 8, seed: 5);
+        var hnsw = new HnswIndex(items, m: 8, efConstruction: 50, efSearch: 16, seed: 3);
+        var exclude = new HashSet<int>(Enumerable.Range(1, 300).Where(i => i is not (7 or 150 or 299)));
+        var found = hnsw.Search(Query(items, 1), 10, exclude);
+        Assert.Equal(new[] { 7, 150, 299 }, found.Select(s => s.Item).Order());
+    }
+
+    [Fact]
     public void NpyRoundTripsAndRejectsOtherDtypes()
     {
         using var dir = new TempDir();

@@ -68,7 +68,7 @@ public sealed class HnswIndex : IItemIndex
         {
             var found = SearchLayer(query, entry, beam, layer: 0);
             var kept = found.Where(s => exclude is null || !exclude.Contains(s.Item)).ToList();
-            if (kept.Count >= k || found.Count >= items.Count - 1)
+            if (kept.Count >= k || beam >= items.Count) // a beam as wide as the catalogue has seen all it can reach
             {
                 return kept.OrderByDescending(s => s.Score).ThenBy(s => s.Item).Take(k).ToArray();
             }
