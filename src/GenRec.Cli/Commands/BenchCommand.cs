@@ -56,6 +56,7 @@ internal static class BenchCommand
         bench.Add(BenchTrainCommand.Create(output));
         bench.Add(BenchRankCommand.Create(output));
         bench.Add(BenchServeCommand.Create(output));
+        bench.Add(BenchLlmEsrTableCommand.Create());
         return bench;
     }
 }

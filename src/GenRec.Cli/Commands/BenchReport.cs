@@ -14,17 +14,20 @@ internal sealed record BenchReport(
     string GitRevision,
     string Machine,
     DateTimeOffset Date,
-    object? Training = null)
+    object? Training = null,
+    object? LongTail = null)
 {
     /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
-    public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null) =>
-        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DateTimeOffset.UtcNow, training);
+    public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null, object? longTail = null) =>
+        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DateTimeOffset.UtcNow, training, longTail);
 
     public static string MachineDescription() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
 
-    public string Write(string folder)
+    /// <summary>Writes <c>&lt;model&gt;-&lt;dataset&gt;[-&lt;tag&gt;].json</c> into <paramref name="folder"/>.</summary>
+    public string Write(string folder, string? tag = null)
     {
-        var path = Path.Combine(folder, $"{Model}-{Dataset}.json");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{Model}-{Dataset}{(tag is null ? "" : "-" + tag)}.json");
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, GenRec.Training.RunConfig.Json) + "\n");
         return path;
     }

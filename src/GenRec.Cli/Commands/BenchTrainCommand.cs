@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation.LongTail;
 using GenRec.Training;
 
 namespace GenRec.Cli.Commands;
@@ -21,11 +24,23 @@ internal static class BenchTrainCommand
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (overrides the config)" };
         var runDir = new Option<string?>("--run-dir") { Description = "Run folder (default runs/bench-<model>-<dataset>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, output };
+        var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the result file name (e.g. seed42)" };
+        var longTail = new Option<bool>("--long-tail") { Description = "Also evaluate with 100 sampled negatives, both protocols broken down by head/tail items and users (LLM-ESR)" };
+        var withoutLlmEsr = new Option<bool>("--without-llm-esr") { Description = "Train the config's backbone without LLM-ESR (ID embeddings only, no self-distillation)" };
+        var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (overrides llm_esr.embeddings; e.g. from `genrec text embed`)" };
+        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, output };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = TrainCommand.WithOverrides(RunConfig.Load(r.GetValue(config)!), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
+            run = run with { Seed = r.GetValue(seed) ?? run.Seed };
+            if (r.GetValue(textEmbeddings) is { } npy && run.LlmEsr is not null)
+            {
+                run = run with { LlmEsr = run.LlmEsr with { Embeddings = npy } };
+            }
+
+            run = r.GetValue(withoutLlmEsr) ? run.WithoutLlmEsr() : run;
             var modelName = r.GetValue(model) ?? run.Model.Encoder;
             var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
@@ -35,6 +50,7 @@ internal static class BenchTrainCommand
                 return Task.FromResult(130);
             }
 
+            var breakdown = r.GetValue(longTail) ? LongTailOf(run, result.Checkpoint) : null;
             var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation);
             var report = BenchReport.Create(
                 modelName,
@@ -43,11 +59,27 @@ internal static class BenchTrainCommand
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                training);
-            var path = report.Write(r.GetValue(output)!);
+                training,
+                breakdown);
+            var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
             System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    // The test cases of the run's data, both protocols, by head/tail items and users (popularity 80/20).
+    private static LongTailEvaluation LongTailOf(RunConfig run, string checkpoint)
+    {
+        var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir));
+        var split = SequenceSplit.Create(dataset, run.Data.Split);
+        var (model, _) = Checkpoint.LoadModel(checkpoint);
+        var evaluation = LongTailEvaluation.Run(new ModelScorer(model), split.Test, LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), batchSize: run.Train.EvalBatchSize);
+        foreach (var (name, groups) in new[] { ("full ranking", evaluation.FullRanking), ($"{evaluation.SampledNegatives} sampled negatives", evaluation.Sampled) })
+        {
+            System.Console.WriteLine($"{name}: " + string.Join("  ", LongTailReport.GroupNames.Select(g => $"{g} n={groups[g]["count"]:F0} hr@10={groups[g]["hr@10"]:F4} ndcg@10={groups[g]["ndcg@10"]:F4}")));
+        }
+
+        return evaluation;
     }
 }

@@ -1,3 +1,4 @@
+using GenRec.Data;
 using GenRec.Serving;
 
 namespace GenRec.Cli.Serving;
@@ -46,22 +47,8 @@ internal static class RequestValidator
             throw new RequestException(400, $"field '{field}': {keys.Length} items, at most {maxCount} accepted");
         }
 
-        var ids = new int[keys.Length];
-        var unknown = new List<string>();
-        for (var i = 0; i < keys.Length; i++)
-        {
-            if (keys[i] is { } key && engine.ItemLookup.TryGetValue(key, out var id))
-            {
-                ids[i] = id;
-            }
-            else
-            {
-                unknown.Add(keys[i] ?? "null");
-            }
-        }
-
-        return unknown.Count == 0 ? ids
-            : throw new RequestException(400, $"field '{field}': {unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{u}'"))}{(unknown.Count > 10 ? ", ..." : "")}");
+        return engine.Dataset.TryItemsOf(keys, out var ids, out var unknown) ? ids
+            : throw new RequestException(400, $"field '{field}': {SequenceDataset.DescribeUnknown(unknown)}");
     }
 
     /// <summary>Ratings and timestamps of the history for the ranking model: the dataset's for a known user, else the request's.</summary>

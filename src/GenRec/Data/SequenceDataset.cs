@@ -33,6 +33,9 @@ public sealed class SequenceDataset
 
     public const string PaddingKey = "<pad>";
 
+    private Dictionary<string, int>? itemIds;
+    private Dictionary<string, int>? userIds;
+
     public string Name { get; }
 
     /// <summary>Original user ids, by dense user index 0..NumUsers-1.</summary>
@@ -59,6 +62,50 @@ public sealed class SequenceDataset
 
     public long NumInteractions => Sequences.Sum(s => (long)s.Length);
 
+    /// <summary>Dense item id by original item id (padding excluded); built once, on first use.</summary>
+    public IReadOnlyDictionary<string, int> ItemIds => LazyInitializer.EnsureInitialized(ref itemIds, () => Index(ItemKeys, skipFirst: true));
+
+    /// <summary>Dense user index by original user id; built once, on first use.</summary>
+    public IReadOnlyDictionary<string, int> UserIds => LazyInitializer.EnsureInitialized(ref userIds, () => Index(UserKeys, skipFirst: false));
+
+    /// <summary>
+    /// Dense ids of original item ids, in order; <paramref name="unknown"/> lists the ids that are not in
+    /// the dataset (null entries included, as "null"). True when every id is known.
+    /// </summary>
+    public bool TryItemsOf(IReadOnlyList<string?> keys, out int[] ids, out List<string> unknown)
+    {
+        ids = new int[keys.Count];
+        unknown = [];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i] is { } key && ItemIds.TryGetValue(key, out var id))
+            {
+                ids[i] = id;
+            }
+            else
+            {
+                unknown.Add(keys[i] ?? "null");
+            }
+        }
+
+        return unknown.Count == 0;
+    }
+
+    /// <summary>How unknown ids are reported: the count and the first ten, quoted.</summary>
+    public static string DescribeUnknown(IReadOnlyList<string> unknown) =>
+        $"{unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{u}'"))}{(unknown.Count > 10 ? ", ..." : "")}";
+
     /// <summary>A readable label: the title when known, else the original id.</summary>
     public string ItemLabel(int item) => Items[item] is { Title.Length: > 0 } m ? m.Title : ItemKeys[item];
+
+    private static Dictionary<string, int> Index(string[] keys, bool skipFirst)
+    {
+        var index = new Dictionary<string, int>(keys.Length, StringComparer.Ordinal);
+        for (var i = skipFirst ? 1 : 0; i < keys.Length; i++)
+        {
+            index[keys[i]] = i;
+        }
+
+        return index;
+    }
 }

@@ -32,7 +32,7 @@ public sealed record ModelConfig
     /// </summary>
     public string? Preprocessor { get; init; }
 
-    /// <summary>Output postprocessor: <c>l2</c> (default) or <c>layernorm</c>.</summary>
+    /// <summary>Output postprocessor: <c>l2</c> (default), <c>layernorm</c> or <c>none</c> (raw states and embeddings, as the original SASRec/LLM-ESR with BCE).</summary>
     public string OutputNorm { get; init; } = "l2";
 
     /// <summary>Similarity between user state and item: <c>dot</c> or <c>mol</c> (Mixture of Logits).</summary>
@@ -66,6 +66,12 @@ public sealed record ModelConfig
 
     /// <summary>GRU4Rec: hidden width (default <c>EmbeddingDim</c>).</summary>
     public int? GruHiddenDim { get; init; }
+
+    /// <summary>LLM-ESR dual-view item representation (semantic + ID views); null for ID embeddings only.</summary>
+    public LlmEsr.SemanticViewConfig? SemanticView { get; init; }
+
+    /// <summary>Width of user states and item embeddings: <c>EmbeddingDim</c> per item view.</summary>
+    public int OutputDim => EmbeddingDim * (SemanticView?.Views ?? 1);
 
     public string ResolvedPreprocessor => Preprocessor ?? (Encoder == "gru4rec" ? "plain" : "positional");
 }

@@ -1,4 +1,5 @@
 using GenRec.Models.Encoders;
+using GenRec.Models.LlmEsr;
 using GenRec.Models.Modules;
 using GenRec.Models.Preprocessors;
 using GenRec.Models.Similarity;
@@ -9,7 +10,10 @@ namespace GenRec.Models;
 
 /// <summary>
 /// A sequential retrieval model assembled from swappable parts, as in generative-recommenders:
-/// item embedding, input preprocessor, encoder, output postprocessor, similarity.
+/// item embedding, input preprocessor, encoder, output postprocessor, similarity. With a
+/// <see cref="SemanticViewConfig"/> the item embedding is LLM-ESR's dual view: the ID embedding and
+/// an adapted frozen text embedding, each run through the same preprocessor and encoder (after an
+/// optional cross-attention between them) and concatenated, or summed into one view.
 /// </summary>
 internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 {
@@ -19,6 +23,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     private readonly OutputNormalization outputNorm;
     private readonly MixtureOfLogits? mixtureOfLogits;
     private readonly ISimilarity similarity;
+    private readonly SemanticItemView? semantic;
+    private readonly ViewCrossAttention? crossAttention;
+    private readonly TorchSharp.Modules.Parameter? alignmentLogTemperature;
 
     public SequentialRecommender(ModelConfig config, int numItems) : base(nameof(SequentialRecommender))
     {
@@ -40,15 +47,34 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
             throw new ArgumentException("bert4rec reads item ids only; use the positional preprocessor");
         }
 
-        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: encoder.IsCausal ? 0 : 1);
+        var specialTokens = encoder.IsCausal ? 0 : 1;
+        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: specialTokens);
+        if (config.SemanticView is { } view)
+        {
+            if (!SemanticViewConfig.Fusions.Contains(view.Fusion))
+            {
+                throw new ArgumentException($"unknown fusion '{view.Fusion}' (available: {string.Join(", ", SemanticViewConfig.Fusions)})");
+            }
+
+            if (preprocessor.TokensPerItem != 1 || preprocessor.UsesRatings)
+            {
+                throw new ArgumentException("the semantic item view reads item ids only; use the positional or plain preprocessor");
+            }
+
+            semantic = new SemanticItemView(numItems + 1 + specialTokens, view.SemanticDim, config.EmbeddingDim);
+            crossAttention = view.Fusion == "cross_attention" ? new ViewCrossAttention(config.EmbeddingDim, view.CrossAttentionHeads, config.Dropout, encoder.IsCausal) : null;
+            // The learned temperature of the contrastive (InfoNCE) self-distillation; unused with MSE.
+            alignmentLogTemperature = new TorchSharp.Modules.Parameter(tensor(Math.Log(0.1), float32).reshape(1));
+        }
+
         similarity = config.Similarity switch
         {
             "dot" => new DotProductSimilarity(),
-            "mol" => mixtureOfLogits = new MixtureOfLogits(config.EmbeddingDim, config.MolQueryGroups, config.MolItemGroups, config.MolComponentDim),
+            "mol" => mixtureOfLogits = new MixtureOfLogits(config.OutputDim, config.MolQueryGroups, config.MolItemGroups, config.MolComponentDim),
             _ => throw new ArgumentException($"unknown similarity '{config.Similarity}' (available: dot, mol)"),
         };
 
-        outputNorm = new OutputNormalization(config.OutputNorm, config.EmbeddingDim);
+        outputNorm = new OutputNormalization(config.OutputNorm, config.OutputDim);
         RegisterComponents();
     }
 
@@ -71,21 +97,85 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     /// <summary>True when the similarity has parameters of its own (MoL).</summary>
     public bool HasLearnedSimilarity => mixtureOfLogits is not null;
 
-    // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D] (normalised)
+    /// <summary>The LLM-ESR semantic view, when configured.</summary>
+    public SemanticItemView? SemanticView => semantic;
+
+    /// <summary>The ID embedding table, padding row included: [numItems + 1, D].</summary>
+    public Tensor IdEmbeddings => items.Weight;
+
+    /// <summary>Temperature of the contrastive self-distillation (learned; semantic-view models only).</summary>
+    public Tensor AlignmentTemperature => (alignmentLogTemperature ?? throw new InvalidOperationException("only models with a semantic view have an alignment temperature")).exp().clamp_min(0.01);
+
+    // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D'] (D' = OutputDim, normalised)
     public override Tensor forward(SequenceInput input)
     {
-        var (tokens, valid, timestamps) = preprocessor.Apply(input, items.forward(input.Ids)); // [B, T, D], [B, T], [B, T + 1]?
-        var states = encoder.forward(tokens, valid, encoder.UsesTimestamps ? timestamps : null); // [B, T, D]
-        return outputNorm.forward(preprocessor.SelectItemStates(states));                      // [B, N, D]
+        var views = ItemViews(input.Ids);                                                      // V x [B, N, D]
+        var prepared = views.Select(v => preprocessor.Apply(input, v)).ToArray();              // V x ([B, T, D], [B, T], [B, T + 1]?)
+        var valid = prepared[0].Valid;
+        var tokens = prepared.Select(p => p.Tokens).ToArray();
+        if (crossAttention is not null)
+        {
+            (tokens[0], tokens[1]) = crossAttention.forward(tokens[0], tokens[1], valid);
+        }
+
+        var timestamps = encoder.UsesTimestamps ? prepared[0].Timestamps : null;
+        var states = tokens.Select(t => preprocessor.SelectItemStates(encoder.forward(t, valid, timestamps))).ToArray(); // V x [B, N, D]
+        return outputNorm.forward(states.Length == 1 ? states[0] : cat(states, -1));           // [B, N, D']
     }
 
     public Tensor forward(Tensor ids) => forward(new SequenceInput(ids));
 
-    /// <summary>Normalised embeddings of the given items: [...] -> [..., D].</summary>
-    public Tensor EmbedItems(Tensor ids) => outputNorm.forward(items.forward(ids));
+    /// <summary>Normalised embeddings of the given items: [...] -> [..., D'].</summary>
+    public Tensor EmbedItems(Tensor ids)
+    {
+        var views = ItemViews(ids);
+        return outputNorm.forward(views.Length == 1 ? views[0] : cat(views, -1));
+    }
 
-    /// <summary>Normalised embeddings of all items, padding row included: [numItems + 1, D].</summary>
-    public Tensor AllItemEmbeddings() => outputNorm.forward(items.Weight);
+    /// <summary>Normalised embeddings of all items, padding row included: [numItems + 1, D'].</summary>
+    public Tensor AllItemEmbeddings()
+    {
+        if (semantic is null)
+        {
+            return outputNorm.forward(items.Weight);
+        }
+
+        var adapted = semantic.FirstRows(NumItems + 1);                                        // [I + 1, D]
+        return outputNorm.forward(Config.SemanticView!.Views == 1 ? items.Weight + adapted : cat([items.Weight, adapted], -1));
+    }
+
+    /// <summary>
+    /// Loads the item text embeddings [items + 1, Ds] into the semantic view and, with
+    /// <paramref name="pcaInit"/>, sets the ID embeddings of the items to the table's projection on its
+    /// top D principal components (LLM-ESR's initialisation; any columns past min(D, Ds, items) keep their init).
+    /// </summary>
+    public void LoadSemantics(float[] table, bool pcaInit)
+    {
+        var view = semantic ?? throw new InvalidOperationException("this model has no semantic view");
+        view.Load(table, NumItems);
+        if (!pcaInit)
+        {
+            return;
+        }
+
+        using var _ = no_grad();
+        var k = Math.Min(Config.EmbeddingDim, Math.Min(NumItems, view.SemanticDim));
+        var (projections, _) = Pca.Fit(view.Table.narrow(0, 1, NumItems), k);             // [I, k]
+        items.Weight.narrow(0, 1, NumItems).narrow(1, 0, k).copy_(projections);
+    }
+
+    // ids: [...] -> per item view [..., D]: the ID embedding; with a semantic view also the adapted text embedding (or their sum)
+    private Tensor[] ItemViews(Tensor ids)
+    {
+        var id = items.forward(ids);
+        if (semantic is null)
+        {
+            return [id];
+        }
+
+        var adapted = semantic.forward(ids);
+        return Config.SemanticView!.Views == 1 ? [id + adapted] : [id, adapted];
+    }
 
     /// <summary>Scores of each state against its own items: states [M, D], ids [M, K] -> [M, K].</summary>
     public Tensor ScorePerRow(Tensor states, Tensor ids) => similarity.PerRow(states, EmbedItems(ids));

@@ -20,6 +20,7 @@ public sealed class RetrievalEngine : IDisposable
     private readonly SequentialRecommender model;
     private readonly ModelScorer scorer;
     private readonly IItemIndex? index;
+    private readonly TopKRecommender fullScoring;
 
     internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, string indexKind = "exact", string source = "")
     {
@@ -33,6 +34,7 @@ public sealed class RetrievalEngine : IDisposable
         Dataset = dataset;
         Source = source;
         scorer = new ModelScorer(model);
+        fullScoring = new TopKRecommender(scorer, dataset);
         if (!model.HasLearnedSimilarity)
         {
             Items = ExportItemVectors(model);
@@ -44,8 +46,6 @@ public sealed class RetrievalEngine : IDisposable
             };
         }
 
-        ItemLookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
-        UserLookup = dataset.UserKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
     }
 
     public SequenceDataset Dataset { get; }
@@ -53,16 +53,12 @@ public sealed class RetrievalEngine : IDisposable
     /// <summary>Where the model came from (checkpoint path), for /health.</summary>
     public string Source { get; }
 
-    public int MaxHistory => model.Config.MaxSequenceLength;
-
     public string IndexName => index?.Name ?? "exact (full scoring)";
 
     /// <summary>Item embeddings for the index; null for Mixture-of-Logits models.</summary>
     public ItemVectors? Items { get; }
 
-    public IReadOnlyDictionary<string, int> ItemLookup { get; }
-
-    public IReadOnlyDictionary<string, int> UserLookup { get; }
+    public IReadOnlyDictionary<string, int> UserLookup => Dataset.UserIds;
 
     /// <summary>Normalised item embeddings, padding row 0 included.</summary>
     internal static ItemVectors ExportItemVectors(SequentialRecommender model)
@@ -74,11 +70,7 @@ public sealed class RetrievalEngine : IDisposable
     }
 
     /// <summary>The query vector after a history (oldest first, dense ids): [D].</summary>
-    public float[] UserState(int[] history)
-    {
-        using var scope = NewDisposeScope();
-        return scorer.UserStates([Case(history)]).contiguous().data<float>().ToArray();
-    }
+    public float[] UserState(int[] history) => UserStates([history])[0];
 
     /// <summary>Query vectors of many histories at once, in batches: one [D] row each.</summary>
     public float[][] UserStates(IReadOnlyList<int[]> histories, int batchSize = 256)
@@ -102,7 +94,7 @@ public sealed class RetrievalEngine : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (index is null)
         {
-            return new TopKRecommender(scorer, Dataset).Recommend(history, k, filterHistory);
+            return fullScoring.Recommend(history, k, filterHistory);
         }
 
         var exclude = filterHistory ? history.ToHashSet() : null;

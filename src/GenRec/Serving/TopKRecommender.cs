@@ -22,32 +22,12 @@ public sealed class TopKRecommender
     }
 
     /// <summary>The user's full sequence (by original user id) as history.</summary>
-    public int[] HistoryOf(string userKey)
-    {
-        var index = Array.IndexOf(dataset.UserKeys, userKey);
-        return index < 0 ? throw new KeyNotFoundException($"unknown user '{userKey}'") : dataset.Sequences[index];
-    }
+    public int[] HistoryOf(string userKey) =>
+        dataset.UserIds.TryGetValue(userKey, out var index) ? dataset.Sequences[index] : throw new KeyNotFoundException($"unknown user '{userKey}'");
 
     /// <summary>Dense ids of original item ids; unknown ids are an error naming them.</summary>
-    public int[] ItemsOf(IEnumerable<string> itemKeys)
-    {
-        var lookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
-        var unknown = new List<string>();
-        var ids = new List<int>();
-        foreach (var key in itemKeys)
-        {
-            if (lookup.TryGetValue(key, out var id))
-            {
-                ids.Add(id);
-            }
-            else
-            {
-                unknown.Add(key);
-            }
-        }
-
-        return unknown.Count > 0 ? throw new KeyNotFoundException($"unknown item id(s): {string.Join(", ", unknown.Take(10))}") : ids.ToArray();
-    }
+    public int[] ItemsOf(IEnumerable<string> itemKeys) =>
+        dataset.TryItemsOf(itemKeys.ToArray(), out var ids, out var unknown) ? ids : throw new KeyNotFoundException(SequenceDataset.DescribeUnknown(unknown));
 
     public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
     {

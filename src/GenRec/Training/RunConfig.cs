@@ -17,6 +17,12 @@ public sealed record RunConfig
 
     public TrainConfig Train { get; init; } = new();
 
+    /// <summary>LLM-ESR: where item text embeddings come from and the self-distillation; needs <c>model.semantic_view</c>.</summary>
+    public LlmEsr.LlmEsrConfig? LlmEsr { get; init; }
+
+    /// <summary>The same run without LLM-ESR: ID embeddings only, no self-distillation (the baseline of the comparison).</summary>
+    public RunConfig WithoutLlmEsr() => this with { LlmEsr = null, Model = Model with { SemanticView = null } };
+
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models;
+using GenRec.Training.LlmEsr;
 using GenRec.Training.Losses;
 using GenRec.Util;
 using TorchSharp;
@@ -26,6 +26,7 @@ public static class Trainer
     {
         observer ??= new SilentObserver();
         Directory.CreateDirectory(outDir);
+        var semantics = ResolveSemantics(ref config, data, observer);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
         var split = SequenceSplit.Create(data, config.Data.Split);
         var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
@@ -37,7 +38,17 @@ public static class Trainer
         var tc = config.Train;
         manual_seed(config.Seed);
         var model = new SequentialRecommender(config.Model, data.NumItems);
-        var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
+        SelfDistillation? distillation = null;
+        if (semantics is { } table)
+        {
+            model.LoadSemantics(table, config.LlmEsr!.PcaInit);
+            var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), config.LlmEsr.SimilarUsers);
+            distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
+            observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, {config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})");
+        }
+
+        // The frozen semantic table has no gradient and stays out of the optimiser.
+        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
         var loss = LossFactory.Create(tc);
         var timestamps = model.UsesTimestamps ? split.TrainTimestamps : null;
         var ratings = model.UsesRatings
@@ -46,143 +57,97 @@ public static class Trainer
         var validation = ValidationCases(split, tc.MaxValidationUsers, config.Seed);
         var evalOptions = new EvalOptions { BatchSize = tc.EvalBatchSize, Ks = [10] };
 
-        var lastPath = Path.Combine(outDir, LastCheckpoint);
-        var bestPath = Path.Combine(outDir, BestCheckpoint);
-        var logPath = Path.Combine(outDir, "metrics.jsonl");
-        var records = new List<EpochRecord>();
         var state = new TrainingState();
+        var lastPath = Path.Combine(outDir, LastCheckpoint);
         if (resume && File.Exists(lastPath))
         {
             state = Checkpoint.Restore(lastPath, model, optimizer).State;
-            records.AddRange(ReadRecords(logPath).Where(r => r.Epoch <= state.Epoch));
             observer.Message($"resuming after epoch {state.Epoch} (step {state.Step}, best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
         }
-        else if (File.Exists(logPath))
-        {
-            File.Delete(logPath);
-        }
 
-        var clock = Stopwatch.StartNew();
-        var elapsedBefore = state.ElapsedSeconds;
-        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
-        var budgetSeconds = tc.MaxMinutes > 0 ? tc.MaxMinutes * 60 : double.PositiveInfinity;
-        var interrupted = false;
-        long samples = 0;
-        double trainSeconds = 0;
-        var stopReason = "epochs done";
-
-        for (var epoch = state.Epoch + 1; epoch <= tc.Epochs; epoch++)
+        int[] order = [];
+        Generator generator = null!;
+        Random clozeRng = null!, teacherRng = null!;
+        var loop = new EpochLoop
         {
-            // Per-epoch seeds: resuming at epoch e replays exactly what an uninterrupted run does.
-            manual_seed(config.Seed + epoch);
-            var generator = new Generator((ulong)(config.Seed * 1009L + epoch));
-            var order = Shuffle(trainable, new Random((config.Seed * 7919) + epoch));
-            var clozeRng = new Random((config.Seed * 104729) + epoch);
-            var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
-            observer.EpochStarted(epoch, steps);
-            model.train();
-            double lossSum = 0;
-            var epochClock = Stopwatch.StartNew();
-            var stepsDone = 0;
-            for (var s = 0; s < steps; s++)
+            Epochs = tc.Epochs,
+            MaxMinutes = tc.MaxMinutes,
+            Patience = tc.Patience,
+            ValidateEvery = tc.EvalEvery,
+            KeepBudgetCutEpoch = true,
+            MetricLabel = "NDCG@10",
+            MetricKey = "ndcg@10",
+            OutDir = outDir,
+            CurveTitle = $"{config.Name} on {data.Name}",
+            Observer = observer,
+            BeginEpoch = epoch =>
             {
-                if (cancel.IsCancellationRequested || Elapsed() > budgetSeconds)
-                {
-                    break;
-                }
-
+                // Per-epoch seeds: resuming at epoch e replays exactly what an uninterrupted run does.
+                manual_seed(config.Seed + epoch);
+                generator = new Generator((ulong)(config.Seed * 1009L + epoch));
+                order = Shuffle(trainable, new Random((config.Seed * 7919) + epoch));
+                clozeRng = new Random((config.Seed * 104729) + epoch);
+                teacherRng = new Random((config.Seed * 15485863) + epoch);
+                model.train();
+                distillation?.BeginEpoch(model, tc.EvalBatchSize);
+                return (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+            },
+            Step = (epoch, s) =>
+            {
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 var users = rows.Select(u => split.Train[u]).ToArray();
-                using (var scope = NewDisposeScope())
+                using var scope = NewDisposeScope();
+                var batch = model.IsCausal
+                    ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
+                    : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
+                var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D']
+                var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);  // [M]
+                var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised); // [M, D']
+                var positives = batch.Targets.view(-1).index_select(0, supervised);  // [M]
+                var value = loss.Compute(model, flatStates, positives, generator);
+                if (distillation is not null)
                 {
-                    var batch = model.IsCausal
-                        ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
-                        : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
-                    var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D]
-                    var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);  // [M]
-                    var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised); // [M, D]
-                    var positives = batch.Targets.view(-1).index_select(0, supervised);  // [M]
-                    var value = loss.Compute(model, flatStates, positives, generator);
-                    optimizer.zero_grad();
-                    value.backward();
-                    optimizer.step();
-                    var l = value.item<float>();
-                    if (!float.IsFinite(l))
-                    {
-                        throw new InvalidOperationException($"training diverged: loss is {l} at epoch {epoch}, step {s + 1}");
-                    }
-
-                    lossSum += l;
-                    observer.StepFinished(epoch, s + 1, l);
+                    var student = SelfDistillation.LastStates(states, batch.Inputs.ne(0).sum(1) - 1); // [B, D']
+                    value = value + distillation.Loss(model, rows, student, batch.Inputs, teacherRng);
                 }
 
-                stepsDone++;
-                samples += users.Length;
-                state = state with { Step = state.Step + 1 };
-            }
-
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
-            if (stepsDone < steps)
-            {
-                // An unfinished epoch is not checkpointed as done: resuming replays it whole.
-                interrupted = cancel.IsCancellationRequested;
-                stopReason = interrupted ? "interrupted" : $"time budget of {tc.MaxMinutes} min reached";
-                if (stepsDone == 0 || interrupted)
-                {
-                    break;
-                }
-            }
-
-            SortedDictionary<string, double>? validationMetrics = null;
-            if (validation.Length > 0 && (epoch % tc.EvalEvery == 0 || epoch == tc.Epochs || stepsDone < steps))
-            {
-                validationMetrics = Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics;
-                var ndcg = validationMetrics["ndcg@10"];
-                var improved = ndcg > state.BestValidationNdcg10;
-                state = improved
-                    ? state with { BestValidationNdcg10 = ndcg, BestEpoch = epoch, ValidationsWithoutImprovement = 0 }
-                    : state with { ValidationsWithoutImprovement = state.ValidationsWithoutImprovement + 1 };
-                if (improved)
-                {
-                    Checkpoint.Save(bestPath, config, model, null, state with { Epoch = epoch });
-                }
-
-                observer.Validated(epoch, validationMetrics, improved);
-            }
-
-            state = state with { Epoch = epoch, ElapsedSeconds = Elapsed() };
-            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, stepsDone), stepsDone == 0 ? 0 : samples / Math.Max(trainSeconds, 1e-9), Elapsed(), validationMetrics);
-            records.Add(record);
-            File.AppendAllText(logPath, JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ") + "\n");
-            Checkpoint.Save(lastPath, config, model, optimizer, state);
-            TrainingCurve.Save(records, Path.Combine(outDir, "curve.png"), $"{config.Name} on {data.Name}");
-
-            if (stepsDone < steps)
-            {
-                break;
-            }
-
-            if (tc.Patience > 0 && state.ValidationsWithoutImprovement >= tc.Patience)
-            {
-                stopReason = $"early stop: no better validation NDCG@10 for {tc.Patience} validations";
-                break;
-            }
-        }
-
-        observer.Message($"training stopped: {stopReason}");
-        if (interrupted)
+                return (OptimizerStep.Apply(optimizer, value, epoch, s + 1), users.Length);
+            },
+            Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
+            Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
+        };
+        var run = loop.Run(state, cancel);
+        state = run.State;
+        if (run.Interrupted)
         {
-            observer.Message($"interrupted; resume with --resume (checkpoint {lastPath})");
-            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, samples / Math.Max(trainSeconds, 1e-9), true, lastPath);
+            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, true, lastPath);
         }
 
+        var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath);
         var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, new EvalOptions { BatchSize = tc.EvalBatchSize }).Metrics;
-        var bestValidation = records.FirstOrDefault(r => r.Epoch == state.BestEpoch)?.Validation;
-        var result = new TrainingResult(test, bestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, samples / Math.Max(trainSeconds, 1e-9), false, finalPath);
+        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;
+    }
+
+    // LLM-ESR runs: the item text embeddings, with the config's semantic width set from them.
+    private static float[]? ResolveSemantics(ref RunConfig config, SequenceDataset data, ITrainingObserver observer)
+    {
+        if (config.Model.SemanticView is null && config.LlmEsr is null)
+        {
+            return null;
+        }
+
+        if (config.Model.SemanticView is null || config.LlmEsr is null)
+        {
+            throw new ArgumentException("LLM-ESR needs both model.semantic_view (the dual-view model) and llm_esr (item text embeddings, self-distillation); give both or neither");
+        }
+
+        var (values, dim) = SemanticTableSource.Load(config.LlmEsr, data, observer.Message);
+        config = config with { Model = config.Model with { SemanticView = config.Model.SemanticView with { SemanticDim = dim } } };
+        return values;
     }
 
     private static EvalCase[] ValidationCases(SequenceSplit split, int maxUsers, int seed)
@@ -206,9 +171,4 @@ public static class Trainer
 
         return result;
     }
-
-    private static IEnumerable<EpochRecord> ReadRecords(string path) =>
-        File.Exists(path)
-            ? File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!)
-            : [];
 }

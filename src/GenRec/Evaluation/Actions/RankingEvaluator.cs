@@ -99,36 +99,8 @@ internal static class RankingEvaluator
     private static float[,,] Score(HstuRanker model, RankingHistory[] histories, int[][] candidates, long[] requestTimes)
     {
         var b = histories.Length;
-        var n = Math.Max(1, histories.Max(h => h.Length));
         var m = candidates.Max(c => c.Length);
-        var timed = model.Config.TimeBias && histories.All(h => h.Times is not null);
-        var ids = new long[b * n];
-        var actions = new long[b * n];
-        var times = new long[b * n];
-        var cands = new long[b * m];
-        var prefix = new long[b * m];
-        var candTimes = new long[b * m];
-        for (var row = 0; row < b; row++)
-        {
-            var h = histories[row];
-            for (var t = 0; t < h.Length; t++)
-            {
-                ids[(row * n) + t] = h.Items[t];
-                actions[(row * n) + t] = h.Actions[t];
-                times[(row * n) + t] = h.Times?[t] ?? 0;
-            }
-
-            for (var c = 0; c < candidates[row].Length; c++)
-            {
-                cands[(row * m) + c] = candidates[row][c];
-                prefix[(row * m) + c] = h.Length;
-                candTimes[(row * m) + c] = requestTimes[row];
-            }
-        }
-
-        var input = new RankingInput(
-            tensor(ids).view(b, n), tensor(actions).view(b, n), timed ? tensor(times).view(b, n) : null,
-            tensor(cands).view(b, m), tensor(prefix).view(b, m), timed ? tensor(candTimes).view(b, m) : null);
+        var input = RankingInput.AfterHistories(histories, candidates, requestTimes, timed: model.Config.TimeBias && histories.All(h => h.Times is not null));
         var (_, logits) = model.Forward(input);                                                  // [B, M, tasks]
         var flat = logits.sigmoid().contiguous().data<float>().ToArray();
         var result = new float[b, m, model.NumTasks];

@@ -3,25 +3,27 @@ using static TorchSharp.torch;
 
 namespace GenRec.Models.Modules;
 
-/// <summary>Output postprocessor applied to user states and item embeddings alike: L2 normalisation or LayerNorm.</summary>
+/// <summary>Output postprocessor applied to user states and item embeddings alike: L2 normalisation, LayerNorm or none.</summary>
 internal sealed class OutputNormalization : nn.Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.LayerNorm? layerNorm;
     private readonly double eps;
+    private readonly bool identity;
 
     public OutputNormalization(string kind, int dim, double eps = 1e-6) : base(nameof(OutputNormalization))
     {
         this.eps = eps;
+        identity = kind == "none";
         layerNorm = kind switch
         {
-            "l2" => null,
+            "l2" or "none" => null,
             "layernorm" => nn.LayerNorm(dim),
-            _ => throw new ArgumentException($"unknown output norm '{kind}' (expected l2 or layernorm)"),
+            _ => throw new ArgumentException($"unknown output norm '{kind}' (expected l2, layernorm or none)"),
         };
         RegisterComponents();
     }
 
     // x: [..., D] -> [..., D]
     public override Tensor forward(Tensor x) =>
-        layerNorm is null ? x / x.norm(-1, keepdim: true).clamp_min(eps) : layerNorm.forward(x);
+        identity ? x : layerNorm is null ? x / x.norm(-1, keepdim: true).clamp_min(eps) : layerNorm.forward(x);
 }

@@ -19,21 +19,13 @@ internal static class CandidateScorer
         using var _ = no_grad();
         var wasTraining = model.training;
         model.eval();
-        var n = history.Length;
-        var ids = tensor(history.Items.Select(i => (long)i).ToArray()).view(1, n);
-        var actions = tensor(history.Actions).view(1, n);
-        var times = history.Times is null ? null : tensor(history.Times).view(1, n);
         var result = new float[candidates.Length * model.NumTasks];
         for (var start = 0; start < candidates.Length; start += microBatch)
         {
             using var pass = NewDisposeScope();
             var chunk = candidates[start..Math.Min(candidates.Length, start + microBatch)];
             var m = chunk.Length;
-            var input = new RankingInput(
-                ids, actions, times,
-                tensor(chunk.Select(c => (long)c).ToArray()).view(1, m),
-                full(1, m, n, dtype: int64),
-                times is null ? null : full(1, m, requestTime, dtype: int64));
+            var input = RankingInput.AfterHistories([history], [chunk], [requestTime], timed: history.Times is not null);
             var (_, logits) = model.Forward(input);                                         // [1, m, tasks]
             logits.sigmoid().contiguous().data<float>().CopyTo(result.AsSpan(start * model.NumTasks, m * model.NumTasks));
         }

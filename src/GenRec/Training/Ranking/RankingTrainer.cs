@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Data.Splits;
@@ -40,79 +39,50 @@ internal static class RankingTrainer
         var times = config.Model.TimeBias ? split.TrainTimestamps : null;
         var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory)).ToArray();
 
-        var lastPath = Path.Combine(outDir, "last.ckpt");
-        var bestPath = Path.Combine(outDir, "best.ckpt");
-        var logPath = Path.Combine(outDir, "metrics.jsonl");
-        var records = new List<EpochRecord>();
         var state = new TrainingState();
+        var lastPath = Path.Combine(outDir, "last.ckpt");
         if (resume && File.Exists(lastPath))
         {
             state = RankingCheckpoint.Restore(lastPath, model, optimizer).State;
-            records.AddRange(File.ReadAllLines(logPath).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).Where(r => r.Epoch <= state.Epoch));
             observer.Message($"resuming after epoch {state.Epoch} (best engage AUC {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
         }
 
-        File.WriteAllLines(logPath, records.Select(Line));
-        var clock = Stopwatch.StartNew();
-        var elapsedBefore = state.ElapsedSeconds;
-        var budget = tc.MaxMinutes > 0 ? tc.MaxMinutes * 60 : double.PositiveInfinity;
-        double trainSeconds = 0;
-        long samples = 0;
-        var stopReason = "epochs done";
-        for (var epoch = state.Epoch + 1; epoch <= tc.Epochs; epoch++)
+        int[] order = [];
+        Random rng = null!;
+        var loop = new EpochLoop
         {
-            manual_seed(config.Seed + epoch);
-            var rng = new Random((config.Seed * 7919) + epoch);
-            var order = trainable.OrderBy(_ => rng.Next()).ToArray();
-            var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
-            observer.EpochStarted(epoch, steps);
-            model.train();
-            double lossSum = 0;
-            var stepsDone = 0;
-            var epochClock = Stopwatch.StartNew();
-            for (var s = 0; s < steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget; s++)
+            Epochs = tc.Epochs,
+            MaxMinutes = tc.MaxMinutes,
+            Patience = tc.Patience,
+            MetricLabel = "engage AUC",
+            MetricKey = "engage_auc",
+            OutDir = outDir,
+            CurveTitle = $"{config.Name}: HSTU ranking on {data.Name}",
+            CurveMetric = "engage_auc",
+            Observer = observer,
+            BeginEpoch = epoch =>
+            {
+                manual_seed(config.Seed + epoch);
+                rng = new Random((config.Seed * 7919) + epoch);
+                order = trainable.OrderBy(_ => rng.Next()).ToArray();
+                model.train();
+                return (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+            },
+            Step = (epoch, s) =>
             {
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 using var scope = NewDisposeScope();
                 var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng);
                 var (positive, negative) = model.Forward(batch.Input);                          // [B, N, tasks] x2
-                var value = OptimizerStep.Apply(optimizer, Loss(positive, negative, batch), epoch, s + 1);
-
-                lossSum += value;
-                stepsDone++;
-                samples += rows.Length;
-                state = state with { Step = state.Step + 1 };
-                observer.StepFinished(epoch, s + 1, value);
-            }
-
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
-            if (stepsDone < steps)
-            {
-                stopReason = cancel.IsCancellationRequested ? "interrupted" : $"time budget of {tc.MaxMinutes} min reached";
-                break; // an unfinished epoch is not checkpointed: resuming replays it whole
-            }
-
-            var validation = RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed);
-            (state, var improved) = state.AfterValidation(epoch, validation["engage_auc"], elapsedBefore + clock.Elapsed.TotalSeconds);
-            var header = new RankingCheckpoint.Header(config, data.NumItems, tasks, state);
-            if (improved)
-            {
-                RankingCheckpoint.Save(bestPath, header, model, null);
-            }
-
-            RankingCheckpoint.Save(lastPath, header, model, optimizer);
-            var record = new EpochRecord(epoch, state.Step, lossSum / stepsDone, stepsDone * (double)tc.BatchSize / epochClock.Elapsed.TotalSeconds, state.ElapsedSeconds, validation);
-            records.Add(record);
-            File.AppendAllLines(logPath, [Line(record)]);
-            observer.Validated(epoch, validation, improved);
-            if (tc.Patience > 0 && state.ValidationsWithoutImprovement >= tc.Patience)
-            {
-                stopReason = $"no better validation engage AUC for {tc.Patience} epochs";
-                break;
-            }
-        }
-
-        TrainingCurve.Save(records, Path.Combine(outDir, "curve.png"), $"{config.Name}: HSTU ranking on {data.Name}", "engage_auc");
+                return (OptimizerStep.Apply(optimizer, Loss(positive, negative, batch), epoch, s + 1), rows.Length);
+            },
+            Validate = _ => RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed),
+            Save = (path, saved, withOptimizer) => RankingCheckpoint.Save(path, new RankingCheckpoint.Header(config, data.NumItems, tasks, saved), model, withOptimizer ? optimizer : null),
+        };
+        var run = loop.Run(state, cancel);
+        state = run.State;
+        var stopReason = run.StopReason;
+        var bestPath = loop.BestPath;
         if (!File.Exists(bestPath))
         {
             throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
@@ -120,12 +90,11 @@ internal static class RankingTrainer
 
         var (best, bestHeader) = RankingCheckpoint.Load(bestPath);
         var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed);
-        var bestValidation = records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
+        var bestValidation = run.Records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = bestHeader.State.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        return new RankingResult(test, bestValidation, state.Epoch, bestHeader.State.BestEpoch, state.Step, trainSeconds, samples / Math.Max(trainSeconds, 1e-9), stopReason, bestPath);
+        return new RankingResult(test, bestValidation, state.Epoch, bestHeader.State.BestEpoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, stopReason, bestPath);
     }
 
-    private static string Line(EpochRecord record) => JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ");
 
     // Mean BCE of engage over real and sampled candidates, plus mean BCE of like over real ones.
     private static Tensor Loss(Tensor positive, Tensor negative, RankingBatch batch)

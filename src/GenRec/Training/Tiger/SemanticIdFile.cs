@@ -13,7 +13,7 @@ internal static class SemanticIdFile
             throw new FileNotFoundException($"semantic ID table not found: {path} (make one with genrec semantic-ids)", path);
         }
 
-        var lookup = dataset.ItemKeys.Select((k, i) => (k, i)).Skip(1).ToDictionary(p => p.k, p => p.i, StringComparer.Ordinal);
+        var lookup = dataset.ItemIds;
         var ids = new int[dataset.NumItems + 1][];
         ids[0] = [];
         var width = -1;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Data.Splits;
@@ -38,86 +37,56 @@ internal static class TigerTrainer
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
         var examples = Examples(split);
         var validation = split.Valid.OrderBy(c => Mix(config.Seed, c.User)).Take(tc.MaxValidationUsers > 0 ? tc.MaxValidationUsers : int.MaxValue).OrderBy(c => c.User).ToArray();
-        var lastPath = Path.Combine(outDir, "last.ckpt");
-        var bestPath = Path.Combine(outDir, "best.ckpt");
-        var logPath = Path.Combine(outDir, "metrics.jsonl");
         var state = new TrainingState();
+        var lastPath = Path.Combine(outDir, "last.ckpt");
         if (resume && File.Exists(lastPath))
         {
             state = Load(lastPath, model, optimizer);
             observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
         }
-        else
-        {
-            File.WriteAllText(logPath, "");
-        }
 
-        var records = File.ReadAllLines(logPath).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).Where(r => r.Epoch <= state.Epoch).ToList();
-        var clock = Stopwatch.StartNew();
-        var elapsedBefore = state.ElapsedSeconds;
-        var budget = tc.MaxMinutes > 0 ? tc.MaxMinutes * 60 : double.PositiveInfinity;
-        double trainSeconds = 0;
-        long seen = 0;
-        var stopReason = "epochs done";
-        for (var epoch = state.Epoch + 1; epoch <= tc.Epochs; epoch++)
+        int[] order = [];
+        var loopStep = state.Step; // the warm-up counts optimiser steps across epochs and resumes
+        var loop = new EpochLoop
         {
-            manual_seed(config.Seed + epoch);
-            var rng = new Random((config.Seed * 7919) + epoch);
-            var order = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
-            var steps = (order.Length + tc.BatchSize - 1) / tc.BatchSize;
-            observer.EpochStarted(epoch, steps);
-            model.train();
-            double lossSum = 0;
-            var done = 0;
-            var epochClock = Stopwatch.StartNew();
-            for (var s = 0; s < steps && !cancel.IsCancellationRequested && elapsedBefore + clock.Elapsed.TotalSeconds < budget; s++)
+            Epochs = tc.Epochs,
+            MaxMinutes = tc.MaxMinutes,
+            Patience = tc.Patience,
+            MetricLabel = "NDCG@10",
+            MetricKey = "ndcg@10",
+            OutDir = outDir,
+            CurveTitle = $"{config.Name}: TIGER on {data.Name}",
+            Observer = observer,
+            BeginEpoch = epoch =>
+            {
+                manual_seed(config.Seed + epoch);
+                var rng = new Random((config.Seed * 7919) + epoch);
+                order = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
+                model.train();
+                return (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+            },
+            Step = (epoch, s) =>
             {
                 using var scope = NewDisposeScope();
                 var batch = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).Select(i => examples[i]).ToArray();
                 var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory);
                 var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
-                var warm = Math.Min(1.0, (state.Step + 1) / (double)Math.Max(1, tc.WarmupSteps));
+                var warm = Math.Min(1.0, (loopStep + 1) / (double)Math.Max(1, tc.WarmupSteps));
                 foreach (var group in optimizer.ParamGroups)
                 {
                     group.LearningRate = tc.LearningRate * warm;
                 }
 
-                var value = OptimizerStep.Apply(optimizer, model.Loss(input, targets), epoch, s + 1, model, maxGradNorm: 1.0);
-
-                lossSum += value;
-                done++;
-                seen += batch.Length;
-                state = state with { Step = state.Step + 1 };
-                observer.StepFinished(epoch, s + 1, value);
-            }
-
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
-            if (done < steps)
-            {
-                stopReason = cancel.IsCancellationRequested ? "interrupted" : $"time budget of {tc.MaxMinutes} min reached";
-                break; // an unfinished epoch is not checkpointed: resuming replays it whole
-            }
-
-            var metrics = Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true);
-            (state, var improved) = state.AfterValidation(epoch, metrics["ndcg@10"], elapsedBefore + clock.Elapsed.TotalSeconds);
-            if (improved)
-            {
-                Save(bestPath, model, null, state);
-            }
-
-            Save(lastPath, model, optimizer, state);
-            var record = new EpochRecord(epoch, state.Step, lossSum / done, done * (double)tc.BatchSize / epochClock.Elapsed.TotalSeconds, state.ElapsedSeconds, metrics);
-            records.Add(record);
-            File.AppendAllText(logPath, JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ") + "\n");
-            observer.Validated(epoch, metrics, improved);
-            if (tc.Patience > 0 && state.ValidationsWithoutImprovement >= tc.Patience)
-            {
-                stopReason = $"no better validation NDCG@10 for {tc.Patience} epochs";
-                break;
-            }
-        }
-
-        TrainingCurve.Save(records, Path.Combine(outDir, "curve.png"), $"{config.Name}: TIGER on {data.Name}");
+                loopStep++;
+                return (OptimizerStep.Apply(optimizer, model.Loss(input, targets), epoch, s + 1, model, maxGradNorm: 1.0), batch.Length);
+            },
+            Validate = _ => Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true),
+            Save = (path, saved, withOptimizer) => Save(path, model, withOptimizer ? optimizer : null, saved),
+        };
+        var run = loop.Run(state, cancel);
+        state = run.State;
+        var stopReason = run.StopReason;
+        var bestPath = loop.BestPath;
         if (!File.Exists(bestPath))
         {
             throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
@@ -129,8 +98,7 @@ internal static class TigerTrainer
         test["invalid_id_share_unconstrained"] = free["invalid_id_share"];
         test["recall@10_unconstrained"] = free["recall@10"];
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        var bestValidation = records.FirstOrDefault(r => r.Epoch == state.BestEpoch)?.Validation;
-        return new TigerResult(test, bestValidation, state.Epoch, state.BestEpoch, state.Step, trainSeconds, seen / Math.Max(trainSeconds, 1e-9), stopReason);
+        return new TigerResult(test, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, stopReason);
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# LLM-ESR comparison (issue: LLM-ESR on SASRec, GRU4Rec, BERT4Rec): each backbone with and without
+# LLM-ESR, over several seeds, tested with full ranking and with 100 sampled negatives, both broken
+# down into tail/head items and users. Per run: bench/results/llm-esr/<dataset>/<model>-<dataset>-seed<N>.json;
+# then the mean table: bench/results/llm-esr-<dataset>.json (and a Markdown table on stdout).
+#   bench/llm-esr.sh amazon-beauty                 # configs/amazon-beauty-llm-esr-*.json, seeds 42 43 44
+#   GENREC_EPOCHS=10 GENREC_JOBS=2 bench/llm-esr.sh amazon-beauty
+# Item text is embedded once (`genrec text embed`, GloVe SIF over title + categories/genres) and shared.
+# GENREC_EPOCHS caps every run at the same number of epochs (a CPU budget; the configs' own limit is
+# 200 epochs with patience 20); GENREC_JOBS runs that many trainings side by side (one libtorch thread
+# each); GENREC_BIN runs a copied build.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+dataset="${1:-amazon-beauty}"
+seeds=(${GENREC_SEEDS:-42 43 44})
+backbones=(${GENREC_BACKBONES:-sasrec gru4rec bert4rec})
+jobs="${GENREC_JOBS:-2}"
+bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/linux-x64/GenRec.Cli}"
+if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
+source scripts/allocator.sh
+export GENREC_THREADS="${GENREC_THREADS:-1}"
+data_path="$(grep -o '"path": *"[^"]*"' "configs/$dataset-llm-esr-sasrec.json" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"
+text="runs/llm-esr/$dataset-text.npy"
+out="bench/results/llm-esr/$dataset"
+mkdir -p runs/llm-esr "$out"
+[ -f "$text" ] || "$bin" text embed "$data_path" --kcore 5 --out "$text" --show 0
+epochs=()
+if [ -n "${GENREC_EPOCHS:-}" ]; then epochs=(--epochs "$GENREC_EPOCHS"); fi
+list="$(mktemp)"
+for seed in "${seeds[@]}"; do
+  for b in "${backbones[@]}"; do
+    common="bench train --config configs/$dataset-llm-esr-$b.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]}"
+    echo "$common --model llm-esr-$b --run-dir runs/llm-esr/$dataset/llm-esr-$b-seed$seed" >> "$list"
+    echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
+  done
+done
+# One training per line; each prints its one-line summary (the line with ->).
+xargs -P "$jobs" -I{} sh      -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
+rm -f "$list"
+"$bin" bench llm-esr-table "$out" --out "bench/results/llm-esr-$dataset.json"

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using GenRec.Evaluation.LongTail;
+using GenRec.Util;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary>
+/// <c>genrec bench llm-esr-table</c>: averages the per-seed LLM-ESR bench files of one dataset (written by
+/// <c>bench train --long-tail</c>) per model, for both protocols and every long-tail group, and sets each
+/// backbone beside its LLM-ESR version. Writes one JSON and prints a Markdown table.
+/// </summary>
+internal static class BenchLlmEsrTableCommand
+{
+    private static readonly string[] Metrics = ["hr@10", "ndcg@10", "hr@20", "ndcg@20"];
+
+    public static Command Create()
+    {
+        var folder = new Argument<string>("folder") { Description = "Folder of per-seed bench JSON files (bench/results/llm-esr/<dataset>)" };
+        var output = new Option<string>("--out") { Description = "Output JSON", Required = true };
+        var command = new Command("llm-esr-table", "Mean LLM-ESR results over seeds, with and without LLM-ESR, by long-tail group") { folder, output };
+        command.SetAction(r =>
+        {
+            var table = Build(r.GetValue(folder)!);
+            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, Training.RunConfig.Json) + "\n");
+            System.Console.WriteLine(Markdown(table));
+            System.Console.WriteLine($"-> {r.GetValue(output)}");
+            return 0;
+        });
+        return command;
+    }
+
+    internal sealed record ModelMeans(string Model, int[] Seeds, double MeanEpochs, double MeanSamplesPerSecond, SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>> Protocols);
+
+    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, bool ImprovesOverallAndTailItemNdcg10);
+
+    internal sealed record Table(string Dataset, string Groups, string Note, ModelMeans[] Models, Comparison[] Comparisons, string GitRevision, DateTimeOffset Date);
+
+    private static Table Build(string folder)
+    {
+        var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+        {
+            throw new FileNotFoundException($"no bench JSON files in {folder}");
+        }
+
+        var runs = files.Select(f => (File: f, Json: JsonDocument.Parse(File.ReadAllText(f)).RootElement)).ToArray();
+        string dataset = "", groups = "";
+        var models = new List<ModelMeans>();
+        foreach (var byModel in runs.GroupBy(r => r.Json.GetProperty("model").GetString()!).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var protocols = new SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>>(StringComparer.Ordinal);
+            foreach (var protocol in new[] { "full_ranking", "sampled" })
+            {
+                protocols[protocol] = new(StringComparer.Ordinal);
+                foreach (var group in LongTailReport.GroupNames)
+                {
+                    protocols[protocol][group] = new(StringComparer.Ordinal);
+                    foreach (var metric in Metrics.Append("count"))
+                    {
+                        protocols[protocol][group][metric] = byModel.Average(r => LongTail(r.Json, r.File).GetProperty(protocol).GetProperty(group).GetProperty(metric).GetDouble());
+                    }
+                }
+            }
+
+            dataset = byModel.First().Json.GetProperty("dataset").GetString()!;
+            groups = LongTail(byModel.First().Json, byModel.First().File).GetProperty("groups").GetString()!;
+            var training = byModel.Select(r => r.Json.GetProperty("training")).ToArray();
+            models.Add(new ModelMeans(
+                byModel.Key,
+                byModel.Select(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32()).Order().ToArray(),
+                training.Average(t => t.GetProperty("epochs_run").GetDouble()),
+                training.Average(t => t.GetProperty("samples_per_second").GetDouble()),
+                protocols));
+        }
+
+        var comparisons = models.Where(m => !m.Model.StartsWith("llm-esr-", StringComparison.Ordinal))
+            .Select(b => (Baseline: b, Enhanced: models.FirstOrDefault(m => m.Model == "llm-esr-" + b.Model)))
+            .Where(p => p.Enhanced is not null)
+            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!)))
+            .ToArray();
+        return new Table(dataset, groups, "means over the seeds listed per model; each run tests its best-validation epoch", models.ToArray(), comparisons, GitRevision.Current(), DateTimeOffset.UtcNow);
+    }
+
+    private static JsonElement LongTail(JsonElement run, string file) =>
+        run.TryGetProperty("long_tail", out var section) ? section : throw new InvalidDataException($"{file}: no long_tail section (run bench train with --long-tail)");
+
+    // full/… and sampled/… NDCG@10 and HR@10 of the overall and tail-item groups.
+    private static SortedDictionary<string, double> Headline(ModelMeans m)
+    {
+        var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (protocol, groups) in m.Protocols)
+        {
+            foreach (var group in new[] { "overall", "tail_item" })
+            {
+                result[$"{protocol}/{group}/ndcg@10"] = groups[group]["ndcg@10"];
+                result[$"{protocol}/{group}/hr@10"] = groups[group]["hr@10"];
+            }
+        }
+
+        return result;
+    }
+
+    // The acceptance criterion: higher mean overall and tail-item NDCG@10 under both protocols.
+    private static bool Improves(ModelMeans baseline, ModelMeans enhanced) =>
+        baseline.Protocols.Keys.All(p => new[] { "overall", "tail_item" }.All(g => enhanced.Protocols[p][g]["ndcg@10"] > baseline.Protocols[p][g]["ndcg@10"]));
+
+    private static string Markdown(Table table)
+    {
+        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+        var lines = new List<string>();
+        foreach (var protocol in new[] { "full_ranking", "sampled" })
+        {
+            lines.Add($"{table.Dataset}, {(protocol == "sampled" ? "100 sampled negatives" : "full ranking")} (N@10 / H@10; {table.Groups})");
+            lines.Add("| model | seeds | overall | tail item | head item | tail user | head user |");
+            lines.Add("|---|---|---|---|---|---|---|");
+            foreach (var m in table.Models)
+            {
+                var g = m.Protocols[protocol];
+                lines.Add($"| {m.Model} | {m.Seeds.Length} | " + string.Join(" | ", LongTailReport.GroupNames.Select(n => $"{F(g[n]["ndcg@10"])} / {F(g[n]["hr@10"])}")) + " |");
+            }
+
+            lines.Add("");
+        }
+
+        lines.AddRange(table.Comparisons.Select(c => $"{c.Backbone}: LLM-ESR improves overall and tail-item NDCG@10 under both protocols: {(c.ImprovesOverallAndTailItemNdcg10 ? "yes" : "no")}"));
+        return string.Join("\n", lines);
+    }
+}

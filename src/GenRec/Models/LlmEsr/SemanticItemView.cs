@@ -1,0 +1,65 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace GenRec.Models.LlmEsr;
+
+/// <summary>
+/// The semantic view of LLM-ESR: a frozen table of item text embeddings [rows, Ds] (row 0 padding,
+/// rows after the items for special tokens, all zero until <see cref="Load"/>), read through a
+/// trainable two-layer adapter <c>Linear(Ds, Ds/2) -> Linear(Ds/2, D)</c>. The table is a parameter
+/// without gradient so that checkpoints carry it and the optimiser never moves it.
+/// </summary>
+internal sealed class SemanticItemView : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter table;
+    private readonly Linear down;
+    private readonly Linear up;
+
+    public SemanticItemView(int rows, int semanticDim, int dim) : base(nameof(SemanticItemView))
+    {
+        if (semanticDim < 2)
+        {
+            throw new ArgumentException($"semantic_dim must be at least 2 (got {semanticDim}); it is set from the item text embeddings");
+        }
+
+        table = new Parameter(zeros(rows, semanticDim), requires_grad: false);
+        down = nn.Linear(semanticDim, semanticDim / 2);
+        up = nn.Linear(semanticDim / 2, dim);
+        RegisterComponents();
+    }
+
+    public int SemanticDim => (int)table.shape[1];
+
+    /// <summary>The frozen text embeddings [rows, Ds].</summary>
+    public Tensor Table => table;
+
+    /// <summary>Copies item text embeddings [items + 1, Ds] (row-major, row = dense item id) into the table.</summary>
+    public void Load(float[] values, int numItems)
+    {
+        var expected = (long)(numItems + 1) * SemanticDim;
+        if (values.LongLength != expected)
+        {
+            throw new ArgumentException($"semantic table has {values.LongLength} values; expected {numItems + 1} rows x {SemanticDim}");
+        }
+
+        using var _ = no_grad();
+        using var rows = tensor(values, [numItems + 1, SemanticDim]);
+        table.narrow(0, 0, numItems + 1).copy_(rows);
+        table[0].zero_();
+    }
+
+    // ids: [...] -> adapted semantic embeddings [..., D]
+    public override Tensor forward(Tensor ids)
+    {
+        var shape = ids.shape.Append(SemanticDim).ToArray();
+        var text = table.index_select(0, ids.reshape(-1)).view(shape); // [..., Ds]
+        return Adapt(text);
+    }
+
+    /// <summary>The adapter alone: text embeddings [..., Ds] -> [..., D].</summary>
+    public Tensor Adapt(Tensor text) => up.forward(down.forward(text));
+
+    /// <summary>Adapted embeddings of the first <paramref name="count"/> rows (padding and items): [count, D].</summary>
+    public Tensor FirstRows(int count) => Adapt(table.narrow(0, 0, count));
+}

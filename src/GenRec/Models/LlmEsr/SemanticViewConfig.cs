@@ -1,0 +1,27 @@
+namespace GenRec.Models.LlmEsr;
+
+/// <summary>
+/// LLM-ESR's dual-view item representation (Liu et al., NeurIPS 2024): a frozen semantic table of
+/// item text embeddings [items + 1, <see cref="SemanticDim"/>] read through an adapter
+/// (<c>Linear(Ds, Ds/2)</c> then <c>Linear(Ds/2, D)</c>), beside the ID embedding (initialised from a PCA
+/// of the semantic table). Fusion: <c>concat</c> (both views run through the shared backbone and the
+/// two user states are concatenated, as are the two item embeddings: width 2D), <c>cross_attention</c>
+/// (before the backbone each view's tokens are replaced by multi-head attention over the other view's,
+/// causal for causal backbones; then as <c>concat</c>; the paper's runs) or <c>sum</c> (one view:
+/// ID + adapted semantic embedding, width D).
+/// </summary>
+public sealed record SemanticViewConfig
+{
+    /// <summary>Width of the semantic table (the text embedding's width); set from the embeddings when training starts.</summary>
+    public int SemanticDim { get; init; }
+
+    public string Fusion { get; init; } = "cross_attention";
+
+    /// <summary>Heads of the cross-attention between views (the research code uses 2).</summary>
+    public int CrossAttentionHeads { get; init; } = 2;
+
+    public static readonly string[] Fusions = ["concat", "cross_attention", "sum"];
+
+    /// <summary>Item views the backbone runs over: 2, or 1 for <c>sum</c>.</summary>
+    public int Views => Fusion == "sum" ? 1 : 2;
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GenRec.Util;
+
+namespace GenRec.Training;
+
+/// <summary>How an <see cref="EpochLoop"/> run ended: the state after the last finished epoch, training time and samples, why it stopped.</summary>
+internal sealed record EpochLoopResult(TrainingState State, IReadOnlyList<EpochRecord> Records, double TrainSeconds, long Samples, string StopReason, bool Interrupted)
+{
+    public double SamplesPerSecond => Samples / Math.Max(TrainSeconds, 1e-9);
+
+    /// <summary>Validation metrics of the best epoch, when it was validated.</summary>
+    public SortedDictionary<string, double>? BestValidation => Records.FirstOrDefault(r => r.Epoch == State.BestEpoch)?.Validation;
+}
+
+/// <summary>
+/// The epoch driver every trainer shares: epochs from the resumed state on, a time budget and
+/// cancellation checked before each step, validation (higher metric is better) with best and last
+/// checkpoints, one <c>metrics.jsonl</c> line and a PNG curve per epoch, and early stopping after
+/// <see cref="Patience"/> validations without improvement. An epoch cut short by cancellation is not
+/// checkpointed (resuming replays it whole); one cut short by the time budget is validated and kept
+/// only with <see cref="KeepBudgetCutEpoch"/>. The trainer supplies the epoch's steps and validation.
+/// </summary>
+internal sealed class EpochLoop
+{
+    public required int Epochs { get; init; }
+
+    public required double MaxMinutes { get; init; }
+
+    public required int Patience { get; init; }
+
+    /// <summary>Validate every this many epochs (and after the last and a budget-cut one).</summary>
+    public int ValidateEvery { get; init; } = 1;
+
+    /// <summary>Name of the validation metric, for messages (e.g. NDCG@10, engage AUC).</summary>
+    public required string MetricLabel { get; init; }
+
+    /// <summary>The retrieval trainer's behaviour: an epoch cut by the time budget is validated and checkpointed as done.</summary>
+    public bool KeepBudgetCutEpoch { get; init; }
+
+    public required string OutDir { get; init; }
+
+    /// <summary>Title of the training curve.</summary>
+    public required string CurveTitle { get; init; }
+
+    /// <summary>Validation key drawn on the curve.</summary>
+    public string CurveMetric { get; init; } = "ndcg@10";
+
+    public required ITrainingObserver Observer { get; init; }
+
+    /// <summary>Prepares an epoch (seeds, order, training mode) and returns its number of steps.</summary>
+    public required Func<int, int> BeginEpoch { get; init; }
+
+    /// <summary>Runs step <c>s</c> (0-based) of an epoch and returns its loss and number of samples.</summary>
+    public required Func<int, int, (double Loss, int Samples)> Step { get; init; }
+
+    /// <summary>Validation metrics after an epoch, or null when there is nothing to validate on.</summary>
+    public required Func<int, SortedDictionary<string, double>?> Validate { get; init; }
+
+    /// <summary>The key of the validation metric that selects the best epoch.</summary>
+    public required string MetricKey { get; init; }
+
+    /// <summary>Saves a checkpoint of the current model: (path, state, with optimiser).</summary>
+    public required Action<string, TrainingState, bool> Save { get; init; }
+
+    public string LastPath => Path.Combine(OutDir, "last.ckpt");
+
+    public string BestPath => Path.Combine(OutDir, "best.ckpt");
+
+    public string LogPath => Path.Combine(OutDir, "metrics.jsonl");
+
+    public EpochLoopResult Run(TrainingState state, CancellationToken cancel)
+    {
+        var records = ReadLog(LogPath).Where(r => r.Epoch <= state.Epoch).ToList();
+        File.WriteAllLines(LogPath, records.Select(Line));
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = state.ElapsedSeconds;
+        double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
+        var budgetSeconds = MaxMinutes > 0 ? MaxMinutes * 60 : double.PositiveInfinity;
+        double trainSeconds = 0;
+        long samples = 0;
+        var stopReason = "epochs done";
+        var interrupted = false;
+        for (var epoch = state.Epoch + 1; epoch <= Epochs; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var steps = BeginEpoch(epoch);
+            Observer.EpochStarted(epoch, steps);
+            double lossSum = 0;
+            long epochSamples = 0;
+            var done = 0;
+            for (var s = 0; s < steps && !cancel.IsCancellationRequested && Elapsed() <= budgetSeconds; s++)
+            {
+                var (loss, count) = Step(epoch, s);
+                lossSum += loss;
+                epochSamples += count;
+                done++;
+                state = state with { Step = state.Step + 1 };
+                Observer.StepFinished(epoch, s + 1, loss);
+            }
+
+            var epochSeconds = epochClock.Elapsed.TotalSeconds;
+            trainSeconds += epochSeconds;
+            samples += epochSamples;
+            var cut = done < steps;
+            if (cut)
+            {
+                interrupted = cancel.IsCancellationRequested;
+                stopReason = interrupted ? "interrupted" : $"time budget of {MaxMinutes} min reached";
+                if (interrupted || done == 0 || !KeepBudgetCutEpoch)
+                {
+                    break; // not checkpointed: resuming replays the epoch whole
+                }
+            }
+
+            SortedDictionary<string, double>? validation = null;
+            var improved = false;
+            if (epoch % ValidateEvery == 0 || epoch == Epochs || cut)
+            {
+                validation = Validate(epoch);
+            }
+
+            if (validation is not null)
+            {
+                (state, improved) = state.AfterValidation(epoch, validation[MetricKey], Elapsed());
+                if (improved)
+                {
+                    Save(BestPath, state, false);
+                }
+
+                Observer.Validated(epoch, validation, improved);
+            }
+            else
+            {
+                state = state with { Epoch = epoch, ElapsedSeconds = Elapsed() };
+            }
+
+            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation);
+            records.Add(record);
+            File.AppendAllLines(LogPath, [Line(record)]);
+            Save(LastPath, state, true);
+            TrainingCurve.Save(records, Path.Combine(OutDir, "curve.png"), CurveTitle, CurveMetric);
+            if (cut)
+            {
+                break;
+            }
+
+            if (Patience > 0 && state.ValidationsWithoutImprovement >= Patience)
+            {
+                stopReason = $"early stop: no better validation {MetricLabel} for {Patience} validations";
+                break;
+            }
+        }
+
+        Observer.Message($"training stopped: {stopReason}");
+        if (interrupted)
+        {
+            Observer.Message($"interrupted; resume with --resume (checkpoint {LastPath})");
+        }
+
+        return new EpochLoopResult(state, records, trainSeconds, samples, stopReason, interrupted);
+    }
+
+    /// <summary>The records of a run's <c>metrics.jsonl</c> (none when it does not exist).</summary>
+    public static IEnumerable<EpochRecord> ReadLog(string path) =>
+        File.Exists(path)
+            ? File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).ToArray()
+            : [];
+
+    private static string Line(EpochRecord record) => JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ");
+}

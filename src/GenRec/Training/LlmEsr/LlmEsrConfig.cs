@@ -1,0 +1,52 @@
+namespace GenRec.Training.LlmEsr;
+
+/// <summary>
+/// LLM-ESR training (Liu et al., NeurIPS 2024), with the research code's Beauty defaults: item text
+/// embeddings from <see cref="Embeddings"/>, ID embeddings from their PCA, and retrieval-augmented
+/// self-distillation: each user's representation is pulled (weight <see cref="Alpha"/>) towards the
+/// detached mean representation of its <see cref="SimilarUsers"/> most similar users, found by cosine
+/// similarity of their semantic-view profiles. The model's side is <see cref="Models.LlmEsr.SemanticViewConfig"/>.
+/// </summary>
+public sealed record LlmEsrConfig
+{
+    /// <summary>
+    /// Item text embeddings: a float32 <c>.npy</c> with one row per item in dense-id order (any
+    /// language model's embeddings), or <c>glove</c> for the built-in SIF encoder over GloVe vectors
+    /// (<c>scripts/install-glove.sh</c>) applied to each item's title, categories, brand and price.
+    /// </summary>
+    public string Embeddings { get; init; } = "glove";
+
+    /// <summary>GloVe vectors for <c>glove</c> (default: where scripts/install-glove.sh puts them).</summary>
+    public string? Vectors { get; init; }
+
+    /// <summary>Initialise the ID embeddings from the PCA of the text embeddings.</summary>
+    public bool PcaInit { get; init; } = true;
+
+    /// <summary>Similar users retrieved per user (by cosine of mean semantic item embeddings).</summary>
+    public int SimilarUsers { get; init; } = 10;
+
+    /// <summary>Of those, how many are run as teachers at each step (sampled without replacement; all by default).</summary>
+    public int TeachersPerStep { get; init; } = 10;
+
+    /// <summary>
+    /// When teacher representations are computed: <c>step</c> (as the research code: the current model,
+    /// in training mode, on <see cref="TeachersPerStep"/> sampled similar users of each batch user) or
+    /// <c>epoch</c> (every user's representation once at the start of each epoch, in evaluation mode,
+    /// and the mean over all similar users; one inference pass per epoch instead of a teacher forward per
+    /// step, several times cheaper on CPU; the teacher lags by at most an epoch).
+    /// </summary>
+    public string TeacherRefresh { get; init; } = "step";
+
+    public static readonly string[] TeacherRefreshes = ["step", "epoch"];
+
+    /// <summary>Weight of the self-distillation loss.</summary>
+    public double Alpha { get; init; } = 0.1;
+
+    /// <summary><c>mse</c> (the paper's knowledge distillation) or <c>infonce</c> (contrastive, with a learned temperature).</summary>
+    public string Alignment { get; init; } = "mse";
+
+    /// <summary>Weight of the item regularisation between adapted semantic and ID embeddings of the batch's items; 0 turns it off.</summary>
+    public double Beta { get; init; }
+
+    public static readonly string[] Alignments = ["mse", "infonce"];
+}

@@ -1,0 +1,176 @@
+using GenRec.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Training.LlmEsr;
+
+/// <summary>
+/// LLM-ESR's retrieval-augmented self-distillation: the representation of each user in the batch
+/// (the state after the last input position, [B, D']) is aligned with the mean representation of
+/// similar users, computed by the same model on their training histories without gradient (the
+/// teacher is a constant), with MSE or a symmetric InfoNCE at the model's learned temperature.
+/// The same alignment serves the optional item regularisation between adapted text and ID embeddings.
+/// </summary>
+internal sealed class SelfDistillation
+{
+    private readonly LlmEsrConfig config;
+    private readonly int[][] similarUsers;
+    private readonly int[][] histories;
+    private readonly int maxLength;
+
+    public SelfDistillation(LlmEsrConfig config, int[][] similarUsers, int[][] histories, int maxLength)
+    {
+        if (!LlmEsrConfig.Alignments.Contains(config.Alignment))
+        {
+            throw new ArgumentException($"llm_esr.alignment: unknown '{config.Alignment}' (available: {string.Join(", ", LlmEsrConfig.Alignments)})");
+        }
+
+        if (!LlmEsrConfig.TeacherRefreshes.Contains(config.TeacherRefresh))
+        {
+            throw new ArgumentException($"llm_esr.teacher_refresh: unknown '{config.TeacherRefresh}' (available: {string.Join(", ", LlmEsrConfig.TeacherRefreshes)})");
+        }
+
+        this.config = config;
+        this.similarUsers = similarUsers;
+        this.histories = histories;
+        this.maxLength = maxLength;
+    }
+
+    private Tensor? epochTeachers;
+
+    public IReadOnlyList<int[]> SimilarUsersOf => similarUsers;
+
+    /// <summary>
+    /// With <c>teacher_refresh: epoch</c>, computes every user's representation [U, D'] (evaluation
+    /// mode, no gradient) from the current model; call at the start of each epoch. A no-op otherwise.
+    /// </summary>
+    public void BeginEpoch(SequentialRecommender model, int batchSize)
+    {
+        if (config.TeacherRefresh != "epoch")
+        {
+            return;
+        }
+
+        epochTeachers?.Dispose();
+        using var _ = no_grad();
+        var wasTraining = model.training;
+        model.eval();
+        var rows = new List<Tensor>();
+        using (var scope = NewDisposeScope())
+        {
+            for (var start = 0; start < histories.Length; start += batchSize)
+            {
+                // One scope per batch: a scope holding every batch's intermediates slows down quadratically.
+                using var batchScope = NewDisposeScope();
+                rows.Add(States(model, histories.Skip(start).Take(batchSize).ToArray()).MoveToOuterDisposeScope());
+            }
+
+            epochTeachers = cat(rows, 0).MoveToOuterDisposeScope();                          // [U, D']
+        }
+
+        if (wasTraining)
+        {
+            model.train();
+        }
+    }
+
+    /// <summary>Alignment loss (weight alpha applied) of the batch's users, plus beta times the item regularisation when beta > 0.</summary>
+    public Tensor Loss(SequentialRecommender model, IReadOnlyList<int> users, Tensor studentStates, Tensor inputIds, Random rng)
+    {
+        var loss = config.Alpha * Align(model, studentStates, TeacherStates(model, users, rng));
+        if (config.Beta > 0)
+        {
+            loss = loss + (config.Beta * ItemRegularization(model, inputIds));
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// The teachers' mean states [B, D'], without gradient: per step, up to TeachersPerStep similar
+    /// users of each user sampled with <paramref name="rng"/>; per epoch, all similar users' states of the epoch start.
+    /// </summary>
+    public Tensor TeacherStates(SequentialRecommender model, IReadOnlyList<int> users, Random rng)
+    {
+        using var _ = no_grad();
+        if (config.TeacherRefresh == "epoch")
+        {
+            var cached = epochTeachers ?? throw new InvalidOperationException("call BeginEpoch before the first step of an epoch");
+            var k = similarUsers[users[0]].Length;
+            var ids = tensor(users.SelectMany(u => similarUsers[u].Select(t => (long)t)).ToArray()); // [B * K]
+            return cached.index_select(0, ids).view(users.Count, k, -1).mean([1]);            // [B, D']
+        }
+
+        var perUser = Math.Min(config.TeachersPerStep, similarUsers[users[0]].Length);
+        if (perUser <= 0)
+        {
+            throw new InvalidOperationException("self-distillation needs at least one similar user per user");
+        }
+
+        var teachers = new List<int[]>(users.Count * perUser);
+        foreach (var u in users)
+        {
+            foreach (var t in Pick(similarUsers[u], perUser, rng))
+            {
+                teachers.Add(histories[t]);
+            }
+        }
+
+        return States(model, teachers).view(users.Count, perUser, -1).mean([1]).detach();   // [B, D']
+    }
+
+    // The state after the last item of each history: [H, D'].
+    private Tensor States(SequentialRecommender model, IReadOnlyList<int[]> batch)
+    {
+        var (ids, lengths, _, _) = SequenceBatcher.HistoryBatch(batch, maxLength);
+        var states = model.forward(ids);                                                    // [H, N, D']
+        return LastStates(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [H, D']
+    }
+
+    /// <summary>states [B, N, D'], positions [B] -> the state at each row's position [B, D'].</summary>
+    public static Tensor LastStates(Tensor states, Tensor positions) =>
+        states.gather(1, positions.view(-1, 1, 1).expand(-1, 1, states.shape[2])).squeeze(1);
+
+    /// <summary>Alignment of rows of <paramref name="x"/> with the same rows of <paramref name="y"/>: [M, D] each -> scalar.</summary>
+    public Tensor Align(SequentialRecommender model, Tensor x, Tensor y)
+    {
+        if (config.Alignment == "mse")
+        {
+            return nn.functional.mse_loss(x, y);
+        }
+
+        // Symmetric InfoNCE: row i of x should pick row i of y among all rows, and vice versa.
+        var xs = nn.functional.normalize(x, dim: 1);
+        var ys = nn.functional.normalize(y, dim: 1);
+        var logits = xs.matmul(ys.t()) / model.AlignmentTemperature;                        // [M, M]
+        var labels = arange(x.shape[0], dtype: int64, device: x.device);
+        return (nn.functional.cross_entropy(logits, labels) + nn.functional.cross_entropy(logits.t(), labels)) / 2;
+    }
+
+    // The distinct items of the batch (no padding, no mask token): adapted text vs ID embeddings.
+    private Tensor ItemRegularization(SequentialRecommender model, Tensor inputIds)
+    {
+        var ids = inputIds.flatten().unique().Item1;
+        ids = ids.masked_select(ids.gt(0).logical_and(ids.le(model.NumItems)));              // [M]
+        var adapted = model.SemanticView!.forward(ids);                                      // [M, D]
+        var id = model.IdEmbeddings.index_select(0, ids);                                     // [M, D]
+        return Align(model, adapted, id);
+    }
+
+    private static IEnumerable<int> Pick(int[] candidates, int count, Random rng)
+    {
+        if (count >= candidates.Length)
+        {
+            return candidates;
+        }
+
+        var pool = (int[])candidates.Clone();
+        for (var i = 0; i < count; i++)
+        {
+            var j = i + rng.Next(pool.Length - i);
+            (pool[i], pool[j]) = (pool[j], pool[i]);
+        }
+
+        return pool.Take(count);
+    }
+}

@@ -1,0 +1,179 @@
+using GenRec.Data;
+using GenRec.Data.Splits;
+using GenRec.Evaluation;
+using GenRec.Models;
+using GenRec.Models.Baselines;
+using GenRec.Models.LlmEsr;
+using GenRec.Tests.Training;
+using GenRec.Training;
+using GenRec.Training.LlmEsr;
+using GenRec.Util;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GenRec.Tests.LlmEsr;
+
+public class LlmEsrModelTests
+{
+    /// <summary>Text embeddings for the cycle dataset: neighbouring items on the cycle have nearby vectors (a point on a circle, plus noise).</summary>
+    internal static float[] CycleText(SequenceDataset data, int dim = 8, int seed = 2)
+    {
+        var rng = new Random(seed);
+        var values = new float[(data.NumItems + 1) * dim];
+        for (var i = 1; i <= data.NumItems; i++)
+        {
+            var position = int.Parse(data.ItemKeys[i], System.Globalization.CultureInfo.InvariantCulture);
+            var angle = 2 * Math.PI * position / data.NumItems;
+            values[i * dim] = (float)Math.Cos(angle);
+            values[(i * dim) + 1] = (float)Math.Sin(angle);
+            for (var d = 2; d < dim; d++)
+            {
+                values[(i * dim) + d] = (float)(0.1 * ((rng.NextDouble() * 2) - 1));
+            }
+        }
+
+        return values;
+    }
+
+    internal static RunConfig LlmEsrRun(string encoder, int epochs, string npy, string fusion = "cross_attention", string refresh = "step", string alignment = "mse")
+    {
+        var run = TrainingTests.SmallRun(epochs);
+        return run with
+        {
+            Model = run.Model with { Encoder = encoder, NumHeads = 2, OutputNorm = "none", SemanticView = new SemanticViewConfig { Fusion = fusion } },
+            Train = run.Train with { Loss = "bce", MaskProbability = 0.4 },
+            LlmEsr = new LlmEsrConfig { Embeddings = npy, SimilarUsers = 4, TeachersPerStep = 2, TeacherRefresh = refresh, Alignment = alignment, Beta = 0.1 },
+        };
+    }
+
+    private static SequentialRecommender Model(SequenceDataset data, string encoder = "sasrec", string fusion = "cross_attention")
+    {
+        manual_seed(3);
+        var config = new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 10, FfnHiddenDim = 8, NumBlocks = 1, NumHeads = 2, OutputNorm = "none", Dropout = 0.0, SemanticView = new SemanticViewConfig { SemanticDim = 8, Fusion = fusion } };
+        var model = new SequentialRecommender(config, data.NumItems);
+        model.LoadSemantics(CycleText(data), pcaInit: true);
+        return model;
+    }
+
+    [Fact]
+    public void DualViewConcatenatesViewsInitialisesIdsByPcaAndKeepsTheTextTableFrozen()
+    {
+        var data = TrainingTests.CycleDataset(users: 20, items: 12);
+        var model = Model(data);
+        Assert.Equal(16, model.Config.OutputDim);
+        Assert.Equal(new long[] { 13, 16 }, model.AllItemEmbeddings().shape);
+        var ids = tensor(new long[] { 1, 2, 3, 0, 4, 5, 6, 7 }, [2, 4]);
+        Assert.Equal(new long[] { 2, 4, 16 }, model.forward(ids).shape);
+        Assert.True(model.EmbedItems(tensor(new long[] { 4, 9 })).allclose(model.AllItemEmbeddings().index_select(0, tensor(new long[] { 4, 9 })), 1e-6, 1e-6));
+
+        // ID rows 1..I are the PCA projections of the text table; padding stays zero.
+        var (projections, _) = Pca.Fit(model.SemanticView!.Table.narrow(0, 1, data.NumItems), 8);
+        Assert.True(model.IdEmbeddings.narrow(0, 1, data.NumItems).allclose(projections, 1e-5, 1e-5));
+        Assert.Equal(0, model.IdEmbeddings[0].abs().sum().item<float>());
+
+        // One optimiser step moves the adapter, never the frozen table (which has no gradient).
+        var table = model.SemanticView.Table.clone();
+        var adapterBefore = model.SemanticView.forward(tensor(new long[] { 3 })).clone();
+        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), 0.05);
+        model.forward(ids).sum().backward();
+        optimizer.step();
+        Assert.False(model.SemanticView.Table.requires_grad);
+        Assert.True(model.SemanticView.Table.eq(table).all().item<bool>());
+        Assert.False(model.SemanticView.forward(tensor(new long[] { 3 })).allclose(adapterBefore));
+    }
+
+    [Theory]
+    [InlineData("sasrec", "cross_attention")]
+    [InlineData("gru4rec", "cross_attention")]
+    [InlineData("sasrec", "sum")]
+    public void CausalBackbonesStayCausalThroughTheCrossAttention(string encoder, string fusion)
+    {
+        var data = TrainingTests.CycleDataset(users: 20, items: 12);
+        var model = Model(data, encoder, fusion);
+        model.eval();
+        using var _ = no_grad();
+        var a = model.forward(tensor(new long[] { 1, 2, 3, 4, 5 }, [1, 5]));
+        var b = model.forward(tensor(new long[] { 1, 2, 3, 9, 11 }, [1, 5]));
+        Assert.True(a.narrow(1, 0, 3).allclose(b.narrow(1, 0, 3), 1e-5, 1e-6), "a state read a later item");
+        Assert.False(a.narrow(1, 3, 2).allclose(b.narrow(1, 3, 2), 1e-5, 1e-6));
+        Assert.Equal(fusion == "sum" ? 8 : 16, a.shape[2]);
+    }
+
+    [Theory]
+    [InlineData("mse", "step")]
+    [InlineData("infonce", "step")]
+    [InlineData("mse", "epoch")]
+    public void DistillationGradientDoesNotFlowIntoTheTeacher(string alignment, string refresh)
+    {
+        var data = TrainingTests.CycleDataset(users: 30, items: 12);
+        var model = Model(data);
+        model.train();
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), 3);
+        var config = new LlmEsrConfig { Alignment = alignment, TeacherRefresh = refresh, Alpha = 0.5, TeachersPerStep = 2 };
+        var distillation = new SelfDistillation(config, similar, split.Train, 10);
+        distillation.BeginEpoch(model, 8);
+        int[] users = [0, 1, 2, 3];
+
+        // The student is a free leaf: every gradient reaching the model's parameters would have come through the teacher.
+        var student = randn(4, 16).requires_grad_(true);
+        var teacher = distillation.TeacherStates(model, users, new Random(1));
+        Assert.False(teacher.requires_grad);
+        var loss = distillation.Loss(model, users, student, tensor(new long[] { 0 }), new Random(1));
+        model.zero_grad();
+        loss.backward();
+        // (InfoNCE's learned temperature belongs to the loss, not to either representation.)
+        foreach (var (name, p) in model.named_parameters().Where(p => p.name != "alignmentLogTemperature"))
+        {
+            Assert.True(p.grad is null || p.grad.abs().sum().item<float>() == 0, $"{name} got a gradient through the teacher");
+        }
+
+        Assert.True(student.grad!.abs().sum().item<float>() > 0);
+        if (alignment == "mse")
+        {
+            // d/ds alpha * mean((s - t)^2) = 2 * alpha * (s - t) / numel, with the same teacher sample.
+            var expected = 2 * 0.5 * (student.detach() - teacher) / student.numel();
+            Assert.True(student.grad.allclose(expected, 1e-5, 1e-6));
+        }
+    }
+
+    [Theory]
+    [InlineData("sasrec", 10, "step", "mse")]
+    [InlineData("gru4rec", 10, "epoch", "mse")]
+    [InlineData("bert4rec", 25, "epoch", "infonce")]
+    public void LlmEsrTrainsOnEachBackboneAndRoundTrips(string encoder, int epochs, string refresh, string alignment)
+    {
+        using var dir = new TempDir();
+        var data = TrainingTests.CycleDataset(users: 100, items: 30, seed: 5, maxLength: 14);
+        var npy = Path.Combine(dir.Path, "text.npy");
+        NpyFile.Write(npy, CycleText(data).Skip(8).ToArray(), data.NumItems, 8);     // items only: the padding row is added on import
+        var run = LlmEsrRun(encoder, epochs, npy, refresh: refresh, alignment: alignment);
+        var result = Trainer.Run(run, data, Path.Combine(dir.Path, "run"));
+        var log = File.ReadAllLines(Path.Combine(dir.Path, "run", "metrics.jsonl")).Select(l => System.Text.Json.JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).ToArray();
+        Assert.True(log[^1].TrainLoss < log[0].TrainLoss * 0.8, $"{encoder}: loss {log[0].TrainLoss} -> {log[^1].TrainLoss}");
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var popularity = Evaluator.Evaluate(new MostPopular(split.Train, data.NumItems), split.Test).Metrics;
+        Assert.True(result.Test["ndcg@10"] > popularity["ndcg@10"] + 0.2, $"{encoder}: ndcg@10 {result.Test["ndcg@10"]:F3} vs popularity {popularity["ndcg@10"]:F3}");
+
+        var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+        Assert.Equal(8, header.Config.Model.SemanticView!.SemanticDim);               // set from the embeddings
+        Assert.Equal(result.Test, Evaluator.Evaluate(new ModelScorer(model), split.Test).Metrics);
+    }
+
+    [Fact]
+    public void HalfConfiguredRunsAndRatedInputsAreRefused()
+    {
+        using var dir = new TempDir();
+        var data = TrainingTests.CycleDataset(users: 20, items: 12);
+        var run = LlmEsrRun("sasrec", 1, "missing.npy");
+        var noModelSide = Assert.Throws<ArgumentException>(() => Trainer.Run(run with { Model = run.Model with { SemanticView = null } }, data, dir.Path));
+        Assert.Contains("semantic_view", noModelSide.Message);
+        Assert.Throws<ArgumentException>(() => Trainer.Run(run with { LlmEsr = null }, data, dir.Path));
+        Assert.Throws<FileNotFoundException>(() => Trainer.Run(run, data, dir.Path));
+        var rated = new ModelConfig { Preprocessor = "interleaved", SemanticView = new SemanticViewConfig { SemanticDim = 8 } };
+        Assert.Contains("item ids only", Assert.Throws<ArgumentException>(() => new SequentialRecommender(rated, 12)).Message);
+        var plain = run.WithoutLlmEsr();
+        Assert.Null(plain.LlmEsr);
+        Assert.Null(plain.Model.SemanticView);
+    }
+}
