@@ -8,7 +8,8 @@
 # Item text is embedded once (`genrec text embed`, GloVe SIF over title + categories/genres) and shared.
 # GENREC_EPOCHS caps every run at the same number of epochs (a CPU budget; the configs' own limit is
 # 200 epochs with patience 20); GENREC_JOBS runs that many trainings side by side (one libtorch thread
-# each); GENREC_BIN runs a copied build.
+# each); GENREC_BIN runs a copied build. A run whose result file exists is skipped, so an interrupted
+# benchmark continues where it stopped (delete the folder to start over).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -31,11 +32,11 @@ list="$(mktemp)"
 for seed in "${seeds[@]}"; do
   for b in "${backbones[@]}"; do
     common="bench train --config configs/$dataset-llm-esr-$b.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]}"
-    echo "$common --model llm-esr-$b --run-dir runs/llm-esr/$dataset/llm-esr-$b-seed$seed" >> "$list"
-    echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
+    [ -f "$out/llm-esr-$b-$dataset-seed$seed.json" ] || echo "$common --model llm-esr-$b --run-dir runs/llm-esr/$dataset/llm-esr-$b-seed$seed" >> "$list"
+    [ -f "$out/$b-$dataset-seed$seed.json" ] || echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
   done
 done
 # One training per line; each prints its one-line summary (the line with ->).
-xargs -P "$jobs" -I{} sh      -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
+xargs -P "$jobs" -I{} sh -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
 rm -f "$list"
 "$bin" bench llm-esr-table "$out" --out "bench/results/llm-esr-$dataset.json"

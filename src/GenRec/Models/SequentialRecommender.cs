@@ -147,9 +147,10 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     /// <summary>
     /// Loads the item text embeddings [items + 1, Ds] into the semantic view and, with
     /// <paramref name="pcaInit"/>, sets the ID embeddings of the items to the table's projection on its
-    /// top D principal components (LLM-ESR's initialisation; any columns past min(D, Ds, items) keep their init).
+    /// top D principal components (LLM-ESR's initialisation; any columns past min(D, Ds, items) keep their init),
+    /// as they are or, with <paramref name="pcaStd"/>, rescaled to that overall standard deviation.
     /// </summary>
-    public void LoadSemantics(float[] table, bool pcaInit)
+    public void LoadSemantics(float[] table, bool pcaInit, double? pcaStd = null)
     {
         var view = semantic ?? throw new InvalidOperationException("this model has no semantic view");
         view.Load(table, NumItems);
@@ -161,6 +162,11 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         using var _ = no_grad();
         var k = Math.Min(Config.EmbeddingDim, Math.Min(NumItems, view.SemanticDim));
         var (projections, _) = Pca.Fit(view.Table.narrow(0, 1, NumItems), k);             // [I, k]
+        if (pcaStd is { } std)
+        {
+            projections = projections * (std / projections.std().item<float>());
+        }
+
         items.Weight.narrow(0, 1, NumItems).narrow(1, 0, k).copy_(projections);
     }
 

@@ -41,7 +41,7 @@ public static class Trainer
         SelfDistillation? distillation = null;
         if (semantics is { } table)
         {
-            model.LoadSemantics(table, config.LlmEsr!.PcaInit);
+            model.LoadSemantics(table, config.LlmEsr!.PcaInit, config.LlmEsr.PcaStd);
             var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), config.LlmEsr.SimilarUsers);
             distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
             observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, {config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})");

@@ -46,12 +46,12 @@ public class LlmEsrModelTests
         };
     }
 
-    private static SequentialRecommender Model(SequenceDataset data, string encoder = "sasrec", string fusion = "cross_attention")
+    private static SequentialRecommender Model(SequenceDataset data, string encoder = "sasrec", string fusion = "cross_attention", double? pcaStd = null)
     {
         manual_seed(3);
         var config = new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 10, FfnHiddenDim = 8, NumBlocks = 1, NumHeads = 2, OutputNorm = "none", Dropout = 0.0, SemanticView = new SemanticViewConfig { SemanticDim = 8, Fusion = fusion } };
         var model = new SequentialRecommender(config, data.NumItems);
-        model.LoadSemantics(CycleText(data), pcaInit: true);
+        model.LoadSemantics(CycleText(data), pcaInit: true, pcaStd);
         return model;
     }
 
@@ -70,6 +70,12 @@ public class LlmEsrModelTests
         var (projections, _) = Pca.Fit(model.SemanticView!.Table.narrow(0, 1, data.NumItems), 8);
         Assert.True(model.IdEmbeddings.narrow(0, 1, data.NumItems).allclose(projections, 1e-5, 1e-5));
         Assert.Equal(0, model.IdEmbeddings[0].abs().sum().item<float>());
+
+        // Rescaled: the same directions at the requested overall spread.
+        var rescaled = Model(data, pcaStd: 0.02);
+        var ids1 = rescaled.IdEmbeddings.narrow(0, 1, data.NumItems);
+        Assert.Equal(0.02, ids1.std().item<float>(), 4);
+        Assert.True(ids1.allclose(projections * (0.02 / projections.std().item<float>()), 1e-5, 1e-6));
 
         // One optimiser step moves the adapter, never the frozen table (which has no gradient).
         var table = model.SemanticView.Table.clone();

@@ -22,6 +22,12 @@ public sealed record LlmEsrConfig
     /// <summary>Initialise the ID embeddings from the PCA of the text embeddings.</summary>
     public bool PcaInit { get; init; } = true;
 
+    /// <summary>
+    /// Rescale the PCA projections to this overall standard deviation (e.g. 0.02, the ID table's own
+    /// init scale, so the ID view learns at the baseline's pace); null keeps them as they are (the research code).
+    /// </summary>
+    public double? PcaStd { get; init; }
+
     /// <summary>Similar users retrieved per user (by cosine of mean semantic item embeddings).</summary>
     public int SimilarUsers { get; init; } = 10;
 
