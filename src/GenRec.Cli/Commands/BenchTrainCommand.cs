@@ -44,13 +44,14 @@ internal static class BenchTrainCommand
             var modelName = r.GetValue(model) ?? run.Model.Encoder;
             var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
-            var result = TrainCommand.Execute(run, outDir, r.GetValue(resume), cancel);
+            var prepared = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Terminal.Output.Info);
+            var result = TrainCommand.Execute(run, outDir, r.GetValue(resume), cancel, prepared);
             if (result.Interrupted)
             {
                 return Task.FromResult(130);
             }
 
-            var breakdown = r.GetValue(longTail) ? LongTailOf(run, result.Checkpoint) : null;
+            var breakdown = r.GetValue(longTail) ? LongTailOf(run, prepared, result.Checkpoint) : null;
             var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation);
             var report = BenchReport.Create(
                 modelName,
@@ -69,9 +70,8 @@ internal static class BenchTrainCommand
     }
 
     // The test cases of the run's data, both protocols, by head/tail items and users (popularity 80/20).
-    private static LongTailEvaluation LongTailOf(RunConfig run, string checkpoint)
+    private static LongTailEvaluation LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
-        var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir));
         var split = SequenceSplit.Create(dataset, run.Data.Split);
         var (model, _) = Checkpoint.LoadModel(checkpoint);
         var evaluation = LongTailEvaluation.Run(new ModelScorer(model), split.Test, LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), batchSize: run.Train.EvalBatchSize);

@@ -40,9 +40,10 @@ internal static class TrainCommand
         },
     };
 
-    public static TrainingResult Execute(RunConfig run, string outDir, bool resume, CancellationToken cancel)
+    /// <summary>Trains the run on its data (loaded here unless the caller already has it).</summary>
+    public static TrainingResult Execute(RunConfig run, string outDir, bool resume, CancellationToken cancel, SequenceDataset? dataset = null)
     {
-        var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+        dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
         Output.Info($"training {run.Model.Encoder} on {dataset.Name}: {dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; seed {run.Seed}; run folder {outDir}");
         var result = ProgressObserver.Run(observer => Trainer.Run(run, dataset, outDir, resume, observer, cancel));
         if (!result.Interrupted)

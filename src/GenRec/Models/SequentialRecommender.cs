@@ -109,7 +109,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D'] (D' = OutputDim, normalised)
     public override Tensor forward(SequenceInput input)
     {
-        var views = ItemViews(input.Ids);                                                      // V x [B, N, D]
+        var views = ItemViews(items.forward(input.Ids), semantic?.forward(input.Ids));          // V x [B, N, D]
         var prepared = views.Select(v => preprocessor.Apply(input, v)).ToArray();              // V x ([B, T, D], [B, T], [B, T + 1]?)
         var valid = prepared[0].Valid;
         var tokens = prepared.Select(p => p.Tokens).ToArray();
@@ -120,29 +120,20 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
         var timestamps = encoder.UsesTimestamps ? prepared[0].Timestamps : null;
         var states = tokens.Select(t => preprocessor.SelectItemStates(encoder.forward(t, valid, timestamps))).ToArray(); // V x [B, N, D]
-        return outputNorm.forward(states.Length == 1 ? states[0] : cat(states, -1));           // [B, N, D']
+        return outputNorm.forward(Joined(states));                                             // [B, N, D']
     }
+
+    /// <summary>The state at one position of each row: states [B, N, D'], positions [B] -> [B, D'].</summary>
+    public static Tensor StatesAt(Tensor states, Tensor positions) =>
+        states.gather(1, positions.view(-1, 1, 1).expand(-1, 1, states.shape[2])).squeeze(1);
 
     public Tensor forward(Tensor ids) => forward(new SequenceInput(ids));
 
     /// <summary>Normalised embeddings of the given items: [...] -> [..., D'].</summary>
-    public Tensor EmbedItems(Tensor ids)
-    {
-        var views = ItemViews(ids);
-        return outputNorm.forward(views.Length == 1 ? views[0] : cat(views, -1));
-    }
+    public Tensor EmbedItems(Tensor ids) => outputNorm.forward(Joined(ItemViews(items.forward(ids), semantic?.forward(ids))));
 
     /// <summary>Normalised embeddings of all items, padding row included: [numItems + 1, D'].</summary>
-    public Tensor AllItemEmbeddings()
-    {
-        if (semantic is null)
-        {
-            return outputNorm.forward(items.Weight);
-        }
-
-        var adapted = semantic.FirstRows(NumItems + 1);                                        // [I + 1, D]
-        return outputNorm.forward(Config.SemanticView!.Views == 1 ? items.Weight + adapted : cat([items.Weight, adapted], -1));
-    }
+    public Tensor AllItemEmbeddings() => outputNorm.forward(Joined(ItemViews(items.Weight, semantic?.FirstRows(NumItems + 1))));
 
     /// <summary>
     /// Loads the item text embeddings [items + 1, Ds] into the semantic view and, with
@@ -170,18 +161,12 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         items.Weight.narrow(0, 1, NumItems).narrow(1, 0, k).copy_(projections);
     }
 
-    // ids: [...] -> per item view [..., D]: the ID embedding; with a semantic view also the adapted text embedding (or their sum)
-    private Tensor[] ItemViews(Tensor ids)
-    {
-        var id = items.forward(ids);
-        if (semantic is null)
-        {
-            return [id];
-        }
+    // ID embeddings [..., D] and, with a semantic view, adapted text embeddings [..., D] -> the item views: [id], [id + text] (sum) or [id, text]
+    private Tensor[] ItemViews(Tensor id, Tensor? adapted) =>
+        adapted is null ? [id] : Config.SemanticView!.Views == 1 ? [id + adapted] : [id, adapted];
 
-        var adapted = semantic.forward(ids);
-        return Config.SemanticView!.Views == 1 ? [id + adapted] : [id, adapted];
-    }
+    // V x [..., D] -> [..., V * D]
+    private static Tensor Joined(Tensor[] views) => views.Length == 1 ? views[0] : cat(views, -1);
 
     /// <summary>Scores of each state against its own items: states [M, D], ids [M, K] -> [M, K].</summary>
     public Tensor ScorePerRow(Tensor states, Tensor ids) => similarity.PerRow(states, EmbedItems(ids));

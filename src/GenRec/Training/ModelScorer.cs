@@ -41,8 +41,7 @@ internal sealed class ModelScorer : IScorer
             model.IsCausal ? null : model.MaskToken,
             model.UsesRatings ? batch.Select(c => c.HistoryRatings).ToArray() : null);
         var states = model.forward(new SequenceInput(ids, timestamps, ratings));     // [B, N, D]
-        var last = tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).view(-1, 1, 1).expand(-1, 1, states.shape[2]);
-        var userStates = states.gather(1, last).squeeze(1);                           // [B, D]
+        var userStates = SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [B, D]
         if (wasTraining)
         {
             model.train();

@@ -107,7 +107,7 @@ public static class Trainer
                 var value = loss.Compute(model, flatStates, positives, generator);
                 if (distillation is not null)
                 {
-                    var student = SelfDistillation.LastStates(states, batch.Inputs.ne(0).sum(1) - 1); // [B, D']
+                    var student = SequentialRecommender.StatesAt(states, batch.Inputs.ne(0).sum(1) - 1); // [B, D']
                     value = value + distillation.Loss(model, rows, student, batch.Inputs, teacherRng);
                 }
 

@@ -38,8 +38,6 @@ internal sealed class SelfDistillation
 
     private Tensor? epochTeachers;
 
-    public IReadOnlyList<int[]> SimilarUsersOf => similarUsers;
-
     /// <summary>
     /// With <c>teacher_refresh: epoch</c>, computes every user's representation [U, D'] (evaluation
     /// mode, no gradient) from the current model; call at the start of each epoch. A no-op otherwise.
@@ -124,12 +122,8 @@ internal sealed class SelfDistillation
     {
         var (ids, lengths, _, _) = SequenceBatcher.HistoryBatch(batch, maxLength);
         var states = model.forward(ids);                                                    // [H, N, D']
-        return LastStates(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [H, D']
+        return SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [H, D']
     }
-
-    /// <summary>states [B, N, D'], positions [B] -> the state at each row's position [B, D'].</summary>
-    public static Tensor LastStates(Tensor states, Tensor positions) =>
-        states.gather(1, positions.view(-1, 1, 1).expand(-1, 1, states.shape[2])).squeeze(1);
 
     /// <summary>Alignment of rows of <paramref name="x"/> with the same rows of <paramref name="y"/>: [M, D] each -> scalar.</summary>
     public Tensor Align(SequentialRecommender model, Tensor x, Tensor y)
