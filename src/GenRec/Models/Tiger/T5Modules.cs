@@ -1,3 +1,4 @@
+using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -78,7 +79,7 @@ internal sealed class T5Attention : nn.Module
     private readonly Linear key;
     private readonly Linear value;
     private readonly Linear output;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
     private readonly int heads;
     private readonly int headDim;
 
@@ -88,7 +89,7 @@ internal sealed class T5Attention : nn.Module
         key = nn.Linear(dim, heads * headDim, hasBias: false);
         value = nn.Linear(dim, heads * headDim, hasBias: false);
         output = nn.Linear(heads * headDim, dim, hasBias: false);
-        dropout = nn.Dropout(dropoutRate);
+        dropout = new FastDropout(dropoutRate);
         this.heads = heads;
         this.headDim = headDim;
         RegisterComponents();
@@ -118,13 +119,13 @@ internal sealed class T5FeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly Linear inner;
     private readonly Linear outer;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
 
     public T5FeedForward(int dim, int hidden, double dropoutRate) : base(nameof(T5FeedForward))
     {
         inner = nn.Linear(dim, hidden, hasBias: false);
         outer = nn.Linear(hidden, dim, hasBias: false);
-        dropout = nn.Dropout(dropoutRate);
+        dropout = new FastDropout(dropoutRate);
         RegisterComponents();
     }
 

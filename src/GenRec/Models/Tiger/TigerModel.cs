@@ -1,3 +1,4 @@
+using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ internal sealed class TigerModel : nn.Module
     private readonly T5RelativeBias encoderBias;
     private readonly T5RelativeBias decoderBias;
     private readonly Linear head;
-    private readonly Dropout dropout;
+    private readonly FastDropout dropout;
 
     public TigerModel(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(TigerModel))
     {
@@ -56,7 +57,7 @@ internal sealed class TigerModel : nn.Module
         encoderBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: true);
         decoderBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: false);
         head = nn.Linear(d, vocabulary.Size, hasBias: false);
-        dropout = nn.Dropout(config.Dropout);
+        dropout = new FastDropout(config.Dropout);
         RegisterComponents();
     }
 

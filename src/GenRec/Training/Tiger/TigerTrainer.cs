@@ -45,7 +45,7 @@ internal static class TigerTrainer
             observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
         }
 
-        int[] order = [];
+        int[][] batches = [];
         var loopStep = state.Step; // the warm-up counts optimiser steps across epochs and resumes
         var loop = new EpochLoop
         {
@@ -60,15 +60,14 @@ internal static class TigerTrainer
             BeginEpoch = epoch =>
             {
                 manual_seed(config.Seed + epoch);
-                var rng = new Random((config.Seed * 7919) + epoch);
-                order = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
+                batches = LengthBucketedBatches(examples, tc.BatchSize, config.Model.MaxHistory, new Random((config.Seed * 7919) + epoch));
                 model.train();
-                return (order.Length + tc.BatchSize - 1) / tc.BatchSize;
+                return batches.Length;
             },
             Step = (epoch, s) =>
             {
                 using var scope = NewDisposeScope();
-                var batch = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).Select(i => examples[i]).ToArray();
+                var batch = batches[s].Select(i => examples[i]).ToArray();
                 var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory);
                 var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
                 var warm = Math.Min(1.0, (loopStep + 1) / (double)Math.Max(1, tc.WarmupSteps));
@@ -106,10 +105,11 @@ internal static class TigerTrainer
     {
         double recall5 = 0, recall10 = 0, ndcg5 = 0, ndcg10 = 0;
         long generated = 0, invalid = 0;
-        for (var start = 0; start < cases.Count; start += batchSize)
+        var byLength = cases.OrderBy(c => Math.Min(c.History.Length, maxHistory)).ToArray(); // batches of similar length pad little
+        for (var start = 0; start < byLength.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var batch = cases.Skip(start).Take(batchSize).ToArray();
+            var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
             var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory);
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
             for (var i = 0; i < batch.Length; i++)
@@ -141,10 +141,15 @@ internal static class TigerTrainer
         };
     }
 
-    /// <summary>Encoder inputs [B, 1 + MaxHistory * L]: the user token, then each of the last items' codes; right-padded.</summary>
+    /// <summary>
+    /// Encoder inputs [B, 1 + h * L]: the user token, then each of the last items' codes, right-padded
+    /// to the batch's longest history h (at most <c>maxHistory</c>); padding is masked, so trimming it
+    /// changes no result, only the work.
+    /// </summary>
     public static Tensor Inputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory)
     {
-        var length = 1 + (maxHistory * vocabulary.IdLength);
+        var longest = rows.Count == 0 ? 0 : rows.Max(r => Math.Min(r.History.Length, maxHistory));
+        var length = 1 + (longest * vocabulary.IdLength);
         var values = new long[rows.Count * length];
         for (var r = 0; r < rows.Count; r++)
         {
@@ -163,7 +168,7 @@ internal static class TigerTrainer
         return tensor(values).view(rows.Count, length);
     }
 
-    private sealed record Example(int User, int[] History, int Target);
+    internal sealed record Example(int User, int[] History, int Target);
 
     private static List<Example> Examples(SequenceSplit split)
     {
@@ -178,6 +183,25 @@ internal static class TigerTrainer
         }
 
         return examples;
+    }
+
+    /// <summary>
+    /// An epoch's batches (example indices), each of histories of similar length so that little
+    /// padding is computed: shuffle, sort windows of 50 batches by history length, cut them into
+    /// batches, and shuffle the batches. Every example is in exactly one batch.
+    /// </summary>
+    internal static int[][] LengthBucketedBatches(IReadOnlyList<Example> examples, int batchSize, int maxHistory, Random rng)
+    {
+        var shuffled = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
+        var window = batchSize * 50;
+        var batches = new List<int[]>();
+        for (var start = 0; start < shuffled.Length; start += window)
+        {
+            var sorted = shuffled.Skip(start).Take(window).OrderBy(i => Math.Min(examples[i].History.Length, maxHistory)).ToArray();
+            batches.AddRange(sorted.Chunk(batchSize));
+        }
+
+        return [.. batches.OrderBy(_ => rng.Next())];
     }
 
     private static int Mix(int seed, int user) => unchecked((seed * 1_000_003) ^ (user * 7_919)) & int.MaxValue;
