@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
+using GenRec.Data.Splits;
 using GenRec.Models.SemanticIds;
 using GenRec.Text;
 using GenRec.Training;
@@ -22,12 +23,14 @@ internal static class SemanticIdsCommand
     public static Command Create(Option<string> benchOutput)
     {
         var options = new DatasetOptions();
-        var embeddings = new Option<string>("--embeddings") { Description = "Item embeddings .npy (rows in dense-id order; from genrec text embed)", Required = true };
+        var embeddings = new Option<string?>("--embeddings") { Description = "Item embeddings .npy (rows in dense-id order; from genrec text embed)" };
+        var collaborative = new Option<int?>("--collaborative") { Description = "Instead of --embeddings, for items without text: this many dimensions of the SVD of the items' co-occurrence PPMI in the training sequences" };
+        var window = new Option<int>("--window") { Description = "Co-occurrence window (positions) for --collaborative", DefaultValueFactory = _ => 5 };
         var config = new Option<string?>("--config") { Description = "RQ-VAE config JSON (default: TIGER's settings)" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var output = new Option<string>("--out") { Description = "Semantic ID table (TSV)", DefaultValueFactory = _ => "semantic-ids.tsv" };
         var name = new Option<string?>("--name") { Description = "Dataset name for bench/results/rqvae-<name>.json (default: no bench file)" };
-        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, config, epochs, output, name, benchOutput };
+        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, benchOutput };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
@@ -35,7 +38,12 @@ internal static class SemanticIdsCommand
             var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
             var rq = r.GetValue(config) is { } path ? JsonConfig.Load<RqVaeConfig>(path) : new RqVaeConfig();
             rq = rq with { Epochs = r.GetValue(epochs) ?? rq.Epochs };
-            var (values, dim) = ItemTextEmbeddings.Import(r.GetValue(embeddings)!, dataset.NumItems);
+            var (values, dim, source) = (r.GetValue(embeddings), r.GetValue(collaborative)) switch
+            {
+                ({ } npy, null) => Imported(npy, dataset.NumItems),
+                (null, { } k) => Collaborative(dataset, k, r.GetValue(window), rq.Seed),
+                _ => throw new ArgumentException("give exactly one of --embeddings <items.npy> and --collaborative <dim>"),
+            };
             var items = values[dim..];                                                       // drop the padding row
             Output.Info($"RQ-VAE on {dataset.NumItems:N0} items x {dim}: {rq.Levels} levels x {rq.CodebookSize} codes, latent {rq.LatentDim}, {rq.Epochs} epochs");
             var metricsPath = Path.ChangeExtension(r.GetValue(output)!, ".metrics.jsonl");
@@ -71,12 +79,26 @@ internal static class SemanticIdsCommand
                     metrics[$"entropy_level{l + 1}"] = final.Entropy[l];
                 }
 
-                var report = BenchReport.Create("rqvae", datasetName, $"RQ-VAE on {Path.GetFileName(r.GetValue(embeddings))} ({dim}-d item text embeddings), {log.Count} epochs; entropy in bits", metrics, clock.Elapsed.TotalSeconds, rq, new { epochs = log });
+                var report = BenchReport.Create("rqvae", datasetName, $"RQ-VAE on {source}, {log.Count} epochs; entropy in bits", metrics, clock.Elapsed.TotalSeconds, rq, new { epochs = log });
                 System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(benchOutput)!)}");
             }
 
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    private static (float[] Values, int Dim, string Source) Imported(string npy, int numItems)
+    {
+        var (values, dim) = ItemTextEmbeddings.Import(npy, numItems);
+        return (values, dim, $"{Path.GetFileName(npy)} ({dim}-d item embeddings)");
+    }
+
+    // Items without text: PPMI of co-occurrence in the leave-one-out training sequences (no held-out item is seen), factorised by SVD.
+    private static (float[] Values, int Dim, string Source) Collaborative(SequenceDataset dataset, int dim, int window, int seed)
+    {
+        var split = SequenceSplit.Create(dataset, SplitKind.LeaveOneOut);
+        Output.Info($"collaborative item vectors: PPMI of co-occurrence within {window} positions in {split.Train.Length:N0} training sequences, randomised SVD to {dim} dimensions");
+        return (CooccurrenceItemVectors.Compute(split.Train, dataset.NumItems, dim, window, seed), dim, $"{dim}-d SVD of item co-occurrence PPMI (window {window}, leave-one-out training sequences)");
     }
 }

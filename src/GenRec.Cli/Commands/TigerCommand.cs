@@ -18,13 +18,14 @@ internal static class TigerCommand
         var randomIds = new Option<bool>("--random-ids") { Description = "Random semantic IDs instead of the RQ-VAE table (ablation)" };
         var minutes = new Option<double?>("--max-minutes") { Description = "Training budget in minutes (overrides the config)" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
+        var steps = new Option<int?>("--steps-per-epoch") { Description = "Optimiser steps between validations (overrides the config; 0: a full pass)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, resume, output };
+        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, output };
         train.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = TigerRunConfig.Load(r.GetValue(config)!);
-            run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs } };
+            run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs, StepsPerEpoch = r.GetValue(steps) ?? run.Train.StepsPerEpoch } };
             var random = r.GetValue(randomIds) || run.SemanticIds == "random";
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var ids = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);

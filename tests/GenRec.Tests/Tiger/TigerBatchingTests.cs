@@ -17,14 +17,27 @@ public class TigerBatchingTests
     public void BucketedBatchesCoverEveryExampleOnceAndPadLessThanAShuffle()
     {
         var examples = Examples(1_000, seed: 4);
-        var batches = TigerTrainer.LengthBucketedBatches(examples, batchSize: 16, maxHistory: 20, new Random(1));
+        var batches = TigerBatchStream.LengthBucketed(examples, batchSize: 16, maxHistory: 20, new Random(1));
         Assert.All(batches, b => Assert.InRange(b.Length, 1, 16));
         Assert.Equal(Enumerable.Range(0, examples.Count), batches.SelectMany(b => b).Order());
-        Assert.Equal(batches, TigerTrainer.LengthBucketedBatches(examples, 16, 20, new Random(1)));
+        Assert.Equal(batches, TigerBatchStream.LengthBucketed(examples, 16, 20, new Random(1)));
 
         long Padded(IEnumerable<int[]> bs) => bs.Sum(b => (long)b.Length * b.Max(i => Math.Min(examples[i].History.Length, 20)));
         var shuffled = Enumerable.Range(0, examples.Count).OrderBy(_ => new Random(1).Next()).Chunk(16);
         Assert.True(Padded(batches) < 0.8 * Padded(shuffled), $"{Padded(batches)} vs {Padded(shuffled)}");
+    }
+
+    [Fact]
+    public void TheStreamRunsThroughSuccessivePassesBatchByBatch()
+    {
+        var examples = Examples(100, seed: 2);
+        var stream = new TigerBatchStream(examples, batchSize: 8, maxHistory: 20, seed: 3);
+        Assert.Equal(13, stream.PassLength);                                               // 100 examples in batches of 8
+        var twoPasses = Enumerable.Range(0, 26).Select(i => stream.Batch(i)).ToArray();
+        Assert.Equal(stream.Pass(1), twoPasses[..13]);
+        Assert.Equal(stream.Pass(2), twoPasses[13..]);
+        Assert.NotEqual(stream.Pass(1), stream.Pass(2));
+        Assert.Equal(twoPasses[20], new TigerBatchStream(examples, 8, 20, seed: 3).Batch(20)); // a resumed run sees the same batch
     }
 
     [Fact]

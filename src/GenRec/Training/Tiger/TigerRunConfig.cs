@@ -16,6 +16,9 @@ public sealed record TigerTrainConfig
 
     public int Epochs { get; init; } = 200;
 
+    /// <summary>Optimiser steps between validations (0: one pass over the training examples). TIGER counts training in steps.</summary>
+    public int StepsPerEpoch { get; init; }
+
     public int Patience { get; init; } = 10;
 
     /// <summary>Beam width of generation in evaluation (and the largest K measured).</summary>

@@ -45,7 +45,7 @@ internal static class TigerTrainer
             observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
         }
 
-        int[][] batches = [];
+        var stream = new TigerBatchStream(examples, tc.BatchSize, config.Model.MaxHistory, config.Seed);
         var loopStep = state.Step; // the warm-up counts optimiser steps across epochs and resumes
         var loop = new EpochLoop
         {
@@ -60,14 +60,13 @@ internal static class TigerTrainer
             BeginEpoch = epoch =>
             {
                 manual_seed(config.Seed + epoch);
-                batches = LengthBucketedBatches(examples, tc.BatchSize, config.Model.MaxHistory, new Random((config.Seed * 7919) + epoch));
                 model.train();
-                return batches.Length;
+                return tc.StepsPerEpoch > 0 ? tc.StepsPerEpoch : stream.PassLength;
             },
             Step = (epoch, s) =>
             {
                 using var scope = NewDisposeScope();
-                var batch = batches[s].Select(i => examples[i]).ToArray();
+                var batch = (tc.StepsPerEpoch > 0 ? stream.Batch(((long)(epoch - 1) * tc.StepsPerEpoch) + s) : stream.Pass(epoch)[s]).Select(i => examples[i]).ToArray();
                 var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory);
                 var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
                 var warm = Math.Min(1.0, (loopStep + 1) / (double)Math.Max(1, tc.WarmupSteps));
@@ -183,25 +182,6 @@ internal static class TigerTrainer
         }
 
         return examples;
-    }
-
-    /// <summary>
-    /// An epoch's batches (example indices), each of histories of similar length so that little
-    /// padding is computed: shuffle, sort windows of 50 batches by history length, cut them into
-    /// batches, and shuffle the batches. Every example is in exactly one batch.
-    /// </summary>
-    internal static int[][] LengthBucketedBatches(IReadOnlyList<Example> examples, int batchSize, int maxHistory, Random rng)
-    {
-        var shuffled = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
-        var window = batchSize * 50;
-        var batches = new List<int[]>();
-        for (var start = 0; start < shuffled.Length; start += window)
-        {
-            var sorted = shuffled.Skip(start).Take(window).OrderBy(i => Math.Min(examples[i].History.Length, maxHistory)).ToArray();
-            batches.AddRange(sorted.Chunk(batchSize));
-        }
-
-        return [.. batches.OrderBy(_ => rng.Next())];
     }
 
     private static int Mix(int seed, int user) => unchecked((seed * 1_000_003) ^ (user * 7_919)) & int.MaxValue;
