@@ -22,9 +22,7 @@ internal static class BeamSearch
         model.eval();
         var vocabulary = model.Vocabulary;
         var b = (int)input.shape[0];
-        var (memory, mask) = model.Encode(input);
-        memory = memory.repeat_interleave(beams, dim: 0);                                // [B*K, S, D]
-        mask = mask.repeat_interleave(beams, dim: 0);                                    // [B*K, 1, S]
+        var (memory, mask) = model.Encode(input);                                        // [B, S, D], [B, 1, S]: shared by each user's K beams
         var sequences = full(b * beams, 1, SemanticIdVocabulary.DecoderStart, dtype: int64);
         var scores = full(b, beams, float.NegativeInfinity);                              // [B, K]
         scores[.., 0] = 0;                                                               // one live beam to start

@@ -83,10 +83,21 @@ internal sealed class TigerModel : nn.Module
         return (dropout.forward(encoderFinal.forward(x)), mask);
     }
 
-    /// <summary>Next-token logits at every decoder position: decoder input [B, T] (start token first) -> [B, T, V].</summary>
+    /// <summary>
+    /// Next-token logits at every decoder position: decoder input [B*K, T] (start token first) -> [B*K, T, V],
+    /// for memory [B, S, D] shared by K consecutive rows (K beams of one user; K = 1 in training). The
+    /// cross-attention has no position bias and a per-key mask, so the K rows' queries attend to their
+    /// user's memory as one row of K*T queries: the memory's keys and values are projected once, not K times.
+    /// </summary>
     public Tensor Decode(Tensor decoderInput, Tensor memory, Tensor memoryMask)
     {
-        var t = decoderInput.shape[1];
+        var (rows, t) = (decoderInput.shape[0], decoderInput.shape[1]);
+        var users = memory.shape[0];
+        if (rows % users != 0)
+        {
+            throw new ArgumentException($"{rows} decoder rows cannot share {users} memories");
+        }
+
         var causal = ones(t, t, dtype: @bool, device: decoderInput.device).tril().unsqueeze(0); // [1, T, T]
         var bias = decoderBias.Compute(t, t, decoderInput.device);                       // [1, H, T, T]
         var y = dropout.forward(tokens.forward(decoderInput));                           // [B, T, D]
@@ -94,7 +105,8 @@ internal sealed class TigerModel : nn.Module
         {
             var n = decoderNorms[3 * i].forward(y);
             y = y + dropout.forward(decoderSelf[i].Forward(n, n, causal, bias));
-            y = y + dropout.forward(decoderCross[i].Forward(decoderNorms[(3 * i) + 1].forward(y), memory, memoryMask, null));
+            var queries = decoderNorms[(3 * i) + 1].forward(y).view(users, -1, y.shape[2]);   // [B, K*T, D]
+            y = y + dropout.forward(decoderCross[i].Forward(queries, memory, memoryMask, null).view(rows, t, -1));
             y = y + dropout.forward(decoderFfn[i].forward(decoderNorms[(3 * i) + 2].forward(y)));
         }
 
