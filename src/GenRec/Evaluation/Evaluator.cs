@@ -1,4 +1,5 @@
 using GenRec.Data.Splits;
+using GenRec.Util;
 
 namespace GenRec.Evaluation;
 
@@ -28,6 +29,7 @@ public static class Evaluator
 
             var span = scores.AsSpan(0, batch.Count * width);
             scorer.Score(batch, span);
+            NativeHeap.ReleasePeriodically();
             Parallel.For(0, batch.Count, b =>
             {
                 var c = batch[b];

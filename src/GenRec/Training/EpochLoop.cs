@@ -97,6 +97,7 @@ internal sealed class EpochLoop
                 done++;
                 state = state with { Step = state.Step + 1 };
                 Observer.StepFinished(epoch, s + 1, loss);
+                NativeHeap.ReleasePeriodically();
             }
 
             var epochSeconds = epochClock.Elapsed.TotalSeconds;

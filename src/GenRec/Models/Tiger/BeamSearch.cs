@@ -23,14 +23,15 @@ internal static class BeamSearch
         var vocabulary = model.Vocabulary;
         var b = (int)input.shape[0];
         var (memory, mask) = model.Encode(input);                                        // [B, S, D], [B, 1, S]: shared by each user's K beams
-        var sequences = full(b * beams, 1, SemanticIdVocabulary.DecoderStart, dtype: int64);
+        var cache = model.StartDecoding(memory, mask);                                   // each token passes the decoder once
+        var lastTokens = full(b * beams, SemanticIdVocabulary.DecoderStart, dtype: int64); // [B*K]
         var scores = full(b, beams, float.NegativeInfinity);                              // [B, K]
         scores[.., 0] = 0;                                                               // one live beam to start
         var nodes = Enumerable.Repeat(trie.Root, b * beams).ToArray();
         var codes = Enumerable.Range(0, b * beams).Select(_ => new List<int>()).ToArray();
         for (var position = 0; position < vocabulary.IdLength; position++)
         {
-            var logits = model.Decode(sequences, memory, mask)[.., -1, ..];              // [B*K, V]
+            var logits = model.DecodeNext(lastTokens, cache);                            // [B*K, V]
             var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained); // [B*K, V]
             var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, K*V]
             var (best, index) = total.topk(beams, dim: 1);                               // [B, K]
@@ -59,7 +60,8 @@ internal static class BeamSearch
                 }
             }
 
-            sequences = cat([sequences.index_select(0, tensor(rows)), token.view(-1, 1)], dim: 1);
+            cache.Reorder(tensor(rows));                                                 // beams continue from their parents
+            lastTokens = token.view(-1);
             scores = best;
             nodes = nextNodes;
             codes = nextCodes;

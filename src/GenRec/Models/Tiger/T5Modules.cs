@@ -41,10 +41,10 @@ internal sealed class T5RelativeBias : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>Bias [1, H, T, S] for queries 0..T-1 and keys 0..S-1.</summary>
-    public Tensor Compute(long queries, long keys, Device device)
+    /// <summary>Bias [1, H, T, S] for queries <c>firstQuery..firstQuery+T-1</c> and keys 0..S-1.</summary>
+    public Tensor Compute(long queries, long keys, Device device, long firstQuery = 0)
     {
-        var relative = arange(keys, device: device).unsqueeze(0) - arange(queries, device: device).unsqueeze(1); // [T, S]: key - query
+        var relative = arange(keys, device: device).unsqueeze(0) - arange(firstQuery, firstQuery + queries, device: device).unsqueeze(1); // [T, S]: key - query
         var bucket = Bucket(relative, bidirectional, numBuckets, maxDistance);
         return buckets.forward(bucket).permute(2, 0, 1).unsqueeze(0);                  // [1, H, T, S]
     }
@@ -98,17 +98,35 @@ internal sealed class T5Attention : nn.Module
     // x [B, T, D], memory [B, S, D], mask [B|1, T, S] (true = may attend), bias [1, H, T, S]? -> [B, T, D]
     public Tensor Forward(Tensor x, Tensor memory, Tensor mask, Tensor? bias)
     {
-        var (b, t, s) = (x.shape[0], x.shape[1], memory.shape[1]);
-        var q = query.forward(x).view(b, t, heads, headDim).transpose(1, 2);            // [B, H, T, dh]
+        var (keys, values) = KeysValues(memory);
+        return Attend(x, keys, values, mask, bias);
+    }
+
+    /// <summary>Keys and values of the attended states: memory [B, S, D] -> ([B, H, S, dh], [B, H, S, dh]).</summary>
+    public (Tensor Keys, Tensor Values) KeysValues(Tensor memory)
+    {
+        var (b, s) = (memory.shape[0], memory.shape[1]);
         var k = key.forward(memory).view(b, s, heads, headDim).transpose(1, 2);         // [B, H, S, dh]
         var v = value.forward(memory).view(b, s, heads, headDim).transpose(1, 2);       // [B, H, S, dh]
+        return (k, v);
+    }
+
+    // x [B, T, D] attends to keys/values [B, H, S, dh]; mask [B|1, T|1, S]? (true = may attend; null: every key), bias [1, H, T, S]? -> [B, T, D]
+    public Tensor Attend(Tensor x, Tensor k, Tensor v, Tensor? mask, Tensor? bias)
+    {
+        var (b, t) = (x.shape[0], x.shape[1]);
+        var q = query.forward(x).view(b, t, heads, headDim).transpose(1, 2);            // [B, H, T, dh]
         var logits = q.matmul(k.transpose(2, 3)) / Math.Sqrt(headDim);                  // [B, H, T, S]
         if (bias is not null)
         {
             logits = logits + bias;
         }
 
-        logits = logits.masked_fill(mask.unsqueeze(1).logical_not(), float.NegativeInfinity);
+        if (mask is not null)
+        {
+            logits = logits.masked_fill(mask.unsqueeze(1).logical_not(), float.NegativeInfinity);
+        }
+
         var weights = dropout.forward(logits.softmax(-1).nan_to_num(0));                // rows with no key -> 0
         return output.forward(weights.matmul(v).transpose(1, 2).reshape(b, t, heads * headDim));
     }

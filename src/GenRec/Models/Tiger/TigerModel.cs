@@ -113,6 +113,43 @@ internal sealed class TigerModel : nn.Module
         return head.forward(dropout.forward(decoderFinal.forward(y)));                   // [B, T, V]
     }
 
+    /// <summary>Starts incremental decoding against memory [B, S, D] and its key mask [B, 1, S]: each layer's memory keys and values are projected once.</summary>
+    public DecoderCache StartDecoding(Tensor memory, Tensor memoryMask) =>
+        new([.. decoderCross.Select(cross => cross.KeysValues(memory))], memoryMask);
+
+    /// <summary>
+    /// Incremental decoding (inference only): one more decoder token per row, tokens [B*K] -> next-token
+    /// logits [B*K, V], the same as the last position of <see cref="Decode"/> over the whole prefix, but
+    /// each token passes the decoder once: its self-attention keys and values go to the cache.
+    /// </summary>
+    public Tensor DecodeNext(Tensor lastTokens, DecoderCache cache)
+    {
+        if (training)
+        {
+            throw new InvalidOperationException("incremental decoding is for inference: call eval() first");
+        }
+
+        var rows = lastTokens.shape[0];
+        var users = cache.MemoryMask.shape[0];
+        var position = cache.Length;
+        var bias = decoderBias.Compute(1, position + 1, lastTokens.device, firstQuery: position); // [1, H, 1, P+1]
+        var y = tokens.forward(lastTokens.view(rows, 1));                                // [B*K, 1, D]
+        for (var i = 0; i < decoderSelf.Count; i++)
+        {
+            var n = decoderNorms[3 * i].forward(y);
+            var (newKeys, newValues) = decoderSelf[i].KeysValues(n);                     // [B*K, H, 1, dh]
+            var (keys, values) = cache.Append(i, newKeys, newValues);                    // [B*K, H, P+1, dh]: causal by construction
+            y = y + decoderSelf[i].Attend(n, keys, values, null, bias);
+            var queries = decoderNorms[(3 * i) + 1].forward(y).view(users, -1, y.shape[2]);  // [B, K, D]
+            var (memoryKeys, memoryValues) = cache.Cross[i];
+            y = y + decoderCross[i].Attend(queries, memoryKeys, memoryValues, cache.MemoryMask, null).view(rows, 1, -1);
+            y = y + decoderFfn[i].forward(decoderNorms[(3 * i) + 2].forward(y));
+        }
+
+        cache.Advance();
+        return head.forward(decoderFinal.forward(y)).squeeze(1);                         // [B*K, V]
+    }
+
     /// <summary>Teacher-forced cross-entropy of the target IDs: input [B, S], targets [B, L] (token ids) -> scalar.</summary>
     public Tensor Loss(Tensor input, Tensor targets)
     {

@@ -111,6 +111,7 @@ internal static class TigerTrainer
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
             var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory);
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
+            NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
             {
                 generated += results[i].Count;
