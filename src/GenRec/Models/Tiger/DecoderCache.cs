@@ -26,8 +26,8 @@ internal sealed class DecoderCache
     /// <summary>Memory key mask [B, 1, S].</summary>
     public Tensor MemoryMask { get; }
 
-    /// <summary>Decoder tokens seen so far (the next one sits at this position).</summary>
-    public long Length { get; private set; }
+    /// <summary>Decoder tokens cached so far (the next one sits at this position).</summary>
+    public long Length => selfKeys.Length == 0 || selfKeys[0] is null ? 0 : selfKeys[0]!.shape[2];
 
     /// <summary>Appends one token's self-attention keys/values [R, H, 1, dh] to layer <paramref name="layer"/>; returns all of them, [R, H, Length + 1, dh].</summary>
     public (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
@@ -36,9 +36,6 @@ internal sealed class DecoderCache
         selfValues[layer] = selfValues[layer] is { } v ? cat([v, values], dim: 2) : values;
         return (selfKeys[layer]!, selfValues[layer]!);
     }
-
-    /// <summary>Marks the token appended to every layer as decoded.</summary>
-    public void Advance() => Length++;
 
     /// <summary>Keeps, for each new row, the cached states of row <c>rows[i]</c> (beams continue from their parents): rows [R] int64.</summary>
     public void Reorder(Tensor rows)

@@ -100,17 +100,28 @@ internal sealed class TigerModel : nn.Module
 
         var causal = ones(t, t, dtype: @bool, device: decoderInput.device).tril().unsqueeze(0); // [1, T, T]
         var bias = decoderBias.Compute(t, t, decoderInput.device);                       // [1, H, T, T]
-        var y = dropout.forward(tokens.forward(decoderInput));                           // [B, T, D]
+        var y = dropout.forward(tokens.forward(decoderInput));                           // [B*K, T, D]
         for (var i = 0; i < decoderSelf.Count; i++)
         {
-            var n = decoderNorms[3 * i].forward(y);
-            y = y + dropout.forward(decoderSelf[i].Forward(n, n, causal, bias));
-            var queries = decoderNorms[(3 * i) + 1].forward(y).view(users, -1, y.shape[2]);   // [B, K*T, D]
-            y = y + dropout.forward(decoderCross[i].Forward(queries, memory, memoryMask, null).view(rows, t, -1));
-            y = y + dropout.forward(decoderFfn[i].forward(decoderNorms[(3 * i) + 2].forward(y)));
+            var layer = i;
+            y = DecoderBlock(layer, y, n => decoderSelf[layer].Forward(n, n, causal, bias), decoderCross[layer].KeysValues(memory), memoryMask);
         }
 
-        return head.forward(dropout.forward(decoderFinal.forward(y)));                   // [B, T, V]
+        return head.forward(dropout.forward(decoderFinal.forward(y)));                   // [B*K, T, V]
+    }
+
+    /// <summary>
+    /// Decoder block <paramref name="layer"/> on y [B*K, T, D]: pre-norm self-attention (the caller's:
+    /// over the whole prefix, or over cached keys), cross-attention to the memory's keys/values
+    /// [B, H, S, dh] with the K rows of a user as one row of K*T queries, feed-forward.
+    /// </summary>
+    private Tensor DecoderBlock(int layer, Tensor y, Func<Tensor, Tensor> selfAttention, (Tensor Keys, Tensor Values) memory, Tensor memoryMask)
+    {
+        var users = memoryMask.shape[0];
+        y = y + dropout.forward(selfAttention(decoderNorms[3 * layer].forward(y)));
+        var queries = decoderNorms[(3 * layer) + 1].forward(y).view(users, -1, y.shape[2]); // [B, K*T, D]
+        y = y + dropout.forward(decoderCross[layer].Attend(queries, memory.Keys, memory.Values, memoryMask, null).view(y.shape));
+        return y + dropout.forward(decoderFfn[layer].forward(decoderNorms[(3 * layer) + 2].forward(y)));
     }
 
     /// <summary>Starts incremental decoding against memory [B, S, D] and its key mask [B, 1, S]: each layer's memory keys and values are projected once.</summary>
@@ -129,24 +140,20 @@ internal sealed class TigerModel : nn.Module
             throw new InvalidOperationException("incremental decoding is for inference: call eval() first");
         }
 
-        var rows = lastTokens.shape[0];
-        var users = cache.MemoryMask.shape[0];
         var position = cache.Length;
         var bias = decoderBias.Compute(1, position + 1, lastTokens.device, firstQuery: position); // [1, H, 1, P+1]
-        var y = tokens.forward(lastTokens.view(rows, 1));                                // [B*K, 1, D]
+        var y = tokens.forward(lastTokens.view(-1, 1));                                  // [B*K, 1, D]
         for (var i = 0; i < decoderSelf.Count; i++)
         {
-            var n = decoderNorms[3 * i].forward(y);
-            var (newKeys, newValues) = decoderSelf[i].KeysValues(n);                     // [B*K, H, 1, dh]
-            var (keys, values) = cache.Append(i, newKeys, newValues);                    // [B*K, H, P+1, dh]: causal by construction
-            y = y + decoderSelf[i].Attend(n, keys, values, null, bias);
-            var queries = decoderNorms[(3 * i) + 1].forward(y).view(users, -1, y.shape[2]);  // [B, K, D]
-            var (memoryKeys, memoryValues) = cache.Cross[i];
-            y = y + decoderCross[i].Attend(queries, memoryKeys, memoryValues, cache.MemoryMask, null).view(rows, 1, -1);
-            y = y + decoderFfn[i].forward(decoderNorms[(3 * i) + 2].forward(y));
+            var layer = i;
+            y = DecoderBlock(layer, y, n =>
+            {
+                var (newKeys, newValues) = decoderSelf[layer].KeysValues(n);             // [B*K, H, 1, dh]
+                var (keys, values) = cache.Append(layer, newKeys, newValues);            // [B*K, H, P+1, dh]: causal by construction
+                return decoderSelf[layer].Attend(n, keys, values, null, bias);
+            }, cache.Cross[layer], cache.MemoryMask);
         }
 
-        cache.Advance();
         return head.forward(decoderFinal.forward(y)).squeeze(1);                         // [B*K, V]
     }
 
