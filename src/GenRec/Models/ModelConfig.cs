@@ -32,6 +32,13 @@ public sealed record ModelConfig
     /// </summary>
     public string? Preprocessor { get; init; }
 
+    /// <summary>
+    /// Start of the learned position table: <c>xavier_normal</c> (generative-recommenders' HSTU),
+    /// <c>inverse_sqrt_dim</c> (truncated normal, std <c>sqrt(1/D)</c>: its SASRec) or <c>bert</c>
+    /// (truncated normal, std 0.02: BERT4Rec); null takes the encoder's own reference.
+    /// </summary>
+    public string? PositionInit { get; init; }
+
     /// <summary>Output postprocessor: <c>l2</c> (default), <c>layernorm</c> or <c>none</c> (raw states and embeddings, as the original SASRec/LLM-ESR with BCE).</summary>
     public string OutputNorm { get; init; } = "l2";
 

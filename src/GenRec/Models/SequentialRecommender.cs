@@ -33,9 +33,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         NumItems = numItems;
         preprocessor = config.ResolvedPreprocessor switch
         {
-            "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
+            "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config)),
             "plain" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, usePositions: false),
-            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true),
+            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true, positionInit: PositionInitOf(config)),
             "interleaved" => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
             var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain, rated, interleaved)"),
         };
@@ -79,6 +79,16 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     }
 
     public ModelConfig Config { get; }
+
+    // The configured start of the position table, or the encoder's reference code's:
+    // generative-recommenders for HSTU and SASRec, BERT for BERT4Rec.
+    private static PositionInit PositionInitOf(ModelConfig config) => (config.PositionInit ?? config.Encoder) switch
+    {
+        "xavier_normal" or "hstu" => PositionInit.XavierNormal,
+        "inverse_sqrt_dim" or "sasrec" => PositionInit.InverseSqrtDim,
+        "bert" or "bert4rec" or "gru4rec" => PositionInit.Bert,
+        var other => throw new ArgumentException($"unknown position_init '{other}' (available: xavier_normal, inverse_sqrt_dim, bert)"),
+    };
 
     public int NumItems { get; }
 

@@ -46,6 +46,13 @@ public sealed record TrainConfig
 
     public int EvalBatchSize { get; init; } = 256;
 
+    /// <summary>
+    /// Each training batch runs as this many groups of rows of similar length, each padded only to
+    /// its own longest row: the same loss and gradient as one padded batch, with less work on padding
+    /// (1 pads the whole batch to its longest row). LLM-ESR runs use one group.
+    /// </summary>
+    public int LengthGroups { get; init; } = 4;
+
     /// <summary>Validation on at most this many users (sampled with the seed); 0 for all.</summary>
     public int MaxValidationUsers { get; init; }
 }

@@ -95,27 +95,39 @@ public static class Trainer
             Step = (epoch, s) =>
             {
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
-                var users = rows.Select(u => split.Train[u]).ToArray();
                 using var scope = NewDisposeScope();
-                var batch = model.IsCausal
-                    ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
-                    : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
-                var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D']
-                var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);  // [M]
-                var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised); // [M, D']
-                var positives = batch.Targets.view(-1).index_select(0, supervised);  // [M]
+
+                // Supervised states and their next items, group by group; one loss over all of them.
+                var groups = LengthGroups.Split(rows, u => split.Train[u].Length, distillation is null ? tc.LengthGroups : 1);
+                var pieces = groups.Select(group => ForwardGroup(group)).ToArray();
+                var flatStates = cat(pieces.Select(p => p.FlatStates).ToArray());        // [M, D']
+                var positives = cat(pieces.Select(p => p.Positives).ToArray());          // [M]
                 var value = loss.Compute(model, flatStates, positives, generator);
                 if (distillation is not null)
                 {
-                    var student = SequentialRecommender.StatesAt(states, batch.Inputs.ne(0).sum(1) - 1); // [B, D']
-                    value = value + distillation.Loss(model, rows, student, batch.Inputs, teacherRng);
+                    var (states, inputs) = (pieces[0].States, pieces[0].Inputs);
+                    var student = SequentialRecommender.StatesAt(states, inputs.ne(0).sum(1) - 1); // [B, D']
+                    value = value + distillation.Loss(model, groups[0], student, inputs, teacherRng);
                 }
 
-                return (OptimizerStep.Apply(optimizer, value, epoch, s + 1), users.Length);
+                return (OptimizerStep.Apply(optimizer, value, epoch, s + 1), rows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
+        // One group of rows through the model: all states [B, N, D'], inputs [B, N], and the supervised ones.
+        (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives) ForwardGroup(int[] rows)
+        {
+            var users = rows.Select(u => split.Train[u]).ToArray();
+            var batch = model.IsCausal
+                ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
+                : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
+            var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D']
+            var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);             // [M]
+            var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised);  // [M, D']
+            return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised));
+        }
+
         var run = loop.Run(state, cancel);
         state = run.State;
         if (run.Interrupted)

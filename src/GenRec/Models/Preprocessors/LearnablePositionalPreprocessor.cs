@@ -10,6 +10,7 @@ namespace GenRec.Models.Preprocessors;
 /// Without positions (<c>plain</c>, for GRU4Rec) it is <c>x = emb(ids)</c>, dropout, padding zeroed.
 /// The rated variant adds a learned rating embedding to the item embedding before scaling
 /// (added rather than concatenated as in the research code, so the encoder width stays D).
+/// The position table starts as the encoder's reference code starts it (<see cref="PositionInit"/>).
 /// </summary>
 internal sealed class LearnablePositionalPreprocessor : InputPreprocessor
 {
@@ -18,14 +19,22 @@ internal sealed class LearnablePositionalPreprocessor : InputPreprocessor
     private readonly FastDropout dropout;
     private readonly double scale;
 
-    public LearnablePositionalPreprocessor(int maxLength, int dim, double dropoutRate, bool usePositions = true, bool useRatings = false) : base(useRatings ? "rated" : usePositions ? "positional" : "plain")
+    public LearnablePositionalPreprocessor(int maxLength, int dim, double dropoutRate, bool usePositions = true, bool useRatings = false, PositionInit positionInit = PositionInit.Bert) : base(useRatings ? "rated" : usePositions ? "positional" : "plain")
     {
         if (usePositions)
         {
             positions = nn.Embedding(maxLength, dim);
             using (no_grad())
             {
-                TruncatedNormal.Fill(positions.weight!, mean: 0, std: 0.02, a: -0.04, b: 0.04);
+                var std = positionInit == PositionInit.InverseSqrtDim ? Math.Sqrt(1.0 / dim) : 0.02;
+                if (positionInit == PositionInit.XavierNormal)
+                {
+                    nn.init.xavier_normal_(positions.weight!);
+                }
+                else
+                {
+                    TruncatedNormal.Fill(positions.weight!, mean: 0, std: std, a: -2 * std, b: 2 * std);
+                }
             }
         }
 
