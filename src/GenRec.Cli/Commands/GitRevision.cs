@@ -21,7 +21,8 @@ internal static class GitRevision
                 return "unknown";
             }
 
-            using var status = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no") { RedirectStandardOutput = true });
+            // Tracked changes outside bench/results: results that earlier benchmarks wrote are no code change.
+            using var status = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no -- :(top) :(top,exclude)bench/results") { RedirectStandardOutput = true });
             var dirty = status?.StandardOutput.ReadToEnd().Trim().Length > 0;
             status?.WaitForExit();
             return dirty ? rev + "-dirty" : rev;

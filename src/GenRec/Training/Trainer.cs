@@ -115,6 +115,7 @@ public static class Trainer
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
+
         // One group of rows through the model: all states [B, N, D'], inputs [B, N], and the supervised ones.
         (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives) ForwardGroup(int[] rows)
         {
