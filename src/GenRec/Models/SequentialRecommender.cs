@@ -82,11 +82,17 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
     // The configured start of the position table, or the encoder's reference code's:
     // generative-recommenders for HSTU and SASRec, BERT for BERT4Rec.
-    private static PositionInit PositionInitOf(ModelConfig config) => (config.PositionInit ?? config.Encoder) switch
+    private static PositionInit PositionInitOf(ModelConfig config) => config.PositionInit switch
     {
-        "xavier_normal" or "hstu" => PositionInit.XavierNormal,
-        "inverse_sqrt_dim" or "sasrec" => PositionInit.InverseSqrtDim,
-        "bert" or "bert4rec" or "gru4rec" => PositionInit.Bert,
+        null => config.Encoder switch
+        {
+            "hstu" => PositionInit.XavierNormal,
+            "sasrec" => PositionInit.InverseSqrtDim,
+            _ => PositionInit.Bert,
+        },
+        "xavier_normal" => PositionInit.XavierNormal,
+        "inverse_sqrt_dim" => PositionInit.InverseSqrtDim,
+        "bert" => PositionInit.Bert,
         var other => throw new ArgumentException($"unknown position_init '{other}' (available: xavier_normal, inverse_sqrt_dim, bert)"),
     };
 

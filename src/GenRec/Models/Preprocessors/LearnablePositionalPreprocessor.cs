@@ -26,13 +26,13 @@ internal sealed class LearnablePositionalPreprocessor : InputPreprocessor
             positions = nn.Embedding(maxLength, dim);
             using (no_grad())
             {
-                var std = positionInit == PositionInit.InverseSqrtDim ? Math.Sqrt(1.0 / dim) : 0.02;
                 if (positionInit == PositionInit.XavierNormal)
                 {
                     nn.init.xavier_normal_(positions.weight!);
                 }
                 else
                 {
+                    var std = positionInit == PositionInit.InverseSqrtDim ? Math.Sqrt(1.0 / dim) : 0.02;
                     TruncatedNormal.Fill(positions.weight!, mean: 0, std: std, a: -2 * std, b: 2 * std);
                 }
             }
