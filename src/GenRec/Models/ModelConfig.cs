@@ -35,7 +35,8 @@ public sealed record ModelConfig
     /// <summary>
     /// Start of the learned position table: <c>xavier_normal</c> (generative-recommenders' HSTU),
     /// <c>inverse_sqrt_dim</c> (truncated normal, std <c>sqrt(1/D)</c>: its SASRec) or <c>bert</c>
-    /// (truncated normal, std 0.02: BERT4Rec); null takes the encoder's own reference.
+    /// (truncated normal, std 0.02: BERT4Rec); null takes the encoder's own reference. Only for the
+    /// <c>positional</c> and <c>rated</c> preprocessors (others reject it).
     /// </summary>
     public string? PositionInit { get; init; }
 

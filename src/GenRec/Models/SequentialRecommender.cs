@@ -31,6 +31,11 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     {
         Config = config;
         NumItems = numItems;
+        if (config.PositionInit is not null && config.ResolvedPreprocessor is not ("positional" or "rated"))
+        {
+            throw new ArgumentException($"position_init applies to the positional and rated preprocessors; '{config.ResolvedPreprocessor}' does not take it");
+        }
+
         preprocessor = config.ResolvedPreprocessor switch
         {
             "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config)),

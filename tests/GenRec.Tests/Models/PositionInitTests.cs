@@ -30,4 +30,13 @@ public class PositionInitTests
         var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = "sasrec", PositionInit = "uniform" }, numItems: 10));
         Assert.Contains("position_init 'uniform'", error.Message);
     }
+
+    [Theory]
+    [InlineData("gru4rec", null)]            // plain: no position table
+    [InlineData("hstu", "interleaved")]      // its own item-and-rating position table
+    public void PreprocessorsWithoutTheTableRejectPositionInit(string encoder, string? preprocessor)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = encoder, Preprocessor = preprocessor, PositionInit = "bert" }, numItems: 10));
+        Assert.Contains("position_init applies to the positional and rated preprocessors", error.Message);
+    }
 }
