@@ -15,14 +15,15 @@ internal static class EvalCommand
     public static Command Create()
     {
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Model checkpoint (.ckpt) to evaluate" };
-        var baseline = new Option<string?>("--baseline") { Description = $"Evaluate a baseline instead: {string.Join(", ", BaselineFactory.Names)}" };
+        var baseline = new Option<string?>("--baseline") { Description = $"Evaluate a baseline instead: {string.Join(", ", BaselineFactory.Names)}, {BaselineFactory.TextKnnName} (with --embeddings)" };
+        var embeddings = new Option<string?>("--embeddings") { Description = "Item vectors .npy for --baseline text-knn (from genrec text embed)" };
         var data = new Option<string?>("--data") { Description = "Dataset (required with --baseline; default: the checkpoint's)" };
         var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
         var sampled = new Option<int>("--sampled") { Description = "Rank against this many sampled negatives instead of all items (e.g. 100)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the negative sampler", DefaultValueFactory = _ => 42 };
         var valid = new Option<bool>("--valid") { Description = "Evaluate the validation cases instead of the test cases" };
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
-        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, data, split, sampled, seed, valid, noFilter };
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter };
         command.SetAction(r =>
         {
             IScorer scorer;
@@ -40,7 +41,8 @@ internal static class EvalCommand
             {
                 var path = r.GetValue(data) ?? throw new ArgumentException("--baseline needs --data");
                 dataset = DatasetLoader.Load(new DatasetRequest(path), Output.Info);
-                scorer = BaselineFactory.Create(name, SequenceSplit.Create(dataset, splitKind).Train, dataset.NumItems);
+                var vectors = r.GetValue(embeddings) is { } npy ? Text.ItemTextEmbeddings.Import(npy, dataset.NumItems) : ((float[], int)?)null;
+                scorer = BaselineFactory.Create(name, SequenceSplit.Create(dataset, splitKind).Train, dataset.NumItems, vectors);
             }
             else
             {

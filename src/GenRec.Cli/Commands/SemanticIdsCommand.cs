@@ -30,12 +30,24 @@ internal static class SemanticIdsCommand
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var output = new Option<string>("--out") { Description = "Semantic ID table (TSV)", DefaultValueFactory = _ => "semantic-ids.tsv" };
         var name = new Option<string?>("--name") { Description = "Dataset name for bench/results/rqvae-<name>.json (default: no bench file)" };
-        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, benchOutput };
+        var letter = new Option<string?>("--import-letter") { Description = "Instead of training: convert LETTER's *.index.json (0-based item ids, <a_N> tokens) into a table, with a collision code appended" };
+        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, benchOutput };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
+            if (r.GetValue(letter) is { } index)
+            {
+                var imported = LetterIndexFile.Read(index, dataset);
+                var size = imported.Max(c => c.Max()) + 1;
+                var importedTable = SemanticIdTable.FromCodes(imported, size);
+                var measured = SemanticIdTable.Measure(imported, size);
+                WriteTable(r.GetValue(output)!, dataset, importedTable);
+                Output.Info($"{index}: {imported.Length:N0} items x {imported[0].Length} codes (up to {size}); p_unique_ids {measured.PUniqueIds:F4}, largest collision group {measured.MaxIdDuplicates}; with the collision code appended -> {r.GetValue(output)}");
+                return Task.FromResult(0);
+            }
+
             var rq = r.GetValue(config) is { } path ? JsonConfig.Load<RqVaeConfig>(path) : new RqVaeConfig();
             rq = rq with { Epochs = r.GetValue(epochs) ?? rq.Epochs };
             var (values, dim, source) = (r.GetValue(embeddings), r.GetValue(collaborative)) switch
@@ -60,8 +72,7 @@ internal static class SemanticIdsCommand
             var table = SemanticIdTable.FromCodes(codes, rq.CodebookSize);
             var final = SemanticIdTable.Measure(codes, rq.CodebookSize);
             var unique = SemanticIdTable.Measure(table.Ids.Skip(1).ToArray(), Math.Max(rq.CodebookSize, table.CollisionCodes));
-            AtomicFile.WriteAllText(r.GetValue(output)!, "item\t" + string.Join("\t", Enumerable.Range(1, table.Length).Select(l => $"c{l}")) + "\n"
-                + string.Concat(Enumerable.Range(1, dataset.NumItems).Select(i => $"{dataset.ItemKeys[i]}\t{string.Join("\t", table.Ids[i])}\n")));
+            WriteTable(r.GetValue(output)!, dataset, table);
             Output.Info($"semantic IDs -> {r.GetValue(output)} ({table.Length} codes; collision code up to {table.CollisionCodes - 1}; p_unique_ids {final.PUniqueIds:F4} -> {unique.PUniqueIds:F4} with it); metrics -> {metricsPath}");
             if (r.GetValue(name) is { } datasetName)
             {
@@ -87,6 +98,10 @@ internal static class SemanticIdsCommand
         });
         return command;
     }
+
+    private static void WriteTable(string path, SequenceDataset dataset, SemanticIdTable table) =>
+        AtomicFile.WriteAllText(path, "item\t" + string.Join("\t", Enumerable.Range(1, table.Length).Select(l => $"c{l}")) + "\n"
+            + string.Concat(Enumerable.Range(1, dataset.NumItems).Select(i => $"{dataset.ItemKeys[i]}\t{string.Join("\t", table.Ids[i])}\n")));
 
     private static (float[] Values, int Dim, string Source) Imported(string npy, int numItems)
     {

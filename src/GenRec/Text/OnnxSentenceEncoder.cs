@@ -4,6 +4,13 @@ using Microsoft.ML.Tokenizers;
 
 namespace GenRec.Text;
 
+/// <summary>How token states [B, T, D] become one sentence vector: the mean over attended tokens (sentence-transformers' mean pooling, all-MiniLM-L6-v2) or the first token's state ([CLS] pooling, arctic-embed).</summary>
+internal enum SentencePooling
+{
+    Mean,
+    Cls,
+}
+
 /// <summary>How an ONNX sentence model is run: truncation, batch size, casing, pooling output, normalisation.</summary>
 internal sealed record OnnxEncoderOptions
 {
@@ -17,6 +24,9 @@ internal sealed record OnnxEncoderOptions
 
     /// <summary>The model output to read; null: <c>sentence_embedding</c> when the model has it, else its first output.</summary>
     public string? OutputName { get; init; }
+
+    /// <summary>Pooling of a [B, T, D] output (a [B, D] output is taken as it is).</summary>
+    public SentencePooling Pooling { get; init; } = SentencePooling.Mean;
 
     /// <summary>L2-normalise each vector (as sentence-transformers' Normalize layer).</summary>
     public bool Normalize { get; init; } = true;
@@ -32,7 +42,7 @@ internal sealed record OnnxEncoderOptions
 /// <see cref="OnnxEncoderOptions.MaxTokens"/>); batches of similar length are fed as <c>input_ids</c>,
 /// <c>attention_mask</c> (and <c>token_type_ids</c> when the model asks for it), int64 [B, T]. A model
 /// output of rank 2 [B, D] is taken as the sentence vector; one of rank 3 [B, T, D] (token states) is
-/// mean-pooled over the attention mask, as sentence-transformers' mean pooling. Vectors are then
+/// pooled by <see cref="OnnxEncoderOptions.Pooling"/> (mean over the attention mask, or the [CLS] state). Vectors are then
 /// L2-normalised unless told otherwise.
 /// </summary>
 internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
@@ -46,6 +56,20 @@ internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
     /// <param name="modelPath">The .onnx file.</param>
     /// <param name="vocabPath">The WordPiece vocabulary; null: <c>vocab.txt</c> beside the model.</param>
     public OnnxSentenceEncoder(string modelPath, string? vocabPath = null, OnnxEncoderOptions? options = null)
+        : this(ModelFile(modelPath), VocabFile(modelPath, vocabPath), $"onnx-{Path.GetFileNameWithoutExtension(modelPath)}", modelPath, options)
+    {
+    }
+
+    /// <summary>A model held in memory (e.g. an ONNX model shipped inside a NuGet package's assembly) and its WordPiece vocabulary.</summary>
+    /// <param name="model">The ONNX model's bytes.</param>
+    /// <param name="vocab">The vocab.txt stream (read here, not disposed).</param>
+    /// <param name="name">The encoder's name in logs and result files.</param>
+    public OnnxSentenceEncoder(byte[] model, Stream vocab, string name, OnnxEncoderOptions? options = null)
+        : this(model, vocab, name, name, options)
+    {
+    }
+
+    private OnnxSentenceEncoder(object model, object vocab, string name, string source, OnnxEncoderOptions? options)
     {
         this.options = options ?? new OnnxEncoderOptions();
         if (this.options.MaxTokens < 3 || this.options.BatchSize < 1)
@@ -53,18 +77,8 @@ internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
             throw new ArgumentException($"MaxTokens must be at least 3 ([CLS], one token, [SEP]) and BatchSize at least 1, got {this.options.MaxTokens} and {this.options.BatchSize}");
         }
 
-        if (!File.Exists(modelPath))
-        {
-            throw new FileNotFoundException($"{modelPath}: no such ONNX model file", modelPath);
-        }
-
-        vocabPath ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "vocab.txt");
-        if (!File.Exists(vocabPath))
-        {
-            throw new FileNotFoundException($"{vocabPath}: no WordPiece vocabulary (vocab.txt) for {modelPath}; give its path with --vocab", vocabPath);
-        }
-
-        tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = this.options.LowerCase });
+        var bertOptions = new BertOptions { LowerCaseBeforeTokenization = this.options.LowerCase };
+        tokenizer = vocab is Stream stream ? BertTokenizer.Create(stream, bertOptions) : BertTokenizer.Create((string)vocab, bertOptions);
         var sessionOptions = new SessionOptions();
         if (this.options.Threads > 0)
         {
@@ -73,18 +87,19 @@ internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
 
         try
         {
-            session = new InferenceSession(modelPath, sessionOptions);
+            session = model is byte[] bytes ? new InferenceSession(bytes, sessionOptions) : new InferenceSession((string)model, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load it: {e.Message}", e);
+            throw new InvalidDataException($"{source}: ONNX Runtime cannot load it: {e.Message}", e);
         }
 
+        Name = name;
         var inputs = session.InputMetadata.Keys.ToHashSet();
         string[] unknown = [.. inputs.Except(["input_ids", "attention_mask", "token_type_ids"])];
         if (!inputs.Contains("input_ids") || unknown.Length > 0)
         {
-            throw new InvalidDataException($"{modelPath}: expected inputs input_ids, attention_mask (and optionally token_type_ids), the model has {string.Join(", ", inputs)}");
+            throw new InvalidDataException($"{source}: expected inputs input_ids, attention_mask (and optionally token_type_ids), the model has {string.Join(", ", inputs)}");
         }
 
         wantsTokenTypes = inputs.Contains("token_type_ids");
@@ -92,14 +107,22 @@ internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
         outputName = this.options.OutputName ?? (outputs.ContainsKey("sentence_embedding") ? "sentence_embedding" : outputs.Keys.First());
         if (!outputs.TryGetValue(outputName, out var output) || output.Dimensions.Length is not (2 or 3))
         {
-            throw new InvalidDataException($"{modelPath}: output '{outputName}' must be [batch, dim] or [batch, tokens, dim]; outputs: {string.Join(", ", outputs.Select(o => $"{o.Key} [{string.Join(", ", o.Value.Dimensions)}]"))}");
+            throw new InvalidDataException($"{source}: output '{outputName}' must be [batch, dim] or [batch, tokens, dim]; outputs: {string.Join(", ", outputs.Select(o => $"{o.Key} [{string.Join(", ", o.Value.Dimensions)}]"))}");
         }
 
-        Name = $"onnx-{Path.GetFileNameWithoutExtension(modelPath)}";
         Dim = output.Dimensions[^1] > 0 ? output.Dimensions[^1] : Run([Tokenize("dimension probe")]).Length;
     }
 
     public string Name { get; }
+
+    private static string ModelFile(string modelPath) =>
+        File.Exists(modelPath) ? modelPath : throw new FileNotFoundException($"{modelPath}: no such ONNX model file", modelPath);
+
+    private static string VocabFile(string modelPath, string? vocabPath)
+    {
+        vocabPath ??= Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "vocab.txt");
+        return File.Exists(vocabPath) ? vocabPath : throw new FileNotFoundException($"{vocabPath}: no WordPiece vocabulary (vocab.txt) for {modelPath}; give its path with --vocab", vocabPath);
+    }
 
     public int Dim { get; }
 
@@ -167,6 +190,14 @@ internal sealed class OnnxSentenceEncoder : ITextEncoder, IDisposable
                 for (var k = 0; k < d; k++)
                 {
                     row[k] = output[i, k];
+                }
+            }
+            else if (options.Pooling == SentencePooling.Cls)
+            {
+                // [B, T, D] token states: the [CLS] token's.
+                for (var k = 0; k < d; k++)
+                {
+                    row[k] = output[i, 0, k];
                 }
             }
             else

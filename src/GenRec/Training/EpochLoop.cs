@@ -103,6 +103,7 @@ internal sealed class EpochLoop
             var epochSeconds = epochClock.Elapsed.TotalSeconds;
             trainSeconds += epochSeconds;
             samples += epochSamples;
+            var seen = state with { Samples = state.Samples + epochSamples, TrainSeconds = state.TrainSeconds + epochSeconds };
             var cut = done < steps;
             if (cut)
             {
@@ -123,7 +124,7 @@ internal sealed class EpochLoop
 
             if (validation is not null)
             {
-                (state, improved) = state.AfterValidation(epoch, validation[MetricKey], Elapsed());
+                (state, improved) = seen.AfterValidation(epoch, validation[MetricKey], Elapsed());
                 if (improved)
                 {
                     Save(BestPath, state, false);
@@ -133,10 +134,10 @@ internal sealed class EpochLoop
             }
             else
             {
-                state = state with { Epoch = epoch, ElapsedSeconds = Elapsed() };
+                state = seen with { Epoch = epoch, ElapsedSeconds = Elapsed() };
             }
 
-            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation);
+            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples);
             records.Add(record);
             File.AppendAllLines(LogPath, [Line(record)]);
             Save(LastPath, state, true);

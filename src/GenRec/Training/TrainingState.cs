@@ -16,6 +16,12 @@ public sealed record TrainingState
 
     public double ElapsedSeconds { get; init; }
 
+    /// <summary>Training samples (sequences, or TIGER's target items) seen in all epochs so far, across resumes.</summary>
+    public long Samples { get; init; }
+
+    /// <summary>Seconds spent in training steps so far, across resumes (validation and checkpoints excluded).</summary>
+    public double TrainSeconds { get; init; }
+
     /// <summary>The state after a validated epoch: the best metric, its epoch and the patience count updated. Higher is better.</summary>
     public (TrainingState State, bool Improved) AfterValidation(int epoch, double metric, double elapsedSeconds)
     {

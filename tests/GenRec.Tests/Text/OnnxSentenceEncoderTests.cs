@@ -83,6 +83,30 @@ public class OnnxSentenceEncoderTests
     }
 
     [Fact]
+    public void ClsPoolingTakesTheFirstTokensStateAndAnInMemoryModelEqualsItsFile()
+    {
+        using var dir = new TempDir();
+        var table = Table();
+        var path = Model(dir, table, pooled: false);
+        var options = new OnnxEncoderOptions { Pooling = SentencePooling.Cls };
+        using var vocab = File.OpenRead(Path.Combine(dir.Path, "vocab.txt"));
+        using var fromBytes = new OnnxSentenceEncoder(File.ReadAllBytes(path), vocab, "in-memory", options);
+        using var fromFile = new OnnxSentenceEncoder(path, options: options);
+        Assert.Equal("in-memory", fromBytes.Name);
+        var vectors = fromBytes.Encode(["red balm", "matte shades"]);
+        var cls = Normalised(Enumerable.Range(0, 4).Select(k => table[2, k]));   // every text starts with [CLS] (id 2)
+        for (var t = 0; t < 2; t++)
+        {
+            for (var k = 0; k < 4; k++)
+            {
+                Assert.Equal(cls[k], vectors[(t * 4) + k], 5);
+            }
+        }
+
+        Assert.Equal(vectors, fromFile.Encode(["red balm", "matte shades"]));
+    }
+
+    [Fact]
     public void MissingOrWrongFilesAreNamedInTheError()
     {
         using var dir = new TempDir();

@@ -26,6 +26,14 @@ public sealed record TigerConfig
 
     public int UserBuckets { get; init; } = 2_000;
 
+    /// <summary>
+    /// Whether history items enter the encoder with their collision code (the ID's last code, which only
+    /// tells apart items whose RQ-VAE codes collide). True as in the paper; false drops it from the input
+    /// (one reproduction's choice: a quarter fewer encoder tokens with 3 + 1 codes). The decoder always
+    /// generates the whole ID.
+    /// </summary>
+    public bool InputCollisionCode { get; init; } = true;
+
     /// <summary>T5 relative position buckets and the distance beyond which they are shared.</summary>
     public int RelativeBuckets { get; init; } = 32;
 

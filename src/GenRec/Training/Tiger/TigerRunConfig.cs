@@ -3,7 +3,12 @@ using GenRec.Models.Tiger;
 
 namespace GenRec.Training.Tiger;
 
-/// <summary>Optimisation of TIGER: AdamW with linear warm-up, cross-entropy over the target ID's codes.</summary>
+/// <summary>
+/// Optimisation of TIGER: AdamW with a linear warm-up then a constant (default), cosine or inverse-sqrt
+/// learning rate (<see cref="LearningRateSchedule"/>), cross-entropy over the target ID's codes;
+/// validation every <see cref="StepsPerEpoch"/> steps on <see cref="MaxValidationUsers"/> users with
+/// <see cref="Beams"/> beams (Recall/NDCG at 5 and 10 of the top beams), early stopping on NDCG@10.
+/// </summary>
 public sealed record TigerTrainConfig
 {
     public int BatchSize { get; init; } = 256;
@@ -12,7 +17,15 @@ public sealed record TigerTrainConfig
 
     public double WeightDecay { get; init; } = 0.01;
 
-    public int WarmupSteps { get; init; } = 1_000;
+    public int WarmupSteps { get; init; } = 300;
+
+    /// <summary>After warm-up: constant, cosine or inverse_sqrt (<see cref="LearningRateSchedule"/>).</summary>
+    public string LrSchedule { get; init; } = "constant";
+
+    /// <summary>Steps of the cosine decay after warm-up.</summary>
+    public int DecaySteps { get; init; }
+
+    public double MinLearningRate { get; init; }
 
     public int Epochs { get; init; } = 200;
 
@@ -21,11 +34,13 @@ public sealed record TigerTrainConfig
 
     public int Patience { get; init; } = 10;
 
-    /// <summary>Beam width of generation in evaluation (and the largest K measured).</summary>
-    public int Beams { get; init; } = 10;
+    /// <summary>Beam width of generation in evaluation; the top 10 beams are scored (at least 10).</summary>
+    public int Beams { get; init; } = 20;
 
     /// <summary>Validate on at most this many users (0: all), chosen once with the seed.</summary>
-    public int MaxValidationUsers { get; init; } = 3_000;
+    public int MaxValidationUsers { get; init; } = 5_000;
+
+    public LearningRateSchedule Schedule() => new(LearningRate, WarmupSteps, LrSchedule, DecaySteps, MinLearningRate);
 
     public double MaxMinutes { get; init; }
 }

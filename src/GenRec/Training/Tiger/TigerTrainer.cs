@@ -9,7 +9,11 @@ using static TorchSharp.torch;
 namespace GenRec.Training.Tiger;
 
 /// <summary>What a TIGER run produced: test metrics of the best validation epoch and how the run went.</summary>
-internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, double TrainSeconds, double ExamplesPerSecond, string StopReason);
+/// <remarks>Steps, examples seen and training seconds count every invocation of the run (resumes included), not only the last.</remarks>
+internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, long ExamplesSeen, double TrainSeconds, string StopReason)
+{
+    public double ExamplesPerSecond => ExamplesSeen / Math.Max(TrainSeconds, 1e-9);
+}
 
 /// <summary>
 /// Trains TIGER on leave-one-out training sequences: every item of a training sequence (after the
@@ -46,7 +50,9 @@ internal static class TigerTrainer
         }
 
         var stream = new TigerBatchStream(examples, tc.BatchSize, config.Model.MaxHistory, config.Seed);
-        var loopStep = state.Step; // the warm-up counts optimiser steps across epochs and resumes
+        var loopStep = state.Step; // the schedule counts optimiser steps across epochs and resumes
+        var schedule = tc.Schedule();
+        _ = schedule.At(tc.WarmupSteps); // an unknown schedule fails here, before any training
         var loop = new EpochLoop
         {
             Epochs = tc.Epochs,
@@ -67,12 +73,12 @@ internal static class TigerTrainer
             {
                 using var scope = NewDisposeScope();
                 var batch = (tc.StepsPerEpoch > 0 ? stream.Batch(((long)(epoch - 1) * tc.StepsPerEpoch) + s) : stream.Pass(epoch)[s]).Select(i => examples[i]).ToArray();
-                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory);
+                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode);
                 var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
-                var warm = Math.Min(1.0, (loopStep + 1) / (double)Math.Max(1, tc.WarmupSteps));
+                var rate = schedule.At(loopStep);
                 foreach (var group in optimizer.ParamGroups)
                 {
-                    group.LearningRate = tc.LearningRate * warm;
+                    group.LearningRate = rate;
                 }
 
                 loopStep++;
@@ -96,20 +102,20 @@ internal static class TigerTrainer
         test["invalid_id_share_unconstrained"] = free["invalid_id_share"];
         test["recall@10_unconstrained"] = free["recall@10"];
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        return new TigerResult(test, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, stopReason);
+        return new TigerResult(test, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
     public static SortedDictionary<string, double> Evaluate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128)
     {
-        double recall5 = 0, recall10 = 0, ndcg5 = 0, ndcg10 = 0;
+        double recall1 = 0, recall5 = 0, recall10 = 0, ndcg5 = 0, ndcg10 = 0;
         long generated = 0, invalid = 0;
         var byLength = cases.OrderBy(c => Math.Min(c.History.Length, maxHistory)).ToArray(); // batches of similar length pad little
         for (var start = 0; start < byLength.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
-            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory);
+            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory, model.Config.InputCollisionCode);
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
             NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
@@ -126,6 +132,7 @@ internal static class TigerTrainer
                 recall10 += rank < 10 ? 1 : 0;
                 ndcg10 += rank < 10 ? gain : 0;
                 recall5 += rank < 5 ? 1 : 0;
+                recall1 += rank < 1 ? 1 : 0;
                 ndcg5 += rank < 5 ? gain : 0;
             }
         }
@@ -133,6 +140,7 @@ internal static class TigerTrainer
         var n = Math.Max(1, cases.Count);
         return new SortedDictionary<string, double>
         {
+            ["recall@1"] = recall1 / n,
             ["recall@5"] = recall5 / n,
             ["recall@10"] = recall10 / n,
             ["ndcg@5"] = ndcg5 / n,
@@ -142,14 +150,15 @@ internal static class TigerTrainer
     }
 
     /// <summary>
-    /// Encoder inputs [B, 1 + h * L]: the user token, then each of the last items' codes, right-padded
+    /// Encoder inputs [B, 1 + h * L']: the user token, then each of the last items' codes, right-padded
     /// to the batch's longest history h (at most <c>maxHistory</c>); padding is masked, so trimming it
-    /// changes no result, only the work.
+    /// changes no result, only the work. L' = L codes per item, or L - 1 without the collision code.
     /// </summary>
-    public static Tensor Inputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory)
+    public static Tensor Inputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory, bool collisionCode = true)
     {
         var longest = rows.Count == 0 ? 0 : rows.Max(r => Math.Min(r.History.Length, maxHistory));
-        var length = 1 + (longest * vocabulary.IdLength);
+        var perItem = collisionCode ? vocabulary.IdLength : vocabulary.IdLength - 1;
+        var length = 1 + (longest * perItem);
         var values = new long[rows.Count * length];
         for (var r = 0; r < rows.Count; r++)
         {
@@ -158,7 +167,7 @@ internal static class TigerTrainer
             values[at++] = vocabulary.UserToken(user);
             foreach (var item in history.Skip(Math.Max(0, history.Length - maxHistory)))
             {
-                for (var p = 0; p < vocabulary.IdLength; p++)
+                for (var p = 0; p < perItem; p++)
                 {
                     values[at++] = vocabulary.Token(p, ids[item][p]);
                 }
