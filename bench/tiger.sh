@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# TIGER (issue: TIGER): item vectors -> RQ-VAE semantic IDs -> TIGER with constrained beam search,
-# beside the paper's ablation with random IDs. Writes bench/results/rqvae-<dataset>.json,
-# tiger-<dataset>.json and tiger-random-ids-<dataset>.json.
-#   bench/tiger.sh amazon-beauty     # IDs from item text (SIF over GloVe: title, categories, brand, price)
+# TIGER (issue: TIGER): item vectors -> RQ-VAE semantic IDs -> the training-free floors on the same vectors ->
+# TIGER with constrained beam search, beside the paper's ablation with random IDs at the same budget.
+#   bench/tiger.sh amazon-beauty     # IDs from item text: all-MiniLM-L6-v2 (from its NuGet package) over title, categories, brand, price
 #   bench/tiger.sh amazon-sports     # no item text: IDs from item co-occurrence (--collaborative 64)
-#   GENREC_EPOCHS=2 bench/tiger.sh amazon-beauty          # a CPU budget (the config trains up to 200 epochs)
-# GENREC_IDS=text|collaborative overrides the item vectors; GENREC_EPOCHS and GENREC_STEPS (optimiser
-# steps per epoch) cap training; TIGER and the ablation run side by side with one libtorch thread each
-# (GENREC_JOBS=1: one after the other). An existing ID table is reused (delete it to rebuild).
+#   GENREC_IDS=letter bench/tiger.sh amazon-beauty     # LETTER's published IDs (../shared/data/amazon-beauty/reference), our encoder not involved
+#   GENREC_EPOCHS=4 bench/tiger.sh amazon-beauty       # a budget: validations of 500 steps each (the config trains up to 200)
+# Writes bench/results/rqvae-<dataset>[-<ids>].json, {most-popular,transitions,text-knn}-unfiltered-<dataset>.json,
+# tiger[-<ids>]-<dataset>.json and tiger-random-ids-<dataset>.json. Run folders live in GENREC_RUNS (default
+# ~/genrec-runs, outside the work tree) and every run resumes from its last.ckpt, so the script can be stopped and
+# started again. TIGER runs first with both cores (GENREC_THREADS, default 2), then the ablation with the same budget.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,28 +17,27 @@ config="configs/$dataset-tiger.json"
 bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/linux-x64/GenRec.Cli}"
 if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
 source scripts/allocator.sh
+export GENREC_THREADS="${GENREC_THREADS:-2}"
+runs="${GENREC_RUNS:-$HOME/genrec-runs}"
 data_path="$(grep -o '"path": *"[^"]*"' "$config" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"
-ids="$(grep -o '"semantic_ids": *"[^"]*"' "$config" | sed 's/.*"\([^"]*\)"$/\1/')"
-from="${GENREC_IDS:-$([ "$dataset" = amazon-sports ] && echo collaborative || echo text)}"
-mkdir -p "$(dirname "$ids")"
+from="${GENREC_IDS:-$([ "$dataset" = amazon-sports ] && echo collaborative || echo minilm)}"
+ids="$runs/ids/$dataset-$from.tsv"
+vectors="$runs/ids/$dataset-$from.npy"
+mkdir -p "$runs/ids"
 if [ ! -f "$ids" ]; then
-  if [ "$from" = collaborative ]; then
-    "$bin" semantic-ids "$data_path" --collaborative 64 --out "$ids" --name "$dataset"
-  else
-    "$bin" text embed "$data_path" --out "runs/semantic-ids/$dataset-text.npy" --show 0
-    "$bin" semantic-ids "$data_path" --embeddings "runs/semantic-ids/$dataset-text.npy" --out "$ids" --name "$dataset"
-  fi
+  case "$from" in
+    collaborative) "$bin" semantic-ids "$data_path" --collaborative 64 --out "$ids" --name "$dataset" ;;
+    letter) "$bin" semantic-ids "$data_path" --import-letter "$data_path/reference/letter_Beauty.index.json" --out "$ids" ;;
+    minilm | arctic-xs | glove)
+      "$bin" text embed "$data_path" --encoder "$from" --out "$vectors" --show 0
+      "$bin" semantic-ids "$data_path" --embeddings "$vectors" --out "$ids" --name "$dataset-$from" ;;
+    *) echo "GENREC_IDS: unknown source '$from' (minilm, arctic-xs, glove, collaborative, letter)" >&2; exit 2 ;;
+  esac
 fi
-budget=()
-if [ -n "${GENREC_EPOCHS:-}" ]; then budget+=(--epochs "$GENREC_EPOCHS"); fi
-if [ -n "${GENREC_STEPS:-}" ]; then budget+=(--steps-per-epoch "$GENREC_STEPS"); fi
-if [ "${GENREC_JOBS:-2}" = 1 ]; then
-  "$bin" tiger train --config "$config" "${budget[@]}"
-  "$bin" tiger train --config "$config" --random-ids "${budget[@]}"
-else
-  export GENREC_THREADS="${GENREC_THREADS:-1}"
-  "$bin" tiger train --config "$config" "${budget[@]}" > "runs/tiger-$dataset.log" 2>&1 &
-  "$bin" tiger train --config "$config" --random-ids "${budget[@]}" > "runs/tiger-random-ids-$dataset.log" 2>&1 &
-  wait
-  grep -a -h -- '->' "runs/tiger-$dataset.log" "runs/tiger-random-ids-$dataset.log" || true
-fi
+# Floors under TIGER's protocol (no history filtering), text kNN on the vectors the IDs were built from.
+knn=(); if [ -f "$vectors" ]; then knn=(--embeddings "$vectors"); fi
+"$bin" bench baselines "$data_path" --name "$dataset" --no-history-filter "${knn[@]}" | grep -a -- '->'
+budget=(); if [ -n "${GENREC_EPOCHS:-}" ]; then budget+=(--epochs "$GENREC_EPOCHS"); fi
+tag=(); if [ "$from" != minilm ] && [ "$from" != collaborative ]; then tag=(--tag "$from"); fi
+"$bin" tiger train --config "$config" --semantic-ids "$ids" "${tag[@]}" --run-dir "$runs/tiger-$dataset-$from" --resume "${budget[@]}" | grep -a -- '->\|error'
+"$bin" tiger train --config "$config" --random-ids --run-dir "$runs/tiger-random-ids-$dataset" --resume "${budget[@]}" | grep -a -- '->\|error'

@@ -16,13 +16,10 @@ var root = new RootCommand("GenRec: sequential and generative recommendation in 
     TextCommand.Create(),
     SemanticIdsCommand.Create(BenchCommand.OutputOption()),
     TigerCommand.Create(BenchCommand.OutputOption()),
+    DoctorCommand.Create(),
 };
 
-// GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).
-if (int.TryParse(Environment.GetEnvironmentVariable("GENREC_THREADS"), out var threads) && threads > 0)
-{
-    TorchSharp.torch.set_num_threads(threads);
-}
+
 
 if (System.Console.IsOutputRedirected)
 {
@@ -31,11 +28,20 @@ if (System.Console.IsOutputRedirected)
 
 try
 {
+    // GENREC_LIBTORCH: a PyTorch installation's torch/lib (e.g. one with CUDA), loaded before TorchSharp looks for libtorch.
+    GenRec.Compute.LibTorchRuntime.PreloadFromEnvironment();
+
+    // GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).
+    if (int.TryParse(Environment.GetEnvironmentVariable("GENREC_THREADS"), out var threads) && threads > 0)
+    {
+        TorchSharp.torch.set_num_threads(threads);
+    }
+
     // Our own handler below prints clear errors; Ctrl+C cancels the token and training stops cleanly.
     var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
     return await root.Parse(args).InvokeAsync(invocation);
 }
-catch (Exception e) when (e is DataFormatException or FileNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
+catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or DllNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
 {
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
     return 2;

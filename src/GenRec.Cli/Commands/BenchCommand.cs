@@ -22,11 +22,15 @@ internal static class BenchCommand
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file names (default: folder name)" };
         var output = OutputOption("--out");
         var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
-        var baselines = new Command("baselines", "MostPopular and item-transition baselines, full ranking, leave-one-out");
+        var embeddings = new Option<string?>("--embeddings") { Description = "Item vectors .npy: also the text-kNN floor on them (genrec text embed)" };
+        var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking (TIGER's protocol); the result names get -unfiltered" };
+        var baselines = new Command("baselines", "MostPopular and item-transition baselines (and text kNN with --embeddings), full ranking");
         options.AddTo(baselines);
         baselines.Add(name);
         baselines.Add(output);
         baselines.Add(split);
+        baselines.Add(embeddings);
+        baselines.Add(noFilter);
         baselines.SetAction(r =>
         {
             var request = options.Request(r);
@@ -34,18 +38,20 @@ internal static class BenchCommand
             var datasetName = r.GetValue(name) ?? dataset.Name;
             var splitKind = r.GetValue(split);
             var s = SequenceSplit.Create(dataset, splitKind);
-            foreach (var baseline in BaselineFactory.Names)
+            var vectors = r.GetValue(embeddings) is { } npy ? Text.ItemTextEmbeddings.Import(npy, dataset.NumItems) : ((float[], int)?)null;
+            var filter = !r.GetValue(noFilter);
+            foreach (var baseline in vectors is null ? BaselineFactory.Names : [.. BaselineFactory.Names, BaselineFactory.TextKnnName])
             {
                 var clock = Stopwatch.StartNew();
-                var scorer = BaselineFactory.Create(baseline, s.Train, dataset.NumItems);
-                var result = Evaluator.Evaluate(scorer, s.Test, new EvalOptions());
+                var scorer = BaselineFactory.Create(baseline, s.Train, dataset.NumItems, vectors);
+                var result = Evaluator.Evaluate(scorer, s.Test, new EvalOptions { FilterHistory = filter });
                 var report = BenchReport.Create(
-                    baseline,
+                    baseline + (filter ? "" : "-unfiltered"),
                     datasetName,
                     $"{splitKind}, {result.Protocol}, {s.Test.Length} test users, {dataset.NumItems} items",
                     result.Metrics,
                     clock.Elapsed.TotalSeconds,
-                    new { dataset = request.Path, request.Format, request.Options.KCore, request.Options.KCoreMode, split = splitKind });
+                    new { dataset = request.Path, request.Format, request.Options.KCore, request.Options.KCoreMode, split = splitKind, embeddings = baseline == BaselineFactory.TextKnnName ? r.GetValue(embeddings) : null });
                 var path = report.Write(r.GetValue(output)!);
                 System.Console.WriteLine(report.Summary() + $" -> {path}");
             }
@@ -56,6 +62,7 @@ internal static class BenchCommand
         bench.Add(BenchTrainCommand.Create(output));
         bench.Add(BenchRankCommand.Create(output));
         bench.Add(BenchServeCommand.Create(output));
+        bench.Add(BenchSpeedCommand.Create(output));
         bench.Add(BenchLlmEsrTableCommand.Create());
         return bench;
     }

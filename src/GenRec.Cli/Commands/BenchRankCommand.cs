@@ -25,12 +25,13 @@ internal static class BenchRankCommand
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var resume = new Option<bool>("--resume") { Description = "Continue both runs from their last.ckpt" };
         var microBatch = new Option<int>("--micro-batch") { Description = "Candidates per pass in batched scoring", DefaultValueFactory = _ => 256 };
-        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, microBatch, output };
+        var device = DeviceOption.Create();
+        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, microBatch, device, output };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = RankingRunConfig.Load(r.GetValue(config)!);
-            run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs } };
+            run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs }, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var tasks = string.Join(", ", RankingTasks.Names(dataset.Ratings is not null));
@@ -50,7 +51,7 @@ internal static class BenchRankCommand
                 results[name] = result;
             }
 
-            var (model, _) = RankingCheckpoint.Load(results["hstu-ranking"].Checkpoint);
+            var (model, _) = RankingCheckpoint.Load(results["hstu-ranking"].Checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
             var scoring = TimeCandidateScoring(model, dataset, r.GetValue(microBatch));
             foreach (var (name, result) in results)
             {

@@ -13,13 +13,29 @@ internal sealed record BenchReport(
     object Config,
     string GitRevision,
     string Machine,
+    string Device,
     DateTimeOffset Date,
     object? Training = null,
     object? LongTail = null)
 {
     /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
     public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null, object? longTail = null) =>
-        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DateTimeOffset.UtcNow, training, longTail);
+        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DeviceOf(config), DateTimeOffset.UtcNow, training, longTail);
+
+    /// <summary>The device the run computed on (its config's compute.device resolved), with the libtorch version.</summary>
+    public static string DeviceOf(object config)
+    {
+        var compute = config switch
+        {
+            Training.RunConfig r => r.Compute,
+            Training.Tiger.TigerRunConfig t => t.Compute,
+            Training.Ranking.RankingRunConfig k => k.Compute,
+            GenRec.Compute.ComputeConfig c => c,
+            _ => new GenRec.Compute.ComputeConfig { Device = "cpu" },
+        };
+        var device = GenRec.Compute.ComputeDevice.Resolve(compute.Device);
+        return $"{device}{(device.type == TorchSharp.DeviceType.CUDA ? $" ({compute.Precision}{(compute.Tf32 ? ", tf32" : "")})" : "")}, libtorch {TorchSharp.torch.__version__}";
+    }
 
     public static string MachineDescription() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";
 

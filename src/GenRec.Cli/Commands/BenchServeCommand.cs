@@ -28,11 +28,13 @@ internal static class BenchServeCommand
         var seconds = new Option<double>("--seconds") { Description = "Load duration per endpoint", DefaultValueFactory = _ => 15 };
         var candidates = new Option<int>("--candidates") { Description = "Candidates per /rank request", DefaultValueFactory = _ => 100 };
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file name" };
-        var command = new Command("serve", "Recall of the approximate index and HTTP latency/throughput under load") { checkpoint, ranker, index, concurrency, seconds, candidates, name, output };
+        var device = DeviceOption.Create();
+        var command = new Command("serve", "Recall of the approximate index and HTTP latency/throughput under load") { checkpoint, ranker, index, concurrency, seconds, candidates, name, device, output };
         command.SetAction(async (r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, DatasetRequest.DefaultCacheDir, r.GetValue(index)!, Output.Info);
+            var on = DeviceOption.Resolve(r.GetValue(device));
+            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, DatasetRequest.DefaultCacheDir, r.GetValue(index)!, Output.Info, on);
             var items = engine.Items ?? throw new ArgumentException("the approximate index needs a dot-product model (Mixture-of-Logits has no item vectors)");
             var datasetName = r.GetValue(name) ?? engine.Dataset.Name;
             var recall = MeasureRecall(engine, items);
@@ -41,7 +43,7 @@ internal static class BenchServeCommand
                 System.Console.WriteLine($"hnsw efSearch {row.EfSearch}: recall@10 {row.Recall10:F4}, {row.MicrosecondsPerQuery:F0} us/query (exact: {recall.ExactMicrosecondsPerQuery:F0} us/query, batched exact {recall.ExactBatchedMicrosecondsPerQuery:F1} us/query)");
             }
 
-            var rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset) : null;
+            var rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
             var options = new ServiceOptions { Port = 0 };
             await using var app = RecommendationService.Build(new ModelHost(engine, rankingEngine, _ => throw new InvalidOperationException("no reloads in the benchmark")), options);
             await app.StartAsync(cancel);

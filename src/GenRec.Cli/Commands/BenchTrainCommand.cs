@@ -29,12 +29,13 @@ internal static class BenchTrainCommand
         var longTail = new Option<bool>("--long-tail") { Description = "Also evaluate with 100 sampled negatives, both protocols broken down by head/tail items and users (LLM-ESR)" };
         var withoutLlmEsr = new Option<bool>("--without-llm-esr") { Description = "Train the config's backbone without LLM-ESR (ID embeddings only, no self-distillation)" };
         var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (overrides llm_esr.embeddings; e.g. from `genrec text embed`)" };
-        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, output };
+        var device = DeviceOption.Create();
+        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, device, output };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = TrainCommand.WithOverrides(RunConfig.Load(r.GetValue(config)!), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
-            run = run with { Seed = r.GetValue(seed) ?? run.Seed };
+            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             if (r.GetValue(textEmbeddings) is { } npy && run.LlmEsr is not null)
             {
                 run = run with { LlmEsr = run.LlmEsr with { Embeddings = npy } };
@@ -73,7 +74,7 @@ internal static class BenchTrainCommand
     private static LongTailEvaluation LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
         var split = SequenceSplit.Create(dataset, run.Data.Split);
-        var (model, _) = Checkpoint.LoadModel(checkpoint);
+        var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
         var evaluation = LongTailEvaluation.Run(new ModelScorer(model), split.Test, LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), batchSize: run.Train.EvalBatchSize);
         foreach (var (name, groups) in new[] { ("full ranking", evaluation.FullRanking), ($"{evaluation.SampledNegatives} sampled negatives", evaluation.Sampled) })
         {

@@ -23,7 +23,8 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the negative sampler", DefaultValueFactory = _ => 42 };
         var valid = new Option<bool>("--valid") { Description = "Evaluate the validation cases instead of the test cases" };
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
-        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter };
+        var device = DeviceOption.Create();
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, device };
         command.SetAction(r =>
         {
             IScorer scorer;
@@ -31,7 +32,7 @@ internal static class EvalCommand
             var splitKind = r.GetValue(split);
             if (r.GetValue(checkpoint) is { } ckpt)
             {
-                var (model, header) = Checkpoint.LoadModel(ckpt);
+                var (model, header) = Checkpoint.LoadModel(ckpt, DeviceOption.Resolve(r.GetValue(device)));
                 dataset = DatasetLoader.Load((r.GetValue(data) is { } d ? header.Config.Data with { Path = d } : header.Config.Data).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
                 CheckItems(dataset, header.NumItems);
                 splitKind = header.Config.Data.Split;

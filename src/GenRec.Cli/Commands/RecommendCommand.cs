@@ -16,10 +16,11 @@ internal static class RecommendCommand
         var user = new Option<string?>("--user") { Description = "Original user id: recommend after the user's whole sequence" };
         var history = new Option<string?>("--history") { Description = "Comma-separated original item ids, oldest first" };
         var k = new Option<int>("-k", "--top") { Description = "How many items", DefaultValueFactory = _ => 10 };
-        var command = new Command("recommend", "Recommend the top-k next items") { checkpoint, user, history, k };
+        var device = DeviceOption.Create();
+        var command = new Command("recommend", "Recommend the top-k next items") { checkpoint, user, history, k, device };
         command.SetAction(r =>
         {
-            var (model, header) = Checkpoint.LoadModel(r.GetValue(checkpoint)!);
+            var (model, header) = Checkpoint.LoadModel(r.GetValue(checkpoint)!, DeviceOption.Resolve(r.GetValue(device)));
             var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             EvalCommand.CheckItems(dataset, header.NumItems);
             var recommender = new TopKRecommender(new ModelScorer(model), dataset);

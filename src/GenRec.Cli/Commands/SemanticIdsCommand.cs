@@ -31,7 +31,8 @@ internal static class SemanticIdsCommand
         var output = new Option<string>("--out") { Description = "Semantic ID table (TSV)", DefaultValueFactory = _ => "semantic-ids.tsv" };
         var name = new Option<string?>("--name") { Description = "Dataset name for bench/results/rqvae-<name>.json (default: no bench file)" };
         var letter = new Option<string?>("--import-letter") { Description = "Instead of training: convert LETTER's *.index.json (0-based item ids, <a_N> tokens) into a table, with a collision code appended" };
-        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, benchOutput };
+        var device = DeviceOption.Create();
+        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, device, benchOutput };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
@@ -68,7 +69,7 @@ internal static class SemanticIdsCommand
                 {
                     System.Console.WriteLine($"epoch {e.Epoch,4}  recon {e.ReconstructionLoss:F4}  loss {e.RqVaeLoss:F4}  usage {string.Join("/", e.Usage.Select(u => u.ToString("F2")))}  entropy {string.Join("/", e.Entropy.Select(h => h.ToString("F2")))}  p_unique {e.PUniqueIds:F4}  max_dup {e.MaxIdDuplicates}  reset {e.CodesReset}");
                 }
-            }, cancel);
+            }, cancel, DeviceOption.Resolve(r.GetValue(device)));
             var table = SemanticIdTable.FromCodes(codes, rq.CodebookSize);
             var final = SemanticIdTable.Measure(codes, rq.CodebookSize);
             var unique = SemanticIdTable.Measure(table.Ids.Skip(1).ToArray(), Math.Max(rq.CodebookSize, table.CollisionCodes));

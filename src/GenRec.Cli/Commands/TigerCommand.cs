@@ -22,14 +22,15 @@ internal static class TigerCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
         var runDir = new Option<string?>("--run-dir") { Description = "Run folder (default runs/bench-tiger[-random-ids]-<dataset>); keep long runs outside the work tree" };
         var ids = new Option<string?>("--semantic-ids") { Description = "Semantic ID table (TSV; overrides the config's semantic_ids)" };
+        var device = DeviceOption.Create();
         var tag = new Option<string?>("--tag") { Description = "Suffix of the bench JSON name (tiger-<tag>-<dataset>.json), for variants" };
-        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, runDir, ids, tag, output };
+        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, runDir, ids, tag, device, output };
         train.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = TigerRunConfig.Load(r.GetValue(config)!);
             run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs, StepsPerEpoch = r.GetValue(steps) ?? run.Train.StepsPerEpoch } };
-            run = run with { SemanticIds = r.GetValue(ids) ?? run.SemanticIds };
+            run = run with { SemanticIds = r.GetValue(ids) ?? run.SemanticIds, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var random = r.GetValue(randomIds) || run.SemanticIds == "random";
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var table = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);

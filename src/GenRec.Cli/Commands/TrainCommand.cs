@@ -17,11 +17,12 @@ internal static class TrainCommand
         var minutes = new Option<double?>("--max-minutes") { Description = "Time budget in minutes (overrides the config)" };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<name>)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var command = new Command("train", "Train a sequential recommender") { config, data, seed, epochs, minutes, output, resume };
+        var device = DeviceOption.Create();
+        var command = new Command("train", "Train a sequential recommender") { config, data, seed, epochs, minutes, output, resume, device };
         command.SetAction((r, cancel) =>
         {
             var run = WithOverrides(r.GetValue(config) is { } path ? RunConfig.Load(path) : new RunConfig(), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
-            run = run with { Seed = r.GetValue(seed) ?? run.Seed };
+            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var outDir = r.GetValue(output) ?? Path.Combine("runs", run.Name);
             var result = Execute(run, outDir, r.GetValue(resume), cancel);
             return Task.FromResult(result.Interrupted ? 130 : 0);

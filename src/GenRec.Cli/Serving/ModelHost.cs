@@ -20,7 +20,7 @@ internal sealed class ModelHost
     {
         current = new ServedModel(engine, ranker, 1, DateTimeOffset.UtcNow);
         this.loadRetrieval = loadRetrieval;
-        this.loadRanker = loadRanker ?? RankingEngine.Load;
+        this.loadRanker = loadRanker ?? ((path, dataset) => RankingEngine.Load(path, dataset));
     }
 
     /// <summary>The models now served; a request reads this once and uses those throughout.</summary>

@@ -20,7 +20,11 @@ internal sealed class ProgressObserver : ITrainingObserver
 
     public void StepFinished(int epoch, int step, double loss)
     {
-        runningLoss = double.IsNaN(runningLoss) ? loss : (0.95 * runningLoss) + (0.05 * loss);
+        if (!double.IsNaN(loss))
+        {
+            runningLoss = double.IsNaN(runningLoss) ? loss : (0.95 * runningLoss) + (0.05 * loss);
+        }
+
         if (task is not null)
         {
             task.Increment(1);

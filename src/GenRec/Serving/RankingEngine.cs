@@ -41,9 +41,9 @@ public sealed class RankingEngine
         return CandidateScorer.Score(model, ranked, candidates, ranked.Times is { Length: > 0 } t ? t[^1] : 0, microBatch);
     }
 
-    public static RankingEngine Load(string checkpoint, SequenceDataset dataset)
+    public static RankingEngine Load(string checkpoint, SequenceDataset dataset, TorchSharp.torch.Device? device = null)
     {
-        var (model, header) = RankingCheckpoint.Load(checkpoint);
+        var (model, header) = RankingCheckpoint.Load(checkpoint, device);
         return new RankingEngine(model, header.Tasks, dataset, checkpoint);
     }
 }

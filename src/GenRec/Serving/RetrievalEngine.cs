@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Models;
@@ -65,7 +66,7 @@ public sealed class RetrievalEngine : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var all = model.AllItemEmbeddings().contiguous();                               // [I + 1, D]
+        var all = model.AllItemEmbeddings().cpu().contiguous();                         // [I + 1, D], on the host for the index
         return new ItemVectors(all.data<float>().ToArray(), (int)all.shape[1]);
     }
 
@@ -79,7 +80,7 @@ public sealed class RetrievalEngine : IDisposable
         for (var start = 0; start < histories.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var states = scorer.UserStates(histories.Skip(start).Take(batchSize).Select(Case).ToArray()).contiguous(); // [B, D]
+            var states = scorer.UserStates(histories.Skip(start).Take(batchSize).Select(Case).ToArray()).cpu().contiguous(); // [B, D]
             var flat = states.data<float>().ToArray();
             var d = (int)states.shape[1];
             result.AddRange(Enumerable.Range(0, flat.Length / d).Select(i => flat[(i * d)..((i + 1) * d)]));
@@ -109,8 +110,8 @@ public sealed class RetrievalEngine : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var state = scorer.UserStates([Case(history)]);                                  // [1, D]
-        var scores = model.ScoreShared(state, tensor(candidates.Select(c => (long)c).ToArray())); // [1, C]
-        return scores.contiguous().data<float>().ToArray();
+        var scores = model.ScoreShared(state, tensor(candidates.Select(c => (long)c).ToArray()).ToDevice(state.device)); // [1, C]
+        return scores.cpu().contiguous().data<float>().ToArray();
     }
 
     public void Dispose() => model.Dispose();
@@ -119,9 +120,9 @@ public sealed class RetrievalEngine : IDisposable
     private static EvalCase Case(int[] history) => new(-1, history, 0);
 
     /// <summary>Loads a checkpoint and the dataset it was trained on.</summary>
-    public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null)
+    public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null, Device? device = null)
     {
-        var (model, header) = Checkpoint.LoadModel(checkpoint);
+        var (model, header) = Checkpoint.LoadModel(checkpoint, device);
         var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(cacheDir), log ?? (_ => { }));
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {

@@ -1,4 +1,5 @@
 using GenRec.Models;
+using TorchSharp;
 using TorchSharp.Modules;
 
 namespace GenRec.Training;
@@ -18,13 +19,14 @@ internal static class Checkpoint
 
     public static Header ReadHeader(BinaryReader r, string path) => CheckpointFile.ReadHeader<Header>(r, path, Magic, "retrieval");
 
-    /// <summary>Loads a model for inference.</summary>
-    public static (SequentialRecommender Model, Header Header) LoadModel(string path)
+    /// <summary>Loads a model for inference, on the device given (default the CPU); the file does not depend on the device it was saved from.</summary>
+    public static (SequentialRecommender Model, Header Header) LoadModel(string path, TorchSharp.torch.Device? device = null)
     {
         using var r = CheckpointFile.Open(path);
         var header = ReadHeader(r, path);
         var model = new SequentialRecommender(header.Config.Model, header.NumItems);
         CheckpointFile.ReadWeights(r, model, null);
+        model.to(device ?? TorchSharp.torch.CPU);
         model.eval();
         return (model, header);
     }

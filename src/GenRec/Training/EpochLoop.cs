@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Util;
+using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
@@ -51,8 +52,14 @@ internal sealed class EpochLoop
     /// <summary>Prepares an epoch (seeds, order, training mode) and returns its number of steps.</summary>
     public required Func<int, int> BeginEpoch { get; init; }
 
-    /// <summary>Runs step <c>s</c> (0-based) of an epoch and returns its loss and number of samples.</summary>
-    public required Func<int, int, (double Loss, int Samples)> Step { get; init; }
+    /// <summary>Runs step <c>s</c> (0-based) of an epoch and returns its loss (a scalar tensor, still on the device) and number of samples.</summary>
+    public required Func<int, int, (Tensor Loss, int Samples)> Step { get; init; }
+
+    /// <summary>
+    /// Steps between reads of the loss from the device (and the divergence check). Between reads nothing
+    /// waits for the device; the observer hears each step with the mean loss of the last interval read.
+    /// </summary>
+    public int LogEvery { get; init; } = 25;
 
     /// <summary>Validation metrics after an epoch, or null when there is nothing to validate on.</summary>
     public required Func<int, SortedDictionary<string, double>?> Validate { get; init; }
@@ -86,18 +93,50 @@ internal sealed class EpochLoop
             var epochClock = Stopwatch.StartNew();
             var steps = BeginEpoch(epoch);
             Observer.EpochStarted(epoch, steps);
-            double lossSum = 0;
+            double lossSum = 0, shownLoss = double.NaN;
             long epochSamples = 0;
             var done = 0;
+            Tensor? pending = null;                                        // losses since the last read, summed on the device
+            var pendingSteps = 0;
+            void ReadLoss(int step)
+            {
+                var interval = pending!.item<double>();                       // the one wait for the device
+                pending.Dispose();
+                pending = null;
+                if (!double.IsFinite(interval))
+                {
+                    throw new InvalidOperationException($"training diverged: loss is {interval} in epoch {epoch} between steps {step - pendingSteps + 1} and {step}");
+                }
+
+                lossSum += interval;
+                shownLoss = interval / pendingSteps;
+                pendingSteps = 0;
+            }
+
             for (var s = 0; s < steps && !cancel.IsCancellationRequested && Elapsed() <= budgetSeconds; s++)
             {
                 var (loss, count) = Step(epoch, s);
-                lossSum += loss;
+                using (loss)
+                {
+                    pending = pending is null ? loss.to(ScalarType.Float64) : pending.add_(loss);
+                }
+
+                pendingSteps++;
                 epochSamples += count;
                 done++;
                 state = state with { Step = state.Step + 1 };
-                Observer.StepFinished(epoch, s + 1, loss);
+                if (pendingSteps >= LogEvery)
+                {
+                    ReadLoss(s + 1);
+                }
+
+                Observer.StepFinished(epoch, s + 1, shownLoss);
                 NativeHeap.ReleasePeriodically();
+            }
+
+            if (pending is not null)
+            {
+                ReadLoss(done);
             }
 
             var epochSeconds = epochClock.Elapsed.TotalSeconds;

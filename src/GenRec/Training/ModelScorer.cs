@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models;
@@ -24,7 +25,7 @@ internal sealed class ModelScorer : IScorer
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var all = model.ScoreAll(UserStates(batch));                                  // [B, I + 1]
-        all.contiguous().data<float>().CopyTo(scores);
+        all.cpu().contiguous().data<float>().CopyTo(scores);
     }
 
     /// <summary>The state after each case's history (the query vector): [B, D]. Call inside a dispose scope.</summary>
@@ -40,8 +41,9 @@ internal sealed class ModelScorer : IScorer
             model.UsesTimestamps ? batch.Select(c => c.TargetTimestamp).ToArray() : null,
             model.IsCausal ? null : model.MaskToken,
             model.UsesRatings ? batch.Select(c => c.HistoryRatings).ToArray() : null);
-        var states = model.forward(new SequenceInput(ids, timestamps, ratings));     // [B, N, D]
-        var userStates = SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [B, D]
+        var device = ComputeDevice.DeviceOf(model);
+        var states = model.forward(new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device)));     // [B, N, D]
+        var userStates = SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)); // [B, D]
         if (wasTraining)
         {
             model.train();

@@ -4,20 +4,44 @@ using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
-/// <summary>One optimisation step shared by the trainers: backward, optional gradient clipping, step, and a clear error when the loss is not finite.</summary>
+/// <summary>
+/// One optimisation step shared by the trainers: backward, optional gradient clipping, step. Nothing
+/// here waits for the device: the loss comes back as a detached scalar tensor, which
+/// <see cref="EpochLoop"/> reads (and checks for divergence) only at its logging interval.
+/// </summary>
 internal static class OptimizerStep
 {
-    public static float Apply(OptimizerHelper optimizer, Tensor loss, int epoch, int step, nn.Module? clipModule = null, double maxGradNorm = 0)
+    public static Tensor Apply(OptimizerHelper optimizer, Tensor loss, nn.Module? clipModule = null, double maxGradNorm = 0)
     {
         optimizer.zero_grad();
         loss.backward();
         if (clipModule is not null && maxGradNorm > 0)
         {
-            nn.utils.clip_grad_norm_(clipModule.parameters(), maxGradNorm);
+            ClipGradNorm(clipModule.parameters(), maxGradNorm);
         }
 
         optimizer.step();
-        var value = loss.item<float>();
-        return float.IsFinite(value) ? value : throw new InvalidOperationException($"training diverged: loss is {value} at epoch {epoch}, step {step}");
+        return loss.detach().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// g &lt;- g * min(1, c / (||g||_2 + 1e-6)) over all gradients together, as torch.nn.utils.clip_grad_norm_,
+    /// computed on the device (TorchSharp's clip_grad_norm_ returns the norm as a number, which waits for it).
+    /// </summary>
+    public static void ClipGradNorm(IEnumerable<Parameter> parameters, double maxNorm)
+    {
+        using var scope = NewDisposeScope();
+        var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToArray();
+        if (grads.Length == 0)
+        {
+            return;
+        }
+
+        var total = stack(grads.Select(g => g.detach().norm()).ToArray()).norm();          // scalar ||g||_2
+        var coefficient = (maxNorm / (total + 1e-6)).clamp_max(1.0);
+        foreach (var g in grads)
+        {
+            g.mul_(coefficient);
+        }
     }
 }

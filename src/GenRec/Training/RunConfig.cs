@@ -17,6 +17,9 @@ public sealed record RunConfig
 
     public TrainConfig Train { get; init; } = new();
 
+    /// <summary>Device and numerics (<c>compute.device</c>: auto, cpu, cuda, cuda:N).</summary>
+    public Compute.ComputeConfig Compute { get; init; } = new();
+
     /// <summary>LLM-ESR: where item text embeddings come from and the self-distillation; needs <c>model.semantic_view</c>.</summary>
     public LlmEsr.LlmEsrConfig? LlmEsr { get; init; }
 

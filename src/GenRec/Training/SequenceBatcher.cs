@@ -1,10 +1,15 @@
+using GenRec.Compute;
 using GenRec.Models.Preprocessors;
 using static TorchSharp.torch;
 
 namespace GenRec.Training;
 
 /// <summary>A training batch: inputs and targets [B, N] (0 where nothing is supervised), optional timestamps [B, N + 1] and input rating levels [B, N].</summary>
-internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Timestamps, Tensor? Ratings = null);
+internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Timestamps, Tensor? Ratings = null)
+{
+    /// <summary>The batch on the device (each tensor copied once; itself on the CPU).</summary>
+    public TrainingBatch To(Device device) => new(Inputs.ToDevice(device), Targets.ToDevice(device), Timestamps.ToDevice(device), Ratings.ToDevice(device));
+}
 
 /// <summary>
 /// Turns item sequences into right-padded id tensors. Autoregressive rows keep the last

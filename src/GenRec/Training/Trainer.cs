@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
@@ -36,6 +37,8 @@ public static class Trainer
         }
 
         var tc = config.Train;
+        var device = ComputeDevice.Prepare(config.Compute);
+        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new SequentialRecommender(config.Model, data.NumItems);
         SelfDistillation? distillation = null;
@@ -46,6 +49,10 @@ public static class Trainer
             distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
             observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, {config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})");
         }
+
+        // Initialised on the host (the same weights for a seed on any device), then moved: parameters, buffers, and so the optimiser state.
+        model.to(device);
+        observer.Message($"device {device}{(bf16 ? ", bf16 matmuls" : "")}");
 
         // The frozen semantic table has no gradient and stays out of the optimiser.
         var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
@@ -84,7 +91,7 @@ public static class Trainer
             {
                 // Per-epoch seeds: resuming at epoch e replays exactly what an uninterrupted run does.
                 manual_seed(config.Seed + epoch);
-                generator = new Generator((ulong)(config.Seed * 1009L + epoch));
+                generator = ComputeDevice.NewGenerator((ulong)(config.Seed * 1009L + epoch), device);
                 order = Shuffle(trainable, new Random((config.Seed * 7919) + epoch));
                 clozeRng = new Random((config.Seed * 104729) + epoch);
                 teacherRng = new Random((config.Seed * 15485863) + epoch);
@@ -96,6 +103,7 @@ public static class Trainer
             {
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 using var scope = NewDisposeScope();
+                using var precision = MixedPrecision.Use(bf16);
 
                 // Supervised states and their next items, group by group; one loss over all of them.
                 var groups = LengthGroups.Split(rows, u => split.Train[u].Length, distillation is null ? tc.LengthGroups : 1);
@@ -110,7 +118,7 @@ public static class Trainer
                     value = value + distillation.Loss(model, groups[0], student, inputs, teacherRng);
                 }
 
-                return (OptimizerStep.Apply(optimizer, value, epoch, s + 1), rows.Length);
+                return (OptimizerStep.Apply(optimizer, value), rows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
@@ -123,8 +131,9 @@ public static class Trainer
             var batch = model.IsCausal
                 ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
                 : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
+            var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1).ToDevice(device); // [M], found on the host: no wait for the device
+            batch = batch.To(device);
             var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D']
-            var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1);             // [M]
             var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised);  // [M, D']
             return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised));
         }
@@ -138,7 +147,7 @@ public static class Trainer
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
-        var (best, _) = Checkpoint.LoadModel(finalPath);
+        var (best, _) = Checkpoint.LoadModel(finalPath, device);
         var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, new EvalOptions { BatchSize = tc.EvalBatchSize }).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));

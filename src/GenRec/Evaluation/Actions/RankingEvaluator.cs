@@ -102,7 +102,7 @@ internal static class RankingEvaluator
         var m = candidates.Max(c => c.Length);
         var input = RankingInput.AfterHistories(histories, candidates, requestTimes, timed: model.Config.TimeBias && histories.All(h => h.Times is not null));
         var (_, logits) = model.Forward(input);                                                  // [B, M, tasks]
-        var flat = logits.sigmoid().contiguous().data<float>().ToArray();
+        var flat = logits.sigmoid().cpu().contiguous().data<float>().ToArray();
         var result = new float[b, m, model.NumTasks];
         Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(float));
         return result;

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -70,7 +71,7 @@ internal sealed class HstuBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
     {
         var (b, n, d) = (x.shape[0], x.shape[1], x.shape[2]);
         var normed = nn.functional.layer_norm(x, [d], eps: 1e-6);                          // [B, N, D]
-        var projected = nn.functional.silu(normed.matmul(uvqk));                           // [B, N, 2 H dv + 2 H dqk]
+        var projected = nn.functional.silu(MixedPrecision.MatMul(normed, uvqk));                           // [B, N, 2 H dv + 2 H dqk]
         var parts = projected.split([heads * linearDim, heads * linearDim, heads * attentionDim, heads * attentionDim], dim: -1);
         var (u, v, q, k) = (parts[0], parts[1], parts[2], parts[3]);                       // [B, N, H*dv] x2, [B, N, H*dqk] x2
         var qh = q.view(b, n, heads, attentionDim).transpose(1, 2);                        // [B, H, N, dqk]
@@ -86,6 +87,6 @@ internal sealed class HstuBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
         var attention = nn.functional.silu(logits) / divisor * allowed.unsqueeze(1).to(x.dtype); // [B, H, N, N]
         var attended = attention.matmul(vh).transpose(1, 2).reshape(b, n, heads * linearDim);   // [B, N, H*dv]
         var gated = u * nn.functional.layer_norm(attended, [heads * linearDim], eps: 1e-6);    // [B, N, H*dv]
-        return x + output.forward(dropout.forward(gated));                                     // [B, N, D]
+        return x + output.Apply(dropout.forward(gated));                                     // [B, N, D]
     }
 }

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,9 +41,9 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
     {
         var (b, n, d) = (query.shape[0], query.shape[1], query.shape[2]);
         Tensor SplitHeads(Tensor x) => x.view(b, n, heads, d / heads).transpose(1, 2); // [B, H, N, D/H]
-        var q = SplitHeads(queryProjection.forward(query));
-        var k = SplitHeads(keyProjection.forward(keyValue));
-        var v = SplitHeads(valueProjection.forward(keyValue));
+        var q = SplitHeads(queryProjection.Apply(query));
+        var k = SplitHeads(keyProjection.Apply(keyValue));
+        var v = SplitHeads(valueProjection.Apply(keyValue));
         // Explicit softmax attention rather than scaled_dot_product_attention: the fused CPU kernel's
         // attention dropout uses the slow Bernoulli sampler and dominated the SASRec step.
         var logits = q.matmul(k.transpose(2, 3)) / Math.Sqrt(d / heads);                         // [B, H, N, N]
@@ -52,6 +53,6 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
             : valid.view(b, 1, 1, n);
         var weights = attentionDropout.forward(logits.masked_fill(allowed.logical_not(), double.NegativeInfinity).softmax(-1));
         var attended = weights.matmul(v);                                                          // [B, H, N, D/H]
-        return outputProjection.forward(attended.transpose(1, 2).reshape(b, n, d));
+        return outputProjection.Apply(attended.transpose(1, 2).reshape(b, n, d));
     }
 }

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,8 +24,8 @@ internal sealed class PointwiseFeedForward : nn.Module<Tensor, Tensor>
     // x: [B, N, D] -> [B, N, D]
     public override Tensor forward(Tensor x)
     {
-        var hidden = inner.forward(x);
+        var hidden = inner.Apply(x);
         hidden = gelu ? nn.functional.gelu(hidden) : nn.functional.relu(hidden);
-        return x + dropout.forward(outer.forward(dropout.forward(hidden)));
+        return x + dropout.forward(outer.Apply(dropout.forward(hidden)));
     }
 }

@@ -27,7 +27,7 @@ internal static class CandidateScorer
             var m = chunk.Length;
             var input = RankingInput.AfterHistories([history], [chunk], [requestTime], timed: history.Times is not null);
             var (_, logits) = model.Forward(input);                                         // [1, m, tasks]
-            logits.sigmoid().contiguous().data<float>().CopyTo(result.AsSpan(start * model.NumTasks, m * model.NumTasks));
+            logits.sigmoid().cpu().contiguous().data<float>().CopyTo(result.AsSpan(start * model.NumTasks, m * model.NumTasks));
         }
 
         if (wasTraining)

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Models.Modules;
 using GenRec.Models.Preprocessors;
 using TorchSharp;
@@ -77,6 +78,7 @@ internal sealed class HstuRanker : nn.Module
     /// </summary>
     public (Tensor HistoryLogits, Tensor CandidateLogits) Forward(RankingInput input)
     {
+        input = input.To(ComputeDevice.DeviceOf(this));                                   // host-built inputs, copied once
         var (b, n) = (input.Ids.shape[0], input.Ids.shape[1]);
         var m = input.Candidates.shape[1];
         var d = Config.EmbeddingDim;

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using static TorchSharp.torch;
 
 namespace GenRec.Models.Ranking;
@@ -11,6 +12,10 @@ namespace GenRec.Models.Ranking;
 /// </summary>
 internal sealed record RankingInput(Tensor Ids, Tensor Actions, Tensor? Times, Tensor Candidates, Tensor Prefix, Tensor? CandidateTimes)
 {
+    /// <summary>The input on the device (itself when it is there already).</summary>
+    public RankingInput To(Device device) => Ids.device == device ? this
+        : new(Ids.ToDevice(device), Actions.ToDevice(device), Times.ToDevice(device), Candidates.ToDevice(device), Prefix.ToDevice(device), CandidateTimes.ToDevice(device));
+
     /// <summary>
     /// B histories (right-padded to the longest) with each row's candidates placed after its whole
     /// history, at the row's request time; with <paramref name="timed"/> false no times are passed.

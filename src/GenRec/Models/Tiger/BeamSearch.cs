@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,24 +23,25 @@ internal static class BeamSearch
         model.eval();
         var vocabulary = model.Vocabulary;
         var b = (int)input.shape[0];
+        var device = input.device;
         var (memory, mask) = model.Encode(input);                                        // [B, S, D], [B, 1, S]: shared by each user's K beams
         var cache = model.StartDecoding(memory, mask);                                   // each token passes the decoder once
-        var lastTokens = full(b * beams, SemanticIdVocabulary.DecoderStart, dtype: int64); // [B*K]
-        var scores = full(b, beams, float.NegativeInfinity);                              // [B, K]
+        var lastTokens = full(b * beams, SemanticIdVocabulary.DecoderStart, dtype: int64, device: device); // [B*K]
+        var scores = full(b, beams, float.NegativeInfinity, device: device);             // [B, K]
         scores[.., 0] = 0;                                                               // one live beam to start
         var nodes = Enumerable.Repeat(trie.Root, b * beams).ToArray();
         var codes = Enumerable.Range(0, b * beams).Select(_ => new List<int>()).ToArray();
         for (var position = 0; position < vocabulary.IdLength; position++)
         {
             var logits = model.DecodeNext(lastTokens, cache);                            // [B*K, V]
-            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained); // [B*K, V]
+            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained).ToDevice(device); // [B*K, V]: the trie lives on the host
             var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, K*V]
             var (best, index) = total.topk(beams, dim: 1);                               // [B, K]
             var parent = index.div(vocabulary.Size, rounding_mode: RoundingMode.floor);  // [B, K] beam within the row
             var token = index.remainder(vocabulary.Size);                                // [B, K]
-            var parents = parent.data<long>().ToArray();
-            var tokens = token.data<long>().ToArray();
-            var bestScores = best.data<float>().ToArray();
+            var parents = parent.cpu().data<long>().ToArray();                        // the trie walk needs them on the host
+            var tokens = token.cpu().data<long>().ToArray();
+            var bestScores = best.cpu().data<float>().ToArray();
             var rows = new long[b * beams];
             var nextNodes = new SemanticIdTrie.Node[b * beams];
             var nextCodes = new List<int>[b * beams];
@@ -60,14 +62,14 @@ internal static class BeamSearch
                 }
             }
 
-            cache.Reorder(tensor(rows));                                                 // beams continue from their parents
+            cache.Reorder(tensor(rows).ToDevice(device));                                                 // beams continue from their parents
             lastTokens = token.view(-1);
             scores = best;
             nodes = nextNodes;
             codes = nextCodes;
         }
 
-        var final = scores.data<float>().ToArray();
+        var final = scores.cpu().data<float>().ToArray();
         var results = new List<GeneratedId>[b];
         for (var row = 0; row < b; row++)
         {

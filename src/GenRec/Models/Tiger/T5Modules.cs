@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -106,8 +107,8 @@ internal sealed class T5Attention : nn.Module
     public (Tensor Keys, Tensor Values) KeysValues(Tensor memory)
     {
         var (b, s) = (memory.shape[0], memory.shape[1]);
-        var k = key.forward(memory).view(b, s, heads, headDim).transpose(1, 2);         // [B, H, S, dh]
-        var v = value.forward(memory).view(b, s, heads, headDim).transpose(1, 2);       // [B, H, S, dh]
+        var k = key.Apply(memory).view(b, s, heads, headDim).transpose(1, 2);         // [B, H, S, dh]
+        var v = value.Apply(memory).view(b, s, heads, headDim).transpose(1, 2);       // [B, H, S, dh]
         return (k, v);
     }
 
@@ -115,7 +116,7 @@ internal sealed class T5Attention : nn.Module
     public Tensor Attend(Tensor x, Tensor k, Tensor v, Tensor? mask, Tensor? bias)
     {
         var (b, t) = (x.shape[0], x.shape[1]);
-        var q = query.forward(x).view(b, t, heads, headDim).transpose(1, 2);            // [B, H, T, dh]
+        var q = query.Apply(x).view(b, t, heads, headDim).transpose(1, 2);            // [B, H, T, dh]
         var logits = q.matmul(k.transpose(2, 3)) / Math.Sqrt(headDim);                  // [B, H, T, S]
         if (bias is not null)
         {
@@ -128,7 +129,7 @@ internal sealed class T5Attention : nn.Module
         }
 
         var weights = dropout.forward(logits.softmax(-1).nan_to_num(0));                // rows with no key -> 0
-        return output.forward(weights.matmul(v).transpose(1, 2).reshape(b, t, heads * headDim));
+        return output.Apply(weights.matmul(v).transpose(1, 2).reshape(b, t, heads * headDim));
     }
 }
 
@@ -147,5 +148,5 @@ internal sealed class T5FeedForward : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => outer.forward(dropout.forward(nn.functional.relu(inner.forward(x))));
+    public override Tensor forward(Tensor x) => outer.Apply(dropout.forward(nn.functional.relu(inner.Apply(x))));
 }

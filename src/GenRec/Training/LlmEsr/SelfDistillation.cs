@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -95,7 +96,7 @@ internal sealed class SelfDistillation
         {
             var cached = epochTeachers ?? throw new InvalidOperationException("call BeginEpoch before the first step of an epoch");
             var k = similarUsers[users[0]].Length;
-            var ids = tensor(users.SelectMany(u => similarUsers[u].Select(t => (long)t)).ToArray()); // [B * K]
+            var ids = tensor(users.SelectMany(u => similarUsers[u].Select(t => (long)t)).ToArray()).ToDevice(cached.device); // [B * K]
             return cached.index_select(0, ids).view(users.Count, k, -1).mean([1]);            // [B, D']
         }
 
@@ -120,9 +121,10 @@ internal sealed class SelfDistillation
     // The state after the last item of each history: [H, D'].
     private Tensor States(SequentialRecommender model, IReadOnlyList<int[]> batch)
     {
+        var device = ComputeDevice.DeviceOf(model);
         var (ids, lengths, _, _) = SequenceBatcher.HistoryBatch(batch, maxLength);
-        var states = model.forward(ids);                                                    // [H, N, D']
-        return SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray())); // [H, D']
+        var states = model.forward(ids.ToDevice(device));                                   // [H, N, D']
+        return SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)); // [H, D']
     }
 
     /// <summary>Alignment of rows of <paramref name="x"/> with the same rows of <paramref name="y"/>: [M, D] each -> scalar.</summary>

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Models.Ranking;
 using static TorchSharp.torch;
 
@@ -9,7 +10,10 @@ namespace GenRec.Training.Ranking;
 /// appended with the same prefix as the negative. <c>Valid</c> [B, N]; <c>Likes</c> [B, N] (1 when the
 /// step's rating reaches the like threshold) or null for order-only data.
 /// </summary>
-internal sealed record RankingBatch(RankingInput Input, Tensor Valid, Tensor? Likes);
+internal sealed record RankingBatch(RankingInput Input, Tensor Valid, Tensor? Likes)
+{
+    public RankingBatch To(Device device) => new(Input.To(device), Valid.ToDevice(device), Likes.ToDevice(device));
+}
 
 internal static class RankingBatcher
 {

@@ -13,12 +13,14 @@ internal static class RankingCheckpoint
     public static void Save(string path, Header header, HstuRanker model, OptimizerHelper? optimizer) =>
         CheckpointFile.Write(path, Magic, header, model, optimizer);
 
-    public static (HstuRanker Model, Header Header) Load(string path)
+    /// <summary>A ranker for inference on the device given (default the CPU).</summary>
+    public static (HstuRanker Model, Header Header) Load(string path, TorchSharp.torch.Device? device = null)
     {
         using var r = CheckpointFile.Open(path);
         var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
         var model = new HstuRanker(header.Config.Model, header.NumItems, header.Tasks.Length);
         CheckpointFile.ReadWeights(r, model, null);
+        TorchSharp.ModuleExtensionMethods.to(model, device ?? TorchSharp.torch.CPU);
         model.eval();
         return (model, header);
     }

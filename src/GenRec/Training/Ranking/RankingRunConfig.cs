@@ -16,6 +16,9 @@ public sealed record RankingRunConfig
 
     public RankingTrainConfig Train { get; init; } = new();
 
+    /// <summary>Device and numerics (<c>compute.device</c>: auto, cpu, cuda, cuda:N).</summary>
+    public Compute.ComputeConfig Compute { get; init; } = new();
+
     public static RankingRunConfig Load(string path) => JsonConfig.Load<RankingRunConfig>(path);
 
     public string ToJson() => JsonSerializer.Serialize(this, RunConfig.Json);

@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Data.Splits;
@@ -33,8 +34,12 @@ internal static class RankingTrainer
         var tc = config.Train;
         var rated = data.Ratings is not null;
         var tasks = RankingTasks.Names(rated);
+        var device = ComputeDevice.Prepare(config.Compute);
+        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new HstuRanker(config.Model, data.NumItems, tasks.Length);
+        model.to(device);                                                                // initialised on the host, then moved
+        observer.Message($"device {device}{(bf16 ? ", bf16 matmuls" : "")}");
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
         var times = config.Model.TimeBias ? split.TrainTimestamps : null;
         var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory)).ToArray();
@@ -72,9 +77,10 @@ internal static class RankingTrainer
             {
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 using var scope = NewDisposeScope();
-                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng);
+                using var precision = MixedPrecision.Use(bf16);
+                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng).To(device);
                 var (positive, negative) = model.Forward(batch.Input);                          // [B, N, tasks] x2
-                return (OptimizerStep.Apply(optimizer, Loss(positive, negative, batch), epoch, s + 1), rows.Length);
+                return (OptimizerStep.Apply(optimizer, Loss(positive, negative, batch)), rows.Length);
             },
             Validate = _ => RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed),
             Save = (path, saved, withOptimizer) => RankingCheckpoint.Save(path, new RankingCheckpoint.Header(config, data.NumItems, tasks, saved), model, withOptimizer ? optimizer : null),
@@ -88,7 +94,7 @@ internal static class RankingTrainer
             throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
         }
 
-        var (best, bestHeader) = RankingCheckpoint.Load(bestPath);
+        var (best, bestHeader) = RankingCheckpoint.Load(bestPath, device);
         var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed);
         var bestValidation = run.Records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = bestHeader.State.BestEpoch, stop_reason = stopReason }, RunConfig.Json));

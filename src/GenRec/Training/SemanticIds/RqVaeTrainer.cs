@@ -1,3 +1,4 @@
+using GenRec.Compute;
 using GenRec.Models.SemanticIds;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,8 +16,10 @@ internal sealed record RqVaeEpoch(int Epoch, double ReconstructionLoss, double R
 /// </summary>
 internal static class RqVaeTrainer
 {
-    public static (RqVae Model, int[][] Codes, List<RqVaeEpoch> Log) Train(float[] embeddings, int count, int dim, RqVaeConfig config, Action<RqVaeEpoch>? onEpoch = null, CancellationToken cancel = default)
+    /// <param name="device">Where to train (default the CPU); k-means initialisation runs on the host first. Code usage and losses stay on the device until the epoch ends.</param>
+    public static (RqVae Model, int[][] Codes, List<RqVaeEpoch> Log) Train(float[] embeddings, int count, int dim, RqVaeConfig config, Action<RqVaeEpoch>? onEpoch = null, CancellationToken cancel = default, Device? device = null)
     {
+        device ??= CPU;
         manual_seed(config.Seed);
         var generator = new Generator((ulong)config.Seed);
         var data = Standardise(from_array(embeddings).view(count, dim));                // [N, in]
@@ -26,6 +29,9 @@ internal static class RqVaeTrainer
             InitialiseCodebooks(model, data, generator);
         }
 
+        model.to(device);
+        data = data.ToDevice(device);
+
         var optimizer = optim.AdamW(model.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
         var log = new List<RqVaeEpoch>();
         var rng = new Random(config.Seed);
@@ -33,32 +39,34 @@ internal static class RqVaeTrainer
         {
             model.train();
             var order = Enumerable.Range(0, count).OrderBy(_ => rng.Next()).ToArray();
-            var used = new bool[config.Levels, config.CodebookSize];
-            double reconstructionSum = 0, rqSum = 0;
+            var usage = zeros(config.Levels, config.CodebookSize, dtype: int64, device: device); // [L, K] times each code was chosen
+            var reconstructionSum = zeros(1, dtype: float64, device: device);
+            var rqSum = zeros(1, dtype: float64, device: device);
             var batches = 0;
             Tensor? lastResiduals = null;
             for (var start = 0; start < count; start += config.BatchSize)
             {
                 using var scope = NewDisposeScope();
-                var rows = tensor(order[start..Math.Min(count, start + config.BatchSize)].Select(i => (long)i).ToArray());
+                var rows = tensor(order[start..Math.Min(count, start + config.BatchSize)].Select(i => (long)i).ToArray()).ToDevice(device);
                 var (reconstruction, quantization, codes, residuals) = model.Forward(data.index_select(0, rows));
                 var loss = reconstruction + quantization;
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
-                reconstructionSum += reconstruction.item<float>();
-                rqSum += loss.item<float>();
+                reconstructionSum.add_(reconstruction.detach());
+                rqSum.add_(loss.detach());
                 batches++;
-                MarkUsed(used, codes);
+                MarkUsed(usage, codes);
                 lastResiduals?.Dispose();
                 lastResiduals = residuals.MoveToOuterDisposeScope();
             }
 
+            var used = UsedCodes(usage);                                                  // the epoch's one read of usage
             var reset = config.DeadCodeReset && lastResiduals is not null ? ResetDeadCodes(model, used, lastResiduals, generator) : 0;
             lastResiduals?.Dispose();
             var allCodes = Assign(model, data);
             var metrics = SemanticIdTable.Measure(allCodes, config.CodebookSize);
-            var record = new RqVaeEpoch(epoch, reconstructionSum / batches, rqSum / batches, metrics.Usage, metrics.Entropy, metrics.PUniqueIds, metrics.MaxIdDuplicates, reset);
+            var record = new RqVaeEpoch(epoch, reconstructionSum.item<double>() / batches, rqSum.item<double>() / batches, metrics.Usage, metrics.Entropy, metrics.PUniqueIds, metrics.MaxIdDuplicates, reset);
             log.Add(record);
             onEpoch?.Invoke(record);
         }
@@ -80,7 +88,7 @@ internal static class RqVaeTrainer
             model.train();
         }
 
-        var flat = codes.contiguous().data<long>().ToArray();
+        var flat = codes.cpu().contiguous().data<long>().ToArray();
         var levels = (int)codes.shape[1];
         return Enumerable.Range(0, (int)codes.shape[0]).Select(i => flat.Skip(i * levels).Take(levels).Select(c => (int)c).ToArray()).ToArray();
     }
@@ -107,14 +115,27 @@ internal static class RqVaeTrainer
         }
     }
 
-    private static void MarkUsed(bool[,] used, Tensor codes)
+    // usage[l, k] += how often code k was chosen at level l in this batch (codes [B, L]), on the device.
+    private static void MarkUsed(Tensor usage, Tensor codes)
     {
-        var flat = codes.contiguous().data<long>().ToArray();
-        var levels = used.GetLength(0);
-        for (var i = 0; i < flat.Length; i++)
+        using var _ = no_grad();
+        for (var level = 0; level < usage.shape[0]; level++)
         {
-            used[i % levels, flat[i]] = true;
+            usage[level].index_add_(0, codes[.., level], ones(codes.shape[0], dtype: int64, device: codes.device), 1);
         }
+    }
+
+    private static bool[,] UsedCodes(Tensor usage)
+    {
+        var counts = usage.cpu().contiguous().data<long>().ToArray();
+        var (levels, size) = ((int)usage.shape[0], (int)usage.shape[1]);
+        var used = new bool[levels, size];
+        for (var i = 0; i < counts.Length; i++)
+        {
+            used[i / size, i % size] = counts[i] > 0;
+        }
+
+        return used;
     }
 
     // Unused codewords take random residuals of their level from the last batch.
@@ -132,9 +153,9 @@ internal static class RqVaeTrainer
             }
 
             var pool = residuals[level];                                                 // [B, d]
-            var picks = randint(0, pool.shape[0], [dead.Length], generator: generator);
+            var picks = randint(0, pool.shape[0], [dead.Length], generator: generator).ToDevice(pool.device); // drawn on the host, as on the CPU
             var codebook = model.Quantizer.Codebooks[level].clone();
-            codebook.index_copy_(0, tensor(dead), pool.index_select(0, picks));
+            codebook.index_copy_(0, tensor(dead).ToDevice(pool.device), pool.index_select(0, picks));
             model.Quantizer.SetCodebook(level, codebook);
             reset += dead.Length;
         }

@@ -61,6 +61,9 @@ public sealed record TigerRunConfig
 
     public TigerTrainConfig Train { get; init; } = new();
 
+    /// <summary>Device and numerics (<c>compute.device</c>: auto, cpu, cuda, cuda:N).</summary>
+    public Compute.ComputeConfig Compute { get; init; } = new();
+
     public static TigerRunConfig Load(string path) => JsonConfig.Load<TigerRunConfig>(path);
 
     public string ToJson() => JsonSerializer.Serialize(this, RunConfig.Json);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Models.Tiger;
@@ -35,8 +36,12 @@ internal static class TigerTrainer
         var codesPerPosition = Enumerable.Range(0, idLength).Select(p => ids.Skip(1).Max(i => i[p]) + 1).ToArray();
         var vocabulary = new SemanticIdVocabulary(codesPerPosition, config.Model.UserBuckets);
         var trie = new SemanticIdTrie(ids);
+        var device = ComputeDevice.Prepare(config.Compute);
+        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new TigerModel(config.Model, vocabulary);
+        model.to(device);                                                                // initialised on the host, then moved
+        observer.Message($"device {device}{(bf16 ? ", bf16 matmuls" : "")}");
         var tc = config.Train;
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
         var examples = Examples(split);
@@ -72,9 +77,10 @@ internal static class TigerTrainer
             Step = (epoch, s) =>
             {
                 using var scope = NewDisposeScope();
+                using var precision = MixedPrecision.Use(bf16);
                 var batch = (tc.StepsPerEpoch > 0 ? stream.Batch(((long)(epoch - 1) * tc.StepsPerEpoch) + s) : stream.Pass(epoch)[s]).Select(i => examples[i]).ToArray();
-                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode);
-                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength);
+                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode).ToDevice(device);
+                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength).ToDevice(device);
                 var rate = schedule.At(loopStep);
                 foreach (var group in optimizer.ParamGroups)
                 {
@@ -82,7 +88,7 @@ internal static class TigerTrainer
                 }
 
                 loopStep++;
-                return (OptimizerStep.Apply(optimizer, model.Loss(input, targets), epoch, s + 1, model, maxGradNorm: 1.0), batch.Length);
+                return (OptimizerStep.Apply(optimizer, model.Loss(input, targets), model, maxGradNorm: 1.0), batch.Length);
             },
             Validate = _ => Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true),
             Save = (path, saved, withOptimizer) => Save(path, model, withOptimizer ? optimizer : null, saved),
@@ -115,7 +121,7 @@ internal static class TigerTrainer
         {
             using var scope = NewDisposeScope();
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
-            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory, model.Config.InputCollisionCode);
+            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory, model.Config.InputCollisionCode).ToDevice(ComputeDevice.DeviceOf(model));
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
             NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
