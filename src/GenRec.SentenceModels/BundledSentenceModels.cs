@@ -19,6 +19,15 @@ internal static class BundledSentenceModels
 {
     public static readonly IReadOnlyList<string> Names = ["minilm", "arctic-xs"];
 
+    /// <summary>Makes the bundled models available to configs by name (<see cref="TextEncoders"/>); nothing loads until one is used.</summary>
+    public static void Register()
+    {
+        foreach (var name in Names)
+        {
+            TextEncoders.Register(name, () => Open(name));
+        }
+    }
+
     /// <param name="name">minilm or arctic-xs.</param>
     /// <param name="maxTokens">Tokens per text, [CLS] and [SEP] included (item texts are short; both models accept 512).</param>
     public static OnnxSentenceEncoder Open(string name, int maxTokens = 128, int threads = 0)

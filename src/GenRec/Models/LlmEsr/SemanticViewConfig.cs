@@ -6,8 +6,9 @@ namespace GenRec.Models.LlmEsr;
 /// (<c>Linear(Ds, Ds/2)</c> then <c>Linear(Ds/2, D)</c>), beside the ID embedding (initialised from a PCA
 /// of the semantic table). Fusion: <c>concat</c> (both views run through the shared backbone and the
 /// two user states are concatenated, as are the two item embeddings: width 2D), <c>cross_attention</c>
-/// (before the backbone each view's tokens are replaced by multi-head attention over the other view's,
-/// causal for causal backbones; then as <c>concat</c>; the paper's runs) or <c>sum</c> (one view:
+/// (before the backbone each view's tokens are replaced by multi-head attention in which the other view
+/// sets the weights and the view keeps its own values, see <see cref="ViewCrossAttention"/>; causal for
+/// causal backbones; then as <c>concat</c>; the paper's runs) or <c>sum</c> (one view:
 /// ID + adapted semantic embedding, width D).
 /// </summary>
 public sealed record SemanticViewConfig
@@ -19,6 +20,21 @@ public sealed record SemanticViewConfig
 
     /// <summary>Heads of the cross-attention between views (the research code uses 2).</summary>
     public int CrossAttentionHeads { get; init; } = 2;
+
+    /// <summary>
+    /// Which view supplies a branch's values: <c>own</c> (the official code: the ID branch attends with
+    /// text queries over ID keys and values, the text branch with ID queries over text keys and values)
+    /// or <c>other</c> (GenRec's earlier, reversed wiring; kept for the ablation).
+    /// </summary>
+    public string CrossAttentionValues { get; init; } = "own";
+
+    /// <summary>Dropout on the cross-attention weights (the official module has none).</summary>
+    public double CrossAttentionDropout { get; init; }
+
+    /// <summary>Biases on the cross-attention's query, key and value projections (the official module has none).</summary>
+    public bool CrossAttentionBias { get; init; }
+
+    public static readonly string[] CrossAttentionValueSources = ["own", "other"];
 
     public static readonly string[] Fusions = ["concat", "cross_attention", "sum"];
 

@@ -5,30 +5,51 @@ using static TorchSharp.torch;
 namespace GenRec.Models.LlmEsr;
 
 /// <summary>
-/// LLM-ESR's cross-attention between the two item views before the backbone: the ID tokens are
-/// replaced by multi-head attention from the ID queries over the semantic tokens, and the semantic
-/// tokens by attention from the semantic queries over the ID tokens. Causal for causal backbones
-/// (position t reads the other view's positions 0..t only, so training never sees the next item;
-/// the research code attends over the whole sequence), bidirectional over valid positions for BERT4Rec.
+/// LLM-ESR's cross-attention between the two item views before the backbone, as the official code
+/// wires it (liuqidong07/LLM-ESR, models/DualLLMSRS.py:75-76 and models/utils.py:106-133,
+/// <c>Multi_CrossAttention.forward(x, y)</c>: queries from x, keys and values from y, no residual):
+/// <code>
+/// id'       = MHA(q = semantic, k = v = id)        (llm2id(llm, id))
+/// semantic' = MHA(q = id,       k = v = semantic)  (id2llm(id, llm))
+/// </code>
+/// Each branch keeps its own view's values; the other view only sets the attention weights, so the
+/// ID branch is still a mixture of ID embeddings. <c>values: "other"</c> reverses it (the earlier
+/// wiring, for the ablation). No dropout and no query/key/value biases by default, as the official
+/// module. Causal for causal backbones (position t reads positions 0..t only, so training never sees
+/// the next item; the official code masks padding only), bidirectional over valid positions for BERT4Rec.
 /// </summary>
 internal sealed class ViewCrossAttention : nn.Module<Tensor, Tensor, Tensor, (Tensor Id, Tensor Semantic)>
 {
-    private readonly MultiHeadAttention semanticIntoId;
-    private readonly MultiHeadAttention idIntoSemantic;
+    private readonly MultiHeadAttention idBranch;
+    private readonly MultiHeadAttention semanticBranch;
+    private readonly bool ownValues;
 
-    public ViewCrossAttention(int dim, int heads, double dropout, bool causal) : base(nameof(ViewCrossAttention))
+    public ViewCrossAttention(int dim, SemanticViewConfig view, bool causal) : base(nameof(ViewCrossAttention))
     {
-        semanticIntoId = new MultiHeadAttention(dim, heads, dropout, causal);
-        idIntoSemantic = new MultiHeadAttention(dim, heads, dropout, causal);
+        ownValues = view.CrossAttentionValues switch
+        {
+            "own" => true,
+            "other" => false,
+            var other => throw new ArgumentException($"semantic_view.cross_attention_values: unknown '{other}' (expected {string.Join(" or ", SemanticViewConfig.CrossAttentionValueSources)})"),
+        };
+        idBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);
+        semanticBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);
         RegisterComponents();
     }
+
+    /// <summary>Whether each branch's values come from its own view (the official wiring).</summary>
+    public bool OwnValues => ownValues;
 
     // idTokens, semanticTokens: [B, N, D], valid: [B, N] -> both [B, N, D], padding zeroed
     public override (Tensor Id, Tensor Semantic) forward(Tensor idTokens, Tensor semanticTokens, Tensor valid)
     {
-        var mask = valid.unsqueeze(-1).to(idTokens.dtype);                             // [B, N, 1]
-        var id = semanticIntoId.forward(idTokens, semanticTokens, valid) * mask;        // [B, N, D]
-        var semantic = idIntoSemantic.forward(semanticTokens, idTokens, valid) * mask;  // [B, N, D]
-        return (id, semantic);
+        var mask = valid.unsqueeze(-1).to(idTokens.dtype);                                                 // [B, N, 1]
+        var id = ownValues
+            ? idBranch.forward(semanticTokens, idTokens, valid)                                            // text queries, ID keys and values
+            : idBranch.forward(idTokens, semanticTokens, valid);                                           // ID queries, text keys and values
+        var semantic = ownValues
+            ? semanticBranch.forward(idTokens, semanticTokens, valid)                                      // ID queries, text keys and values
+            : semanticBranch.forward(semanticTokens, idTokens, valid);
+        return (id * mask, semantic * mask);
     }
 }

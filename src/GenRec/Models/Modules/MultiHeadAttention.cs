@@ -19,7 +19,8 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
     private readonly int heads;
     private readonly bool causal;
 
-    public MultiHeadAttention(int dim, int heads, double dropoutRate, bool causal = true) : base(nameof(MultiHeadAttention))
+    /// <param name="projectionBias">Biases on the query, key and value projections (the output projection always has one).</param>
+    public MultiHeadAttention(int dim, int heads, double dropoutRate, bool causal = true, bool projectionBias = true) : base(nameof(MultiHeadAttention))
     {
         if (dim % heads != 0)
         {
@@ -29,9 +30,9 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
         this.heads = heads;
         attentionDropout = new FastDropout(dropoutRate);
         this.causal = causal;
-        queryProjection = nn.Linear(dim, dim);
-        keyProjection = nn.Linear(dim, dim);
-        valueProjection = nn.Linear(dim, dim);
+        queryProjection = nn.Linear(dim, dim, hasBias: projectionBias);
+        keyProjection = nn.Linear(dim, dim, hasBias: projectionBias);
+        valueProjection = nn.Linear(dim, dim, hasBias: projectionBias);
         outputProjection = nn.Linear(dim, dim);
         RegisterComponents();
     }

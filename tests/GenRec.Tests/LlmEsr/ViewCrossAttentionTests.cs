@@ -1,0 +1,54 @@
+using GenRec.Models.LlmEsr;
+using static TorchSharp.torch;
+
+namespace GenRec.Tests.LlmEsr;
+
+/// <summary>
+/// The direction of LLM-ESR's cross-attention. When one view's tokens are the same vector at every
+/// position, any attention weights mix it into that same vector; so a branch whose values come from
+/// that view gives the same output whatever the other view holds, and one whose values come from the
+/// other view does not.
+/// </summary>
+public class ViewCrossAttentionTests
+{
+    private static (Tensor Id, Tensor Semantic) Run(ViewCrossAttention attention, Tensor id, Tensor semantic) =>
+        attention.forward(id, semantic, ones(2, 5, dtype: ScalarType.Bool));
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EachBranchTakesItsValuesFromTheViewNamed(bool causal)
+    {
+        manual_seed(3);
+        var own = new ViewCrossAttention(8, new SemanticViewConfig(), causal);
+        var other = new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = "other" }, causal);
+        Assert.True(own.OwnValues);
+        Assert.False(other.OwnValues);
+        var constantId = randn(1, 1, 8).expand(2, 5, 8).contiguous();       // the same ID vector everywhere
+        var constantText = randn(1, 1, 8).expand(2, 5, 8).contiguous();
+        var (textA, textB, idA, idB) = (randn(2, 5, 8), randn(2, 5, 8), randn(2, 5, 8), randn(2, 5, 8));
+
+        // Official wiring: the ID branch is a mixture of ID values, the text branch of text values.
+        Assert.True(allclose(Run(own, constantId, textA).Id, Run(own, constantId, textB).Id, atol: 1e-5));
+        Assert.True(allclose(Run(own, idA, constantText).Semantic, Run(own, idB, constantText).Semantic, atol: 1e-5));
+        Assert.False(allclose(Run(own, idA, constantText).Id, Run(own, idB, constantText).Id, atol: 1e-3));
+
+        // The reversed wiring: the ID branch is a mixture of text values.
+        Assert.True(allclose(Run(other, idA, constantText).Id, Run(other, idB, constantText).Id, atol: 1e-5));
+        Assert.False(allclose(Run(other, constantId, textA).Id, Run(other, constantId, textB).Id, atol: 1e-3));
+    }
+
+    [Fact]
+    public void NoDropoutAndNoProjectionBiasesByDefault()
+    {
+        manual_seed(4);
+        var attention = new ViewCrossAttention(8, new SemanticViewConfig(), causal: true);
+        attention.train();
+        var (id, text) = (randn(2, 5, 8), randn(2, 5, 8));
+        Assert.True(allclose(Run(attention, id, text).Id, Run(attention, id, text).Id));   // training mode, yet the same twice
+        var biases = attention.named_parameters().Where(p => p.name.EndsWith("bias", StringComparison.Ordinal)).Select(p => p.name).ToArray();
+        Assert.Equal(2, biases.Length);                                                   // the two output projections only
+        Assert.All(biases, b => Assert.Contains("outputProjection", b));
+        Assert.Throws<ArgumentException>(() => new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = "both" }, causal: true));
+    }
+}
