@@ -28,7 +28,7 @@ internal sealed class ProgressObserver : ITrainingObserver
         if (task is not null)
         {
             task.Increment(1);
-            task.Description = $"epoch {epoch} loss {runningLoss:F4}";
+            task.Description = double.IsNaN(runningLoss) ? $"epoch {epoch}" : $"epoch {epoch} loss {runningLoss:F4}";
         }
     }
 

@@ -56,8 +56,9 @@ internal sealed class EpochLoop
     public required Func<int, int, (Tensor Loss, int Samples)> Step { get; init; }
 
     /// <summary>
-    /// Steps between reads of the loss from the device (and the divergence check). Between reads nothing
-    /// waits for the device; the observer hears each step with the mean loss of the last interval read.
+    /// Most steps between reads of the loss from the device (and the divergence check); an epoch reads it at
+    /// least ten times. Between reads nothing waits for the device; the observer hears each step with the
+    /// mean loss of the last interval read (NaN before the first).
     /// </summary>
     public int LogEvery { get; init; } = 25;
 
@@ -98,6 +99,7 @@ internal sealed class EpochLoop
             var done = 0;
             Tensor? pending = null;                                        // losses since the last read, summed on the device
             var pendingSteps = 0;
+            var readEvery = Math.Clamp(steps / 10, 1, Math.Max(1, LogEvery)); // short epochs still show a loss as they go
             void ReadLoss(int step)
             {
                 var interval = pending!.item<double>();                       // the one wait for the device
@@ -125,7 +127,7 @@ internal sealed class EpochLoop
                 epochSamples += count;
                 done++;
                 state = state with { Step = state.Step + 1 };
-                if (pendingSteps >= LogEvery)
+                if (pendingSteps >= readEvery)
                 {
                     ReadLoss(s + 1);
                 }
