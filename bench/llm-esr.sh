@@ -5,7 +5,10 @@
 # then the mean table: bench/results/llm-esr-<dataset>.json (and a Markdown table on stdout).
 #   bench/llm-esr.sh amazon-beauty                 # configs/amazon-beauty-llm-esr-*.json, seeds 42 43 44
 #   GENREC_EPOCHS=10 GENREC_JOBS=2 bench/llm-esr.sh amazon-beauty
-# Item text is embedded once (`genrec text embed`, GloVe SIF over title + categories/genres) and shared.
+# Item text is embedded once (`genrec text embed`, all-MiniLM-L6-v2 over title + categories/genres; GENREC_TEXT=glove
+# for the light fallback) and shared. Each run is tested under full ranking, 100 uniform and 100 popularity-sampled
+# negatives, by head/tail items and users under the 20% share and under the paper's thresholds; the tables give
+# the mean per model and LLM-ESR minus its backbone seed by seed (mean, sd, s.e.), one per grouping.
 # GENREC_EPOCHS caps every run at the same number of epochs (a CPU budget; the configs' own limit is
 # 200 epochs with patience 20); GENREC_JOBS runs that many trainings side by side (one libtorch thread
 # each); GENREC_BIN runs a copied build. A run whose result file exists is skipped, so an interrupted
@@ -22,10 +25,10 @@ if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds wh
 source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-1}"
 data_path="$(grep -o '"path": *"[^"]*"' "configs/$dataset-llm-esr-sasrec.json" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"
-text="runs/llm-esr/$dataset-text.npy"
+text="runs/llm-esr/$dataset-${GENREC_TEXT:-minilm}.npy"
 out="bench/results/llm-esr/$dataset"
 mkdir -p runs/llm-esr "$out"
-[ -f "$text" ] || "$bin" text embed "$data_path" --kcore 5 --out "$text" --show 0
+[ -f "$text" ] || "$bin" text embed "$data_path" --kcore 5 --encoder "${GENREC_TEXT:-minilm}" --out "$text" --show 0
 epochs=()
 if [ -n "${GENREC_EPOCHS:-}" ]; then epochs=(--epochs "$GENREC_EPOCHS"); fi
 list="$(mktemp)"
@@ -40,3 +43,4 @@ done
 xargs -P "$jobs" -I{} sh -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
 rm -f "$list"
 "$bin" bench llm-esr-table "$out" --out "bench/results/llm-esr-$dataset.json"
+"$bin" bench llm-esr-table "$out" --grouping paper --out "bench/results/llm-esr-$dataset-paper-groups.json"

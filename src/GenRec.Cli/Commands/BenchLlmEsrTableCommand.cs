@@ -19,10 +19,16 @@ internal static class BenchLlmEsrTableCommand
     {
         var folder = new Argument<string>("folder") { Description = "Folder of per-seed bench JSON files (bench/results/llm-esr/<dataset>)" };
         var output = new Option<string>("--out") { Description = "Output JSON", Required = true };
-        var command = new Command("llm-esr-table", "Mean LLM-ESR results over seeds, with and without LLM-ESR, by long-tail group") { folder, output };
+        var grouping = new Option<string>("--grouping") { Description = "share (20% head items/users) or paper (its thresholds)", DefaultValueFactory = _ => "share" };
+        var command = new Command("llm-esr-table", "Mean LLM-ESR results over seeds, with and without LLM-ESR, by long-tail group; paired differences per seed") { folder, output, grouping };
         command.SetAction(r =>
         {
-            var table = Build(r.GetValue(folder)!);
+            var table = Build(r.GetValue(folder)!, r.GetValue(grouping) switch
+            {
+                "share" => 0,
+                "paper" => 1,
+                var other => throw new ArgumentException($"--grouping: unknown '{other}' (share or paper)"),
+            });
             AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, Training.RunConfig.Json) + "\n");
             System.Console.WriteLine(Markdown(table));
             System.Console.WriteLine($"-> {r.GetValue(output)}");
@@ -34,11 +40,29 @@ internal static class BenchLlmEsrTableCommand
     internal sealed record ModelMeans(string Model, int[] Seeds, double MeanEpochs, double MeanSamplesPerSecond, SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>> Protocols);
 
     /// <summary>A backbone beside its LLM-ESR version: headline means, and whether LLM-ESR has the higher overall and tail-item NDCG@10 under each protocol.</summary>
-    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10);
+    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10, SortedDictionary<string, PairedDifference> Paired);
+
+    /// <summary>
+    /// LLM-ESR minus its backbone on the same seed, per seed; their mean, standard deviation (n - 1), standard error
+    /// of the mean, and whether the mean exceeds two standard errors (the issue's bar).
+    /// </summary>
+    internal sealed record PairedDifference(SortedDictionary<int, double> BySeed, double Mean, double Sd, double StandardError, bool AboveTwoStandardErrors)
+    {
+        public static PairedDifference Of(SortedDictionary<int, double> bySeed)
+        {
+            var values = bySeed.Values.ToArray();
+            var mean = values.Average();
+            var sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
+            var se = sd / Math.Sqrt(values.Length);
+            return new PairedDifference(bySeed, mean, sd, se, values.Length > 1 && mean > 2 * se);
+        }
+    }
 
     internal sealed record Table(string Dataset, string Groups, string Note, ModelMeans[] Models, Comparison[] Comparisons, string GitRevision, DateTimeOffset Date);
 
-    private static Table Build(string folder)
+    private static readonly string[] Protocols = ["full_ranking", "sampled", "popularity_sampled"];
+
+    private static Table Build(string folder, int grouping = 0)
     {
         var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
@@ -52,7 +76,7 @@ internal static class BenchLlmEsrTableCommand
         foreach (var byModel in runs.GroupBy(r => r.Json.GetProperty("model").GetString()!).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var protocols = new SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>>(StringComparer.Ordinal);
-            foreach (var protocol in new[] { "full_ranking", "sampled" })
+            foreach (var protocol in Protocols.Where(p => byModel.All(r => LongTail(r.Json, r.File, grouping).TryGetProperty(p, out var v) && v.ValueKind == JsonValueKind.Object)))
             {
                 protocols[protocol] = new(StringComparer.Ordinal);
                 foreach (var group in LongTailReport.GroupNames)
@@ -60,13 +84,13 @@ internal static class BenchLlmEsrTableCommand
                     protocols[protocol][group] = new(StringComparer.Ordinal);
                     foreach (var metric in Metrics.Append("count"))
                     {
-                        protocols[protocol][group][metric] = byModel.Average(r => LongTail(r.Json, r.File).GetProperty(protocol).GetProperty(group).GetProperty(metric).GetDouble());
+                        protocols[protocol][group][metric] = byModel.Average(r => LongTail(r.Json, r.File, grouping).GetProperty(protocol).GetProperty(group).GetProperty(metric).GetDouble());
                     }
                 }
             }
 
             dataset = byModel.First().Json.GetProperty("dataset").GetString()!;
-            groups = LongTail(byModel.First().Json, byModel.First().File).GetProperty("groups").GetString()!;
+            groups = LongTail(byModel.First().Json, byModel.First().File, grouping).GetProperty("groups").GetString()!;
             var training = byModel.Select(r => r.Json.GetProperty("training")).ToArray();
             models.Add(new ModelMeans(
                 byModel.Key,
@@ -79,13 +103,36 @@ internal static class BenchLlmEsrTableCommand
         var comparisons = models.Where(m => !m.Model.StartsWith("llm-esr-", StringComparison.Ordinal))
             .Select(b => (Baseline: b, Enhanced: models.FirstOrDefault(m => m.Model == "llm-esr-" + b.Model)))
             .Where(p => p.Enhanced is not null)
-            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!)))
+            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!), Paired(runs, p.Baseline.Model, p.Enhanced!.Model, grouping)))
             .ToArray();
         return new Table(dataset, groups, "means over the seeds listed per model; each run tests its best-validation epoch", models.ToArray(), comparisons, GitRevision.Current(), DateTimeOffset.UtcNow);
     }
 
-    private static JsonElement LongTail(JsonElement run, string file) =>
-        run.TryGetProperty("long_tail", out var section) ? section : throw new InvalidDataException($"{file}: no long_tail section (run bench train with --long-tail)");
+    // The run's long-tail section under one grouping: bench train writes the 20% share first, then the paper's thresholds (older files hold one object, the share).
+    private static JsonElement LongTail(JsonElement run, string file, int grouping = 0) =>
+        !run.TryGetProperty("long_tail", out var section) ? throw new InvalidDataException($"{file}: no long_tail section (run bench train with --long-tail)")
+        : section.ValueKind == JsonValueKind.Array ? (grouping < section.GetArrayLength() ? section[grouping] : throw new InvalidDataException($"{file}: no long-tail grouping {grouping}"))
+        : grouping == 0 ? section : throw new InvalidDataException($"{file}: written before the paper's grouping was measured");
+
+    // Per protocol, overall and tail-item NDCG@10 of LLM-ESR minus its backbone, seed by seed (seeds that both have).
+    private static SortedDictionary<string, PairedDifference> Paired((string File, JsonElement Json)[] runs, string baseline, string enhanced, int grouping)
+    {
+        Dictionary<int, JsonElement> BySeed(string model) => runs.Where(r => r.Json.GetProperty("model").GetString() == model)
+            .ToDictionary(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32(), r => LongTail(r.Json, r.File, grouping));
+        var (plain, llmEsr) = (BySeed(baseline), BySeed(enhanced));
+        var seeds = plain.Keys.Intersect(llmEsr.Keys).Order().ToArray();
+        var result = new SortedDictionary<string, PairedDifference>(StringComparer.Ordinal);
+        foreach (var protocol in Protocols.Where(p => seeds.Length > 0 && seeds.All(s => plain[s].TryGetProperty(p, out var a) && a.ValueKind == JsonValueKind.Object && llmEsr[s].TryGetProperty(p, out var b) && b.ValueKind == JsonValueKind.Object)))
+        {
+            foreach (var group in new[] { "overall", "tail_item" })
+            {
+                double Ndcg(JsonElement section) => section.GetProperty(protocol).GetProperty(group).GetProperty("ndcg@10").GetDouble();
+                result[$"{protocol}/{group}/ndcg@10"] = PairedDifference.Of(new SortedDictionary<int, double>(seeds.ToDictionary(s => s, s => Ndcg(llmEsr[s]) - Ndcg(plain[s]))));
+            }
+        }
+
+        return result;
+    }
 
     // full/… and sampled/… NDCG@10 and HR@10 of the overall and tail-item groups.
     private static SortedDictionary<string, double> Headline(ModelMeans m)
@@ -111,9 +158,9 @@ internal static class BenchLlmEsrTableCommand
     {
         string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
         var lines = new List<string>();
-        foreach (var protocol in new[] { "full_ranking", "sampled" })
+        foreach (var protocol in Protocols.Where(p => table.Models.All(m => m.Protocols.ContainsKey(p))))
         {
-            lines.Add($"{table.Dataset}, {(protocol == "sampled" ? "100 sampled negatives" : "full ranking")} (N@10 / H@10; {table.Groups})");
+            lines.Add($"{table.Dataset}, {Describe(protocol)} (N@10 / H@10; {table.Groups})");
             lines.Add("| model | seeds | overall | tail item | head item | tail user | head user |");
             lines.Add("|---|---|---|---|---|---|---|");
             foreach (var m in table.Models)
@@ -125,7 +172,18 @@ internal static class BenchLlmEsrTableCommand
             lines.Add("");
         }
 
-        lines.AddRange(table.Comparisons.Select(c => $"{c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{(p.Key == "sampled" ? "100 sampled negatives" : "full ranking")} {(p.Value ? "yes" : "no")}"))));
+        lines.AddRange(table.Comparisons.Select(c => $"{c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}"))));
+        lines.AddRange(table.Comparisons.SelectMany(c => c.Paired.Select(p =>
+            $"{c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} (sd {p.Value.Sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, {p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
         return string.Join("\n", lines);
     }
+
+    private static string Signed(double v) => (v < 0 ? "-" : "+") + Math.Abs(v).ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static string Describe(string protocol) => protocol switch
+    {
+        "sampled" => "100 uniform negatives",
+        "popularity_sampled" => "100 popularity-sampled negatives",
+        _ => "full ranking",
+    };
 }

@@ -70,17 +70,24 @@ internal static class BenchTrainCommand
         return command;
     }
 
-    // The test cases of the run's data, both protocols, by head/tail items and users (popularity 80/20).
-    private static LongTailEvaluation LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
+    // The test cases of the run's data under three protocols (full ranking, 100 uniform and 100 popularity-sampled
+    // negatives), by head/tail items and users under two groupings: the 20% share (first) and the paper's thresholds.
+    private static LongTailEvaluation[] LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
         var split = SequenceSplit.Create(dataset, run.Data.Split);
         var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
-        var evaluation = LongTailEvaluation.Run(new ModelScorer(model), split.Test, LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), batchSize: run.Train.EvalBatchSize);
-        foreach (var (name, groups) in new[] { ("full ranking", evaluation.FullRanking), ($"{evaluation.SampledNegatives} sampled negatives", evaluation.Sampled) })
+        var popularity = LongTailGroups.Popularity(split.Train, dataset.NumItems).Select(c => (double)c).ToArray();
+        LongTailGroups[] groupings = [LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), LongTailGroups.Paper(dataset.Sequences, dataset.NumItems)];
+        var evaluations = LongTailEvaluation.Run(new ModelScorer(model), split.Test, groupings, batchSize: run.Train.EvalBatchSize, popularity: popularity);
+        foreach (var evaluation in evaluations)
         {
-            System.Console.WriteLine($"{name}: " + string.Join("  ", LongTailReport.GroupNames.Select(g => $"{g} n={groups[g]["count"]:F0} hr@10={groups[g]["hr@10"]:F4} ndcg@10={groups[g]["ndcg@10"]:F4}")));
+            System.Console.WriteLine(evaluation.Groups);
+            foreach (var (name, groups) in new[] { ("full ranking", evaluation.FullRanking), ($"{evaluation.SampledNegatives} uniform negatives", evaluation.Sampled), ($"{evaluation.SampledNegatives} popularity negatives", evaluation.PopularitySampled!) })
+            {
+                System.Console.WriteLine($"  {name}: " + string.Join("  ", LongTailReport.GroupNames.Select(g => $"{g} n={groups[g]["count"]:F0} hr@10={groups[g]["hr@10"]:F4} ndcg@10={groups[g]["ndcg@10"]:F4}")));
+            }
         }
 
-        return evaluation;
+        return evaluations;
     }
 }

@@ -48,7 +48,7 @@ public static class Evaluator
         }
 
         var protocol = options.SampledNegatives > 0
-            ? $"sampled ({options.SampledNegatives} negatives, seed {options.Seed})"
+            ? $"sampled ({options.SampledNegatives} {(options.NegativeWeights is null ? "uniform" : "popularity-weighted")} negatives, seed {options.Seed})"
             : "full ranking" + (options.FilterHistory ? ", history filtered" : "");
         return new EvalResult(acc.Result(), ranks, protocol);
     }
@@ -79,15 +79,42 @@ public static class Evaluator
 
     private static int SampledRank(ReadOnlySpan<float> row, EvalCase c, EvalOptions options, int numItems)
     {
-        var negatives = SampleNegatives(c, options.SampledNegatives, numItems, options.Seed);
+        var negatives = options.NegativeWeights is { } weights
+            ? SampleNegatives(c, options.SampledNegatives, numItems, options.Seed, CumulativeWeights(weights, numItems))
+            : SampleNegatives(c, options.SampledNegatives, numItems, options.Seed);
         return Ranking.RankAmong(row, c.Target, negatives);
     }
 
-    /// <summary>Distinct items outside the history and target; deterministic in (seed, user).</summary>
-    public static int[] SampleNegatives(EvalCase c, int count, int numItems, int seed)
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<double>, double[]> Cumulative = new();
+
+    // cumulative[i] = sum of the weights of items 1..i (entry 0 = 0); computed once per weight list.
+    private static double[] CumulativeWeights(IReadOnlyList<double> weights, int numItems) => Cumulative.GetValue(weights, w =>
+    {
+        if (w.Count != numItems + 1)
+        {
+            throw new ArgumentException($"negative weights: expected {numItems + 1} entries (by item id, entry 0 unused), got {w.Count}");
+        }
+
+        var cumulative = new double[numItems + 1];
+        for (var i = 1; i <= numItems; i++)
+        {
+            cumulative[i] = cumulative[i - 1] + Math.Max(0, w[i]);
+        }
+
+        return cumulative;
+    });
+
+    /// <summary>
+    /// Distinct items outside the history and target; deterministic in (seed, user). With
+    /// <paramref name="cumulativeWeights"/> (running sums by item id) an item is drawn with probability
+    /// proportional to its weight (then rejected if excluded or already drawn); without, uniformly.
+    /// </summary>
+    public static int[] SampleNegatives(EvalCase c, int count, int numItems, int seed, double[]? cumulativeWeights = null)
     {
         var excluded = new HashSet<int>(c.History) { c.Target };
-        var available = numItems - excluded.Count(i => i >= 1 && i <= numItems);
+        var available = cumulativeWeights is null
+            ? numItems - excluded.Count(i => i >= 1 && i <= numItems)
+            : Enumerable.Range(1, numItems).Count(i => cumulativeWeights[i] > cumulativeWeights[i - 1] && !excluded.Contains(i));
         count = Math.Min(count, available);
         // HashCode.Combine is randomised per process, so mix explicitly to stay reproducible across runs.
         var rng = new Random(unchecked((int)(((uint)seed * 2654435761u) ^ ((uint)c.User * 40503u + 0x5eedu))));
@@ -95,7 +122,7 @@ public static class Evaluator
         var result = new int[count];
         for (var i = 0; i < count;)
         {
-            var item = rng.Next(1, numItems + 1);
+            var item = cumulativeWeights is null ? rng.Next(1, numItems + 1) : WeightedDraw(cumulativeWeights, rng);
             if (!excluded.Contains(item) && chosen.Add(item))
             {
                 result[i++] = item;
@@ -103,5 +130,26 @@ public static class Evaluator
         }
 
         return result;
+    }
+
+    // The item whose weight interval holds a uniform draw: the first i with cumulative[i] > u.
+    private static int WeightedDraw(double[] cumulative, Random rng)
+    {
+        var u = rng.NextDouble() * cumulative[^1];
+        var (lo, hi) = (1, cumulative.Length - 1);
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (cumulative[mid] > u)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
     }
 }

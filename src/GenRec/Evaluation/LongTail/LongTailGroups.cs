@@ -55,7 +55,19 @@ public sealed class LongTailGroups
         return new LongTailGroups(headItems, headUsers, $"head items: more than {itemInteractions} interactions; head users: more than {userLength} items");
     }
 
-    private static int[] Popularity(IReadOnlyList<int[]> sequences, int numItems)
+    /// <summary>
+    /// The LLM-ESR paper's groups (official code: utils/utils.py metric_pop_report / metric_len_report,
+    /// thresholds from experiments/beauty.bash): a tail item has fewer than <paramref name="tailItemBelow"/>
+    /// interactions, a tail (short) user fewer than <paramref name="tailUserBelow"/> items. Beauty: 4 and 9.
+    /// </summary>
+    public static LongTailGroups Paper(IReadOnlyList<int[]> sequences, int numItems, int tailItemBelow = 4, int tailUserBelow = 9)
+    {
+        var byThreshold = ByThreshold(sequences, numItems, tailItemBelow - 1, tailUserBelow - 1);
+        return new LongTailGroups(byThreshold.HeadItems, byThreshold.HeadUsers, $"the paper's thresholds: tail items have fewer than {tailItemBelow} interactions, tail users fewer than {tailUserBelow} items");
+    }
+
+    /// <summary>Interactions per item id in the sequences (entry 0 unused): the popularity that groups items and weights popularity-sampled negatives.</summary>
+    public static int[] Popularity(IReadOnlyList<int[]> sequences, int numItems)
     {
         var counts = new int[numItems + 1];
         foreach (var s in sequences)
