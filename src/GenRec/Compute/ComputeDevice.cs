@@ -15,7 +15,7 @@ public static class ComputeDevice
         var spec = (name ?? "auto").Trim().ToLowerInvariant();
         if (spec is "auto")
         {
-            return cuda.is_available() ? CUDA : CPU;
+            return cuda.is_available() ? new Device(DeviceType.CUDA, 0) : CPU;
         }
 
         if (spec is "cpu")
@@ -86,6 +86,8 @@ public static class ComputeDevice
             return host;
         }
 
-        return device.type == DeviceType.CUDA ? host.pin_memory().to(device, non_blocking: true) : host.to(device);
+        return device.type == DeviceType.CUDA && host.device_type == DeviceType.CPU
+            ? host.pin_memory().to(device, non_blocking: true)                          // page-locked, so the copy need not wait
+            : host.to(device);
     }
 }
