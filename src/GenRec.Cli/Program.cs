@@ -19,8 +19,6 @@ var root = new RootCommand("GenRec: sequential and generative recommendation in 
     DoctorCommand.Create(),
 };
 
-
-
 if (System.Console.IsOutputRedirected)
 {
     AnsiConsole.Profile.Width = 160;
