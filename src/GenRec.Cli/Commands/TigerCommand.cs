@@ -39,6 +39,11 @@ internal static class TigerCommand
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
             Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); run folder {outDir}");
             var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, r.GetValue(resume), observer, cancel));
+            if (result.Interrupted)
+            {
+                return Task.FromResult(130);
+            }
+
             Output.Metrics($"{name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
             var report = BenchReport.Create(
                 name,

@@ -56,4 +56,19 @@ public class TigerTrainingTests
         Assert.Equal(result.ExamplesSeen, examples);
         Assert.Equal(0, result.Test["invalid_id_share"]);
     }
+
+    [Fact]
+    public void AnInterruptedRunStopsWithoutTesting()
+    {
+        using var dir = new TempDir();
+        var data = TrainingTests.CycleDataset(users: 20, items: 10, seed: 1);
+        var ids = SemanticIdFile.Random(data.NumItems, levels: 2, codebookSize: 4, seed: 1);
+        var run = new TigerRunConfig { Model = new TigerConfig { EncoderLayers = 1, DecoderLayers = 1, NumHeads = 1, HeadDim = 4, ModelDim = 8, FfnDim = 8, MaxHistory = 3, UserBuckets = 4 } };
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var result = TigerTrainer.Run(run, data, ids, dir.Path, resume: false, new SilentObserver(), cancelled.Token);
+        Assert.True(result.Interrupted);
+        Assert.Empty(result.Test);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "result.json")));
+    }
 }

@@ -14,6 +14,9 @@ namespace GenRec.Training.Tiger;
 internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, long ExamplesSeen, double TrainSeconds, string StopReason)
 {
     public double ExamplesPerSecond => ExamplesSeen / Math.Max(TrainSeconds, 1e-9);
+
+    /// <summary>Stopped by cancellation: nothing was tested.</summary>
+    public bool Interrupted { get; init; }
 }
 
 /// <summary>
@@ -96,6 +99,12 @@ internal static class TigerTrainer
         var run = loop.Run(state, cancel);
         state = run.State;
         var stopReason = run.StopReason;
+        if (run.Interrupted)
+        {
+            // Stopped by the user: no test pass (it takes minutes); `--resume` continues, `--resume --epochs N` only tests.
+            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { Interrupted = true };
+        }
+
         var bestPath = loop.BestPath;
         if (!File.Exists(bestPath))
         {
