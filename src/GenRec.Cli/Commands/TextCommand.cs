@@ -30,7 +30,7 @@ internal static class TextCommand
             var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
             var (values, dim) = r.GetValue(encoder) switch
             {
-                "onnx" => EmbedWithOnnx(dataset, r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased), Pooling = ParsePooling(r.GetValue(pooling)!) }),
+                "onnx" => EmbedWith(dataset, new OnnxSentenceEncoder(r.GetValue(model) ?? throw new ArgumentException("--encoder onnx needs --model <file.onnx>"), r.GetValue(vocab), new OnnxEncoderOptions { MaxTokens = r.GetValue(maxTokens), LowerCase = !r.GetValue(cased), Pooling = ParsePooling(r.GetValue(pooling)!) })),
                 "npy" => ItemTextEmbeddings.Import(r.GetValue(npy) ?? throw new ArgumentException("--encoder npy needs --npy <file>"), dataset.NumItems),
                 "minilm" or "arctic-xs" => EmbedWithBundled(dataset, r.GetValue(encoder)!, r.GetValue(maxTokens)),
                 var named => EmbedWith(dataset, TextEncoders.Create(named!, r.GetValue(vectors))),
@@ -66,11 +66,6 @@ internal static class TextCommand
         }
     }
 
-    private static (float[] Values, int Dim) EmbedWithOnnx(SequenceDataset dataset, string model, string? vocab, OnnxEncoderOptions options)
-    {
-        using var encoder = new OnnxSentenceEncoder(model, vocab, options);
-        return ItemTextEmbeddings.Compute(dataset, encoder, Output.Info);
-    }
 
     // A sanity check by eye: the closest items (cosine) to a few items.
     private static void ShowNeighbours(SequenceDataset dataset, float[] values, int dim, int count)

@@ -19,6 +19,7 @@ public static class Evaluator
         var ranks = new int[cases.Count];
         var scores = new float[options.BatchSize * width];
         var batch = new List<EvalCase>(options.BatchSize);
+        var cumulativeWeights = options.NegativeWeights is { } weights ? CumulativeWeights(weights, scorer.NumItems) : null; // once per evaluation
         for (var start = 0; start < cases.Count; start += options.BatchSize)
         {
             batch.Clear();
@@ -36,7 +37,7 @@ public static class Evaluator
                 ValidateTarget(c, scorer.NumItems);
                 var row = scores.AsSpan(b * width, width);
                 ranks[start + b] = options.SampledNegatives > 0
-                    ? SampledRank(row, c, options, scorer.NumItems)
+                    ? SampledRank(row, c, options, scorer.NumItems, cumulativeWeights)
                     : FullRank(row, c, options.FilterHistory);
             });
             for (var b = 0; b < batch.Count; b++)
@@ -77,18 +78,14 @@ public static class Evaluator
         return Ranking.RankOf(row, c.Target);
     }
 
-    private static int SampledRank(ReadOnlySpan<float> row, EvalCase c, EvalOptions options, int numItems)
+    private static int SampledRank(ReadOnlySpan<float> row, EvalCase c, EvalOptions options, int numItems, double[]? cumulativeWeights)
     {
-        var negatives = options.NegativeWeights is { } weights
-            ? SampleNegatives(c, options.SampledNegatives, numItems, options.Seed, CumulativeWeights(weights, numItems))
-            : SampleNegatives(c, options.SampledNegatives, numItems, options.Seed);
+        var negatives = SampleNegatives(c, options.SampledNegatives, numItems, options.Seed, cumulativeWeights);
         return Ranking.RankAmong(row, c.Target, negatives);
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<double>, double[]> Cumulative = new();
-
-    // cumulative[i] = sum of the weights of items 1..i (entry 0 = 0); computed once per weight list.
-    private static double[] CumulativeWeights(IReadOnlyList<double> weights, int numItems) => Cumulative.GetValue(weights, w =>
+    // cumulative[i] = sum of the weights of items 1..i (entry 0 = 0).
+    private static double[] CumulativeWeights(IReadOnlyList<double> w, int numItems)
     {
         if (w.Count != numItems + 1)
         {
@@ -102,7 +99,7 @@ public static class Evaluator
         }
 
         return cumulative;
-    });
+    }
 
     /// <summary>
     /// Distinct items outside the history and target; deterministic in (seed, user). With
