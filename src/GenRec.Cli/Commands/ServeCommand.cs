@@ -3,6 +3,7 @@ using GenRec.Cli.Serving;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace GenRec.Cli.Commands;
@@ -10,28 +11,94 @@ namespace GenRec.Cli.Commands;
 /// <summary><c>genrec serve</c>: the HTTP recommendation service on a trained retrieval checkpoint.</summary>
 internal static class ServeCommand
 {
+    /// <summary>Environment variable holding the admin token when no token file is given.</summary>
+    public const string TokenVariable = "GENREC_ADMIN_TOKEN";
+
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Model checkpoint (.ckpt), e.g. runs/quickstart/best.ckpt", Required = true };
-        var host = new Option<string>("--host") { Description = "Address to bind (loopback by default)", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host") { Description = "Address to bind: an IP address or localhost (loopback by default; 0.0.0.0 or :: for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var ranker = new Option<string?>("--ranker") { Description = "HSTU ranking checkpoint (from bench rank) for /rank's task probabilities" };
         var index = new Option<string>("--index") { Description = "Top-k index: exact or hnsw", DefaultValueFactory = _ => "exact" };
         var maxBody = new Option<int>("--max-body-kb") { Description = "Largest request body in KiB (413 above)", DefaultValueFactory = _ => 256 };
         var maxHistory = new Option<int>("--max-history") { Description = "Longest accepted history, in items", DefaultValueFactory = _ => 2_000 };
+        var tokenFile = new Option<string?>("--admin-token-file") { Description = $"File holding the bearer token for /reload (or set {TokenVariable}); without a token /reload answers only on a loopback bind" };
+        var modelRoot = new Option<string?>("--model-root") { Description = "Folder that /reload may load checkpoints from (default: the folder above the checkpoint's, e.g. runs/)" };
+        var allowedHosts = new Option<string?>("--allowed-hosts") { Description = "Host header values answered, comma-separated (default: localhost names on a loopback bind, any otherwise)" };
+        var rateLimit = new Option<int>("--rate-limit") { Description = "Requests per second per client address on /recommend, /rank, /reload (429 above; 0: unlimited)", DefaultValueFactory = _ => 5_000 };
+        var maxConnections = new Option<int>("--max-connections") { Description = "Open connections at most", DefaultValueFactory = _ => 1_024 };
+        var timeout = new Option<double>("--request-timeout") { Description = "Seconds a request may take (503 after)", DefaultValueFactory = _ => 10 };
+        var proxies = new Option<string?>("--known-proxies") { Description = "Reverse proxies (IP addresses, comma-separated) whose X-Forwarded-For/-Proto are honoured" };
+        var stateFile = new Option<string?>("--state-file") { Description = "Where the served model is remembered across restarts (default: <model root>/.genrec-serve.json)" };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Console log level", DefaultValueFactory = _ => LogLevel.Information };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Dynamic batching: most /recommend requests per forward pass (1: off)", DefaultValueFactory = _ => 32 };
+        var batchWait = new Option<double>("--batch-wait-ms") { Description = "Dynamic batching: longest wait for a batch to fill, in ms", DefaultValueFactory = _ => 1 };
         var device = DeviceOption.Create();
-        var command = new Command("serve", "Serve /recommend, /rank, /health, /metrics and /reload over HTTP") { checkpoint, ranker, host, port, index, maxBody, maxHistory, device };
+        var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics and /reload over HTTP")
+        {
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, device,
+        };
         command.SetAction(async (r, cancel) =>
         {
+            var startedWith = Path.GetFullPath(r.GetValue(checkpoint)!);
+            var options = new ServiceOptions
+            {
+                Host = r.GetValue(host)!,
+                Port = r.GetValue(port),
+                MaxBodyBytes = r.GetValue(maxBody) * 1024L,
+                MaxHistory = r.GetValue(maxHistory),
+                AdminToken = ReadToken(r.GetValue(tokenFile)),
+                ModelRoot = r.GetValue(modelRoot) ?? Path.GetDirectoryName(Path.GetDirectoryName(startedWith)) ?? "/",
+                AllowedHosts = List(r.GetValue(allowedHosts)),
+                RateLimitPerSecond = r.GetValue(rateLimit),
+                MaxConnections = r.GetValue(maxConnections),
+                RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)),
+                KnownProxies = List(r.GetValue(proxies)) ?? [],
+                LogLevel = r.GetValue(logLevel),
+                MaxBatch = r.GetValue(maxBatch),
+                BatchWait = TimeSpan.FromMilliseconds(r.GetValue(batchWait)),
+            };
+            RecommendationService.BindAddress(options.Host); // a bad --host is an error before anything loads
+            foreach (var proxy in options.KnownProxies)
+            {
+                _ = System.Net.IPAddress.TryParse(proxy, out _) ? 0 : throw new ArgumentException($"--known-proxies: '{RequestText.Clip(proxy)}' is not an IP address");
+            }
+
+            var paths = new ModelPathGuard(options.ModelRoot, options.MaxModelBytes);
+            var state = r.GetValue(stateFile) ?? Path.Combine(paths.Root, ".genrec-serve.json");
             var indexKind = r.GetValue(index)!;
             var on = DeviceOption.Resolve(r.GetValue(device));
             RetrievalEngine Load(string path) => RetrievalEngine.Load(path, DatasetRequest.DefaultCacheDir, indexKind, Output.Info, on);
-            var engine = Load(r.GetValue(checkpoint)!);
-            var options = new ServiceOptions { Host = r.GetValue(host)!, Port = r.GetValue(port), MaxBodyBytes = r.GetValue(maxBody) * 1024L, MaxHistory = r.GetValue(maxHistory) };
-            var rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
-            await using var app = RecommendationService.Build(new ModelHost(engine, rankingEngine, Load, (path, dataset) => RankingEngine.Load(path, dataset, on)), options);
-            await app.StartAsync(cancel);
-            AnsiConsole.MarkupLine($"serving [bold]{Markup.Escape(engine.Source)}[/] ({engine.Dataset.NumItems:N0} items, index {Markup.Escape(engine.IndexName)}{(rankingEngine is null ? "" : $", ranker {Markup.Escape(rankingEngine.Source)}")}) at [bold]{RecommendationService.Address(app)}[/]; Ctrl+C stops");
+
+            // After hot reloads, a restart with the same --checkpoint serves what was last reloaded.
+            var (served, servedRanker) = (startedWith, r.GetValue(ranker));
+            if (ServedModelState.Read(state, startedWith) is { } remembered)
+            {
+                Output.Info($"{state}: serving the last reloaded model {remembered.Checkpoint} (generation {remembered.Generation})");
+                (served, servedRanker) = (remembered.Checkpoint, remembered.Ranker);
+            }
+
+            var engine = Load(served);
+            var rankingEngine = servedRanker is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
+            var models = new ModelHost(engine, rankingEngine, Load, (path, dataset) => RankingEngine.Load(path, dataset, on)) { Paths = paths, Timeout = options.ReloadTimeout };
+            models.Swapped += (_, now) => new ServedModelState(startedWith, now.Engine.Source, now.Ranker?.Source, now.Generation, now.LoadedAt).Write(state);
+            await using var app = RecommendationService.Build(models, options);
+            try
+            {
+                await app.StartAsync(cancel);
+            }
+            catch (IOException e)
+            {
+                throw new InvalidOperationException($"cannot listen on {options.Host}:{options.Port}: {e.Message}", e);
+            }
+
+            if (!options.IsLoopback)
+            {
+                AnsiConsole.MarkupLine($"[yellow]warning:[/] listening on {Markup.Escape(options.Host)}: every interface can reach this service{(options.AllowedHosts is null ? "; any Host header is answered (set --allowed-hosts)" : "")}{(options.AdminToken is null ? "; /reload is disabled (no admin token)" : "")}");
+            }
+
+            AnsiConsole.MarkupLine($"serving [bold]{Markup.Escape(engine.Source)}[/] ({engine.Dataset.NumItems:N0} items, index {Markup.Escape(engine.IndexName)}{(rankingEngine is null ? "" : $", ranker {Markup.Escape(rankingEngine.Source)}")}) at [bold]{RecommendationService.Address(app)}[/]; reloads from {Markup.Escape(paths.Root)}; Ctrl+C stops");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancel);
@@ -40,9 +107,26 @@ internal static class ServeCommand
             {
             }
 
-            await app.StopAsync(CancellationToken.None);
+            // Graceful: stop accepting, let requests in flight finish (up to the shutdown timeout).
+            using var drain = new CancellationTokenSource(options.ShutdownTimeout);
+            await app.StopAsync(drain.Token);
             return 0;
         });
         return command;
     }
+
+    private static string? ReadToken(string? file)
+    {
+        var token = file is null ? Environment.GetEnvironmentVariable(TokenVariable) : File.Exists(file) ? File.ReadAllText(file) : throw new FileNotFoundException($"--admin-token-file: {file} not found");
+        token = token?.Trim();
+        if (file is null && string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        return token is { Length: >= 16 } ? token : throw new ArgumentException($"admin token ({file ?? TokenVariable}): at least 16 characters, got {token?.Length ?? 0}");
+    }
+
+    private static string[]? List(string? value) =>
+        value?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } items ? items : null;
 }

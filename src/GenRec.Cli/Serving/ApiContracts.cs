@@ -10,8 +10,12 @@ internal sealed record RecommendRequest(string? User, string[]? History, int? K,
 /// </summary>
 internal sealed record RankRequest(string? User, string[]? History, string[]? Candidates, float[]? Ratings = null, long[]? Timestamps = null);
 
-/// <summary>The <c>POST /reload</c> body: new checkpoints, or none to reload the current ones.</summary>
-internal sealed record ReloadRequest(string? Checkpoint, string? Ranker = null);
+/// <summary>
+/// The <c>POST /reload</c> body: new checkpoints (paths inside the model root, relative to it or absolute),
+/// or none to reload the current ones. A checkpoint of another dataset is refused unless
+/// <c>allow_dataset_change</c> is true.
+/// </summary>
+internal sealed record ReloadRequest(string? Checkpoint = null, string? Ranker = null, bool AllowDatasetChange = false);
 
 /// <summary>An item with its retrieval score and, from a ranking model, a probability per task.</summary>
 internal sealed record ScoredItemDto(string Item, string Title, float Score, IReadOnlyDictionary<string, float>? Tasks = null);
@@ -20,22 +24,5 @@ internal sealed record RecommendResponse(IReadOnlyList<ScoredItemDto> Items, int
 
 internal sealed record RankResponse(IReadOnlyList<ScoredItemDto> Scores, int HistoryLength, int ModelGeneration);
 
-internal sealed record ErrorResponse(string Error);
-
-/// <summary>Limits the service enforces on every request.</summary>
-internal sealed record ServiceOptions
-{
-    public string Host { get; init; } = "127.0.0.1";
-
-    public int Port { get; init; } = 8080;
-
-    /// <summary>Largest accepted request body, in bytes (413 above).</summary>
-    public long MaxBodyBytes { get; init; } = 256 * 1024;
-
-    /// <summary>Longest accepted history, in items (the model reads its last max_length of them).</summary>
-    public int MaxHistory { get; init; } = 2_000;
-
-    public int MaxK { get; init; } = 1_000;
-
-    public int MaxCandidates { get; init; } = 10_000;
-}
+/// <summary>Every error's body: what was wrong, and the request id that the log line of it carries.</summary>
+internal sealed record ErrorResponse(string Error, string? RequestId = null);

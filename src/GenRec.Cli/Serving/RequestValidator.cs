@@ -24,7 +24,7 @@ internal static class RequestValidator
         {
             return engine.UserLookup.TryGetValue(user, out var index)
                 ? engine.Dataset.Sequences[index]
-                : throw new RequestException(404, $"field 'user': unknown user '{user}'");
+                : throw new RequestException(404, $"field 'user': unknown user '{RequestText.Clip(user)}'");
         }
 
         if (history is null)

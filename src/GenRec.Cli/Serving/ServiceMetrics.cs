@@ -1,75 +1,67 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
+using Prometheus;
 
 namespace GenRec.Cli.Serving;
 
 /// <summary>
-/// Request counts by endpoint and status and a latency histogram per endpoint, exposed at
-/// <c>GET /metrics</c> in the Prometheus text format. Lock-free counters.
+/// The service's Prometheus metrics through prometheus-net (its own registry per service, so several
+/// services in one process do not mix): requests by endpoint and the status actually sent, latency per
+/// endpoint, dynamic-batching batch sizes and queue waits, reloads by outcome and the model generation;
+/// with them prometheus-net's process and .NET runtime metrics (CPU, resident memory, GC, thread pool)
+/// and, through its meter adapter, ASP.NET Core's and Kestrel's own meters (connections, queues).
 /// </summary>
-internal sealed class ServiceMetrics
+internal sealed class ServiceMetrics : IDisposable
 {
     /// <summary>Upper bounds of the latency buckets, in seconds (+Inf is implied).</summary>
     public static readonly double[] BucketBounds = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
 
-    private readonly ConcurrentDictionary<(string Endpoint, int Status), long[]> counts = new();
-    private readonly ConcurrentDictionary<string, Histogram> latencies = new();
+    private readonly Counter requests;
+    private readonly Histogram latency;
+    private readonly Histogram batchSize;
+    private readonly Histogram batchWait;
+    private readonly Counter reloads;
+    private readonly Gauge generation;
+    private readonly IDisposable meters;
+
+    public ServiceMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);
+        var factory = Metrics.WithCustomRegistry(Registry);
+        requests = factory.CreateCounter("genrec_requests_total", "HTTP requests by endpoint and the status sent.", ["endpoint", "status"]);
+        latency = factory.CreateHistogram("genrec_request_seconds", "Request latency by endpoint.", ["endpoint"], new HistogramConfiguration { Buckets = BucketBounds });
+        batchSize = factory.CreateHistogram("genrec_batch_size", "Requests per batched user-state forward pass.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
+        batchWait = factory.CreateHistogram("genrec_batch_wait_seconds", "Longest queue wait of a request in each batch.", new HistogramConfiguration { Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05] });
+        reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy).", ["outcome"]);
+        generation = factory.CreateGauge("genrec_model_generation", "Generation of the served model (1 at start, +1 per reload).");
+        generation.Set(1);
+        meters = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = Registry,
+            InstrumentFilterPredicate = i => i.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
 
     public void Record(string endpoint, int status, TimeSpan elapsed)
     {
-        Interlocked.Increment(ref counts.GetOrAdd((endpoint, status), _ => new long[1])[0]);
-        latencies.GetOrAdd(endpoint, _ => new Histogram()).Observe(elapsed.TotalSeconds);
+        requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        latency.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
     }
 
-    public long Count(string endpoint, int status) => counts.TryGetValue((endpoint, status), out var c) ? Interlocked.Read(ref c[0]) : 0;
-
-    public string ToPrometheus()
+    public void Batch(int size, TimeSpan waited)
     {
-        var text = new StringBuilder();
-        text.AppendLine("# HELP genrec_requests_total HTTP requests by endpoint and status.");
-        text.AppendLine("# TYPE genrec_requests_total counter");
-        foreach (var ((endpoint, status), count) in counts.OrderBy(p => p.Key.Endpoint).ThenBy(p => p.Key.Status))
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"genrec_requests_total{{endpoint=\"{endpoint}\",status=\"{status}\"}} {Interlocked.Read(ref count[0])}");
-        }
-
-        text.AppendLine("# HELP genrec_request_seconds Request latency by endpoint.");
-        text.AppendLine("# TYPE genrec_request_seconds histogram");
-        foreach (var (endpoint, histogram) in latencies.OrderBy(p => p.Key))
-        {
-            histogram.Write(text, endpoint);
-        }
-
-        return text.ToString();
+        batchSize.Observe(size);
+        batchWait.Observe(waited.TotalSeconds);
     }
 
-    private sealed class Histogram
+    public void Reload(string outcome, int servedGeneration)
     {
-        private readonly long[] buckets = new long[BucketBounds.Length + 1];
-        private long count;
-        private long sumMicroseconds;
-
-        public void Observe(double seconds)
-        {
-            var bucket = Array.FindIndex(BucketBounds, b => seconds <= b);
-            Interlocked.Increment(ref buckets[bucket < 0 ? BucketBounds.Length : bucket]);
-            Interlocked.Increment(ref count);
-            Interlocked.Add(ref sumMicroseconds, (long)(seconds * 1e6));
-        }
-
-        public void Write(StringBuilder text, string endpoint)
-        {
-            long cumulative = 0;
-            for (var i = 0; i <= BucketBounds.Length; i++)
-            {
-                cumulative += Interlocked.Read(ref buckets[i]);
-                var bound = i < BucketBounds.Length ? BucketBounds[i].ToString(CultureInfo.InvariantCulture) : "+Inf";
-                text.AppendLine(CultureInfo.InvariantCulture, $"genrec_request_seconds_bucket{{endpoint=\"{endpoint}\",le=\"{bound}\"}} {cumulative}");
-            }
-
-            text.AppendLine(CultureInfo.InvariantCulture, $"genrec_request_seconds_sum{{endpoint=\"{endpoint}\"}} {Interlocked.Read(ref sumMicroseconds) / 1e6}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"genrec_request_seconds_count{{endpoint=\"{endpoint}\"}} {Interlocked.Read(ref count)}");
-        }
+        reloads.WithLabels(outcome).Inc();
+        generation.Set(servedGeneration);
     }
+
+    public double Count(string endpoint, int status) => requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Value;
+
+    public void Dispose() => meters.Dispose();
 }

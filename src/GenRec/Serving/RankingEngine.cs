@@ -41,6 +41,22 @@ public sealed class RankingEngine
         return CandidateScorer.Score(model, ranked, candidates, ranked.Times is { Length: > 0 } t ? t[^1] : 0, microBatch);
     }
 
+    /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
+    internal string? FirstNonFiniteWeight()
+    {
+        using var _ = TorchSharp.torch.no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            using var finite = TorchSharp.torch.isfinite(parameter).all();
+            if (!finite.item<bool>())
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
+
     public static RankingEngine Load(string checkpoint, SequenceDataset dataset, TorchSharp.torch.Device? device = null)
     {
         var (model, header) = RankingCheckpoint.Load(checkpoint, device);

@@ -22,6 +22,7 @@ public sealed class RetrievalEngine : IDisposable
     private readonly ModelScorer scorer;
     private readonly IItemIndex? index;
     private readonly TopKRecommender fullScoring;
+    private UserStateBatcher? batcher;
 
     internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, string indexKind = "exact", string source = "")
     {
@@ -93,15 +94,53 @@ public sealed class RetrievalEngine : IDisposable
     public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (index is null)
+        return index is null ? fullScoring.Recommend(history, k, filterHistory) : Search(UserState(history), history, k, filterHistory);
+    }
+
+    /// <summary>
+    /// <see cref="Recommend"/> with the user-state pass batched with concurrent requests' (after
+    /// <see cref="EnableBatching"/>; otherwise, and for Mixture-of-Logits models, computed alone).
+    /// </summary>
+    internal async Task<IReadOnlyList<Recommendation>> RecommendAsync(int[] history, int k, bool filterHistory = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (index is null || Volatile.Read(ref batcher)?.StateAsync(history) is not { } state)
         {
-            return fullScoring.Recommend(history, k, filterHistory);
+            return Recommend(history, k, filterHistory);
         }
 
+        return Search(await state.ConfigureAwait(false), history, k, filterHistory);
+    }
+
+    /// <summary>Gathers concurrent <see cref="RecommendAsync"/> calls' forward passes into batches of at most <paramref name="maxBatch"/>, waiting at most <paramref name="maxWait"/>.</summary>
+    internal void EnableBatching(int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null) =>
+        Volatile.Write(ref batcher, new UserStateBatcher(histories => UserStates(histories, maxBatch), maxBatch, maxWait, observe));
+
+    /// <summary>Stops batching (the engine is being replaced): queued requests are answered, later ones computed alone.</summary>
+    internal Task StopBatching() => Interlocked.Exchange(ref batcher, null)?.Complete() ?? Task.CompletedTask;
+
+    private Recommendation[] Search(float[] state, int[] history, int k, bool filterHistory)
+    {
         var exclude = filterHistory ? history.ToHashSet() : null;
-        return index.Search(UserState(history), k, exclude)
+        return index!.Search(state, k, exclude)
             .Select(s => new Recommendation(s.Item, Dataset.ItemKeys[s.Item], Dataset.ItemLabel(s.Item), s.Score))
             .ToArray();
+    }
+
+    /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
+    internal string? FirstNonFiniteWeight()
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            using var finite = isfinite(parameter).all();
+            if (!finite.item<bool>())
+            {
+                return name;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The model's scores of the candidates after the history, in the candidates' order.</summary>
@@ -123,7 +162,8 @@ public sealed class RetrievalEngine : IDisposable
     public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null, Device? device = null)
     {
         var (model, header) = Checkpoint.LoadModel(checkpoint, device);
-        var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(cacheDir), log ?? (_ => { }));
+        var data = header.Config.Data with { Path = DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint) };
+        var dataset = DatasetLoader.Load(data.ToRequest(cacheDir), log ?? (_ => { }));
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {
             // (A time-aware model trained on data without timestamps never used its time term: that one is fine.)

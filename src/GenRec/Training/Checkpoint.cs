@@ -12,10 +12,14 @@ internal static class Checkpoint
 {
     private const string Magic = "GENRECCK1";
 
-    public sealed record Header(RunConfig Config, int NumItems, TrainingState State);
+    /// <summary>
+    /// The header: run config, item count, training state, and where the data was when the checkpoint was
+    /// written (absolute), so that a service started from another folder still finds it.
+    /// </summary>
+    public sealed record Header(RunConfig Config, int NumItems, TrainingState State, string? DataLocation = null);
 
     public static void Save(string path, RunConfig config, SequentialRecommender model, OptimizerHelper? optimizer, TrainingState state) =>
-        CheckpointFile.Write(path, Magic, new Header(config, model.NumItems, state), model, optimizer);
+        CheckpointFile.Write(path, Magic, new Header(config, model.NumItems, state, System.IO.Path.GetFullPath(config.Data.Path)), model, optimizer);
 
     public static Header ReadHeader(BinaryReader r, string path) => CheckpointFile.ReadHeader<Header>(r, path, Magic, "retrieval");
 

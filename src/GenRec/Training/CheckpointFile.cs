@@ -24,21 +24,71 @@ internal static class CheckpointFile
             optimizer?.save_state_dict(w);
         });
 
+    /// <summary>Largest JSON header a checkpoint may claim (a run config is a few KiB).</summary>
+    public const int MaxHeaderBytes = 16 << 20;
+
     public static BinaryReader Open(string path) =>
         File.Exists(path) ? new BinaryReader(File.OpenRead(path), Encoding.UTF8) : throw new FileNotFoundException($"checkpoint not found: {path}", path);
 
-    public static THeader ReadHeader<THeader>(BinaryReader r, string path, string magic, string kind) =>
-        r.ReadString() == magic
-            ? JsonSerializer.Deserialize<THeader>(r.ReadString(), RunConfig.Json) ?? throw new InvalidDataException($"{path}: empty checkpoint header")
-            : throw new InvalidDataException($"{path}: not a GenRec {kind} checkpoint");
+    /// <summary>
+    /// The magic string and the JSON header. Their lengths are checked against limits and against what
+    /// is left of the file before anything is allocated, so a damaged or hostile file is refused at once.
+    /// </summary>
+    public static THeader ReadHeader<THeader>(BinaryReader r, string path, string magic, string kind)
+    {
+        if (ReadBoundedString(r, path, "magic string", 64) != magic)
+        {
+            throw new InvalidDataException($"{path}: not a GenRec {kind} checkpoint");
+        }
+
+        var json = ReadBoundedString(r, path, "header", MaxHeaderBytes);
+        try
+        {
+            return JsonSerializer.Deserialize<THeader>(json, RunConfig.Json) ?? throw new InvalidDataException($"{path}: empty checkpoint header");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: damaged checkpoint header: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A length-prefixed UTF-8 string (BinaryWriter's format) of at most <paramref name="maxBytes"/> that the file really holds.</summary>
+    internal static string ReadBoundedString(BinaryReader r, string path, string field, int maxBytes)
+    {
+        int length;
+        try
+        {
+            length = r.Read7BitEncodedInt();
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path}: damaged length of the {field}", e);
+        }
+
+        var left = r.BaseStream.Length - r.BaseStream.Position;
+        if (length < 0 || length > maxBytes || length > left)
+        {
+            throw new InvalidDataException($"{path}: the {field} claims {length:N0} bytes; the file has {left:N0} left and at most {maxBytes:N0} are accepted");
+        }
+
+        return Encoding.UTF8.GetString(r.ReadBytes(length));
+    }
 
     /// <summary>After the header: the weights, and the optimiser state when both the file and the caller have one.</summary>
     public static void ReadWeights(BinaryReader r, nn.Module model, OptimizerHelper? optimizer)
     {
-        model.load(r);
-        if (r.ReadBoolean() && optimizer is not null)
+        try
         {
-            optimizer.load_state_dict(r);
+            model.load(r);
+            if (r.ReadBoolean() && optimizer is not null)
+            {
+                optimizer.load_state_dict(r);
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or FormatException or InvalidOperationException)
+        {
+            var path = r.BaseStream is FileStream file ? file.Name : "checkpoint";
+            throw new InvalidDataException($"{path}: truncated or damaged weights ({e.GetType().Name}: {e.Message})", e);
         }
     }
 }

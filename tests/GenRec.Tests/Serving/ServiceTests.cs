@@ -107,7 +107,7 @@ public sealed class ServiceTests : IAsyncLifetime
     [InlineData("""{"user": "0", "history": ["1"]}""", 400, "not both")]
     [InlineData("""{}""", 400, "give 'user'")]
     [InlineData("""{"history": ["1",""", 400, "malformed JSON")]
-    [InlineData("""{"history": "1"}""", 400, "malformed JSON")]
+    [InlineData("""{"history": "1"}""", 400, "field 'history': wrong type")]
     public async Task BadRecommendRequestsGetAClear4xx(string json, int expected, string message)
     {
         using var response = await client.PostAsync("/recommend", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
@@ -180,7 +180,7 @@ public sealed class ServiceTests : IAsyncLifetime
 
         // A failed reload says why and keeps serving the current model.
         var (failed, error) = await Post("/reload", new { checkpoint = "missing" });
-        Assert.Equal(HttpStatusCode.BadRequest, failed);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
         Assert.Contains("still serving", error.GetProperty("error").GetString());
         Assert.Equal(2, (await Post("/rank", request)).Body.GetProperty("model_generation").GetInt32());
     }

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace GenRec.Serving;
+
+/// <summary>
+/// Dynamic batching of user-state forward passes (as Triton's dynamic batcher): concurrent requests
+/// queue their histories; one worker takes everything queued, waits at most <see cref="MaxWait"/>
+/// for more while the batch is below <see cref="MaxBatch"/>, runs one forward pass over the batch and
+/// hands each request its row. Under light load a request waits at most <see cref="MaxWait"/>; under
+/// heavy load the batches fill by themselves and the wait is not spent. After <see cref="Complete"/>
+/// (the model was swapped out) queued requests are still answered and new ones are refused, so the
+/// caller computes them alone.
+/// </summary>
+internal sealed class UserStateBatcher
+{
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<int[]>, float[][]> forward;
+    private readonly Action<int, TimeSpan>? observe;
+    private readonly Task worker;
+
+    /// <param name="forward">Histories [B] -> states [B][D], one pass.</param>
+    /// <param name="observe">Called after each pass with the batch size and the longest time a request of it waited in the queue.</param>
+    public UserStateBatcher(Func<IReadOnlyList<int[]>, float[][]> forward, int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        this.forward = forward;
+        this.observe = observe;
+        MaxBatch = maxBatch;
+        MaxWait = maxWait;
+        worker = Task.Run(Run);
+    }
+
+    public int MaxBatch { get; }
+
+    public TimeSpan MaxWait { get; }
+
+    /// <summary>The state after the history, computed in a batch with whatever else is queued; null when the batcher is closed.</summary>
+    public Task<float[]>? StateAsync(int[] history)
+    {
+        var pending = new Pending(history, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
+        return queue.Writer.TryWrite(pending) ? pending.Result.Task : null;
+    }
+
+    /// <summary>Accepts no new requests; the queued ones are still answered. Returns when the worker has stopped.</summary>
+    public Task Complete()
+    {
+        queue.Writer.TryComplete();
+        return worker;
+    }
+
+    private async Task Run()
+    {
+        var reader = queue.Reader;
+        var batch = new List<Pending>(MaxBatch);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var deadline = Stopwatch.GetTimestamp() + (long)(MaxWait.TotalSeconds * Stopwatch.Frequency);
+            while (batch.Count < MaxBatch)
+            {
+                if (reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    continue;
+                }
+
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                if (batch.Count == 0 || left <= TimeSpan.Zero || !await WaitForMore(reader, left).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            var waited = Stopwatch.GetElapsedTime(batch.Min(p => p.Queued));
+            try
+            {
+                var states = forward(batch.Select(p => p.History).ToArray());
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Result.TrySetResult(states[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Result.TrySetException(e);
+                }
+            }
+
+            observe?.Invoke(batch.Count, waited);
+        }
+    }
+
+    private static async Task<bool> WaitForMore(ChannelReader<Pending> reader, TimeSpan left)
+    {
+        using var timeout = new CancellationTokenSource(left);
+        try
+        {
+            return await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private sealed record Pending(int[] History, TaskCompletionSource<float[]> Result, long Queued);
+}
