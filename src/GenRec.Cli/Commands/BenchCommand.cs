@@ -62,6 +62,7 @@ internal static class BenchCommand
         bench.Add(BenchTrainCommand.Create(output));
         bench.Add(BenchRankCommand.Create(output));
         bench.Add(BenchServeCommand.Create(output));
+        bench.Add(BenchSoakCommand.Create(output));
         bench.Add(BenchSpeedCommand.Create(output));
         bench.Add(BenchLlmEsrTableCommand.Create());
         return bench;

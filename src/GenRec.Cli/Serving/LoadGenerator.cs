@@ -48,4 +48,54 @@ internal static class LoadGenerator
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
         return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
     }
+
+    /// <summary>
+    /// Open-loop load at a fixed rate: request i of the whole run is due at i / rate seconds, worker
+    /// w sends the requests i = w, w + workers, ... and each latency runs from when the request was due,
+    /// not from when it was sent, so a server that falls behind is charged for the queue it causes
+    /// (no coordinated omission). <paramref name="observe"/> sees every (latency ms, status).
+    /// </summary>
+    public static async Task<LoadResult> RunPaced(HttpClient client, string path, int workers, double rate, TimeSpan duration, Func<Random, object> makeRequest, Action<double, int>? observe, CancellationToken cancel)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        var clock = Stopwatch.StartNew();
+        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        {
+            var rng = new Random(w);
+            var latencies = new List<double>();
+            long errors = 0;
+            for (long i = w; !cancel.IsCancellationRequested; i += workers)
+            {
+                var due = TimeSpan.FromSeconds(i / rate);
+                if (due >= duration)
+                {
+                    break;
+                }
+
+                var early = due - clock.Elapsed;
+                if (early > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(early, cancel);
+                }
+
+                var body = makeRequest(rng);
+                using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
+                await response.Content.ReadAsByteArrayAsync(cancel);
+                var latency = (clock.Elapsed - due).TotalMilliseconds;
+                latencies.Add(latency);
+                observe?.Invoke(latency, (int)response.StatusCode);
+                if (!response.IsSuccessStatusCode)
+                {
+                    errors++;
+                }
+            }
+
+            return (latencies, errors);
+        }, cancel)).ToArray();
+        var results = await Task.WhenAll(tasks);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var all = results.SelectMany(r => r.latencies).Order().ToArray();
+        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
+        return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
+    }
 }

@@ -122,7 +122,7 @@ internal static class RecommendationService
         {
             if (options.MaxBatch > 1)
             {
-                engine.EnableBatching(options.MaxBatch, options.BatchWait, metrics.Batch);
+                engine.EnableBatching(options.MaxBatch, options.BatchWait, metrics.Batch, options.BatchWorkers);
             }
         }
 
@@ -131,6 +131,17 @@ internal static class RecommendationService
         {
             Batching(served.Engine);
             _ = previous.Engine.StopBatching();
+
+            // The old model's weights are native memory the GC does not see: free them once no request can still hold them
+            // (every request has ended or timed out by then), and hand the pages back.
+            _ = Task.Delay(options.RequestTimeout + TimeSpan.FromSeconds(5)).ContinueWith(
+                _ =>
+                {
+                    previous.Engine.Dispose();
+                    GC.Collect();
+                    NativeHeap.Release();
+                },
+                TaskScheduler.Default);
             metrics.Reload("ok", served.Generation);
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", served.Engine.Source, served.Generation);
         };
@@ -229,7 +240,8 @@ internal static class RecommendationService
                 throw new RequestException(400, $"field 'k': {k} is out of range 1..{options.MaxK}");
             }
 
-            var items = (await engine.RecommendAsync(history, k, request.FilterHistory ?? true))
+            var filter = request.FilterHistory ?? true;
+            var items = (await (request.User is { } user ? engine.RecommendForUserAsync(engine.UserLookup[user], k, filter) : engine.RecommendAsync(history, k, filter)))
                 .Select(r => new ScoredItemDto(r.Key, r.Label, r.Score)).ToArray();
             return new RecommendResponse(items, history.Length, generation);
         })));
@@ -283,7 +295,7 @@ internal static class RecommendationService
                 log.LogWarning("reload refused ({Status}): {Reason}", e.StatusCode, e.Message);
                 return Error(context, e.StatusCode, e.Message);
             }
-        }));
+        })).WithRequestTimeout(host.Timeout + TimeSpan.FromSeconds(10)); // a reload has its own, longer, time limit
         return app;
     }
 

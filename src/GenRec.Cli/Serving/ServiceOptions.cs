@@ -53,11 +53,14 @@ internal sealed record ServiceOptions
     /// <summary>How long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Dynamic batching of /recommend's forward passes: largest batch (1 turns batching off).</summary>
-    public int MaxBatch { get; init; } = 32;
+    /// <summary>Dynamic batching of /recommend's forward passes: largest batch (1, the default, turns batching off; genrec serve uses 32 on CUDA).</summary>
+    public int MaxBatch { get; init; } = 1;
 
     /// <summary>Dynamic batching: the longest a request waits for others to join its batch.</summary>
     public TimeSpan BatchWait { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Dynamic batching: batches computed at once (serve runs one libtorch thread per batch).</summary>
+    public int BatchWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>Console log level (one line per event; every error response is logged).</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

@@ -23,6 +23,7 @@ public sealed class RetrievalEngine : IDisposable
     private readonly IItemIndex? index;
     private readonly TopKRecommender fullScoring;
     private UserStateBatcher? batcher;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> knownUserStates = new();
 
     internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, string indexKind = "exact", string source = "")
     {
@@ -112,9 +113,63 @@ public sealed class RetrievalEngine : IDisposable
         return Search(await state.ConfigureAwait(false), history, k, filterHistory);
     }
 
+    /// <summary>Most known users whose state is kept (the state after a known user's whole history does not change while this model is served).</summary>
+    internal int MaxCachedUsers { get; init; } = 200_000;
+
+    /// <summary>Known users whose state is kept now.</summary>
+    internal int CachedUsers => knownUserStates.Count;
+
+    /// <summary>
+    /// <see cref="RecommendAsync"/> for a known user (dense index): the state after the user's stored
+    /// history is computed once per served model and kept (up to <see cref="MaxCachedUsers"/> users).
+    /// </summary>
+    internal async Task<IReadOnlyList<Recommendation>> RecommendForUserAsync(int user, int k, bool filterHistory = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var history = Dataset.Sequences[user];
+        if (index is null)
+        {
+            return Recommend(history, k, filterHistory);
+        }
+
+        if (!knownUserStates.TryGetValue(user, out var state))
+        {
+            state = Volatile.Read(ref batcher)?.StateAsync(history) is { } pending ? await pending.ConfigureAwait(false) : UserState(history);
+            if (knownUserStates.Count < MaxCachedUsers)
+            {
+                knownUserStates.TryAdd(user, state);
+            }
+        }
+
+        return Search(state, history, k, filterHistory);
+    }
+
+    /// <summary>
+    /// Computes and keeps the states of the first <see cref="MaxCachedUsers"/> known users in batches (at load,
+    /// before the model is served, so that a swap does not send every known user through a forward pass at once).
+    /// </summary>
+    internal void PrecomputeKnownUsers(int batchSize = 256)
+    {
+        if (index is null)
+        {
+            return;
+        }
+
+        var users = Math.Min(Dataset.NumUsers, MaxCachedUsers);
+        for (var start = 0; start < users; start += batchSize)
+        {
+            var count = Math.Min(batchSize, users - start);
+            var states = UserStates(Dataset.Sequences.Skip(start).Take(count).ToArray(), batchSize);
+            for (var i = 0; i < count; i++)
+            {
+                knownUserStates[start + i] = states[i];
+            }
+        }
+    }
+
     /// <summary>Gathers concurrent <see cref="RecommendAsync"/> calls' forward passes into batches of at most <paramref name="maxBatch"/>, waiting at most <paramref name="maxWait"/>.</summary>
-    internal void EnableBatching(int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null) =>
-        Volatile.Write(ref batcher, new UserStateBatcher(histories => UserStates(histories, maxBatch), maxBatch, maxWait, observe));
+    internal void EnableBatching(int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1) =>
+        Volatile.Write(ref batcher, new UserStateBatcher(histories => UserStates(histories, maxBatch), maxBatch, maxWait, observe, workers));
 
     /// <summary>Stops batching (the engine is being replaced): queued requests are answered, later ones computed alone.</summary>
     internal Task StopBatching() => Interlocked.Exchange(ref batcher, null)?.Complete() ?? Task.CompletedTask;

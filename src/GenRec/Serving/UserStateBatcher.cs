@@ -5,7 +5,7 @@ namespace GenRec.Serving;
 
 /// <summary>
 /// Dynamic batching of user-state forward passes (as Triton's dynamic batcher): concurrent requests
-/// queue their histories; one worker takes everything queued, waits at most <see cref="MaxWait"/>
+/// queue their histories; a worker (one or a few) takes everything queued, waits at most <see cref="MaxWait"/>
 /// for more while the batch is below <see cref="MaxBatch"/>, runs one forward pass over the batch and
 /// hands each request its row. Under light load a request waits at most <see cref="MaxWait"/>; under
 /// heavy load the batches fill by themselves and the wait is not spent. After <see cref="Complete"/>
@@ -14,21 +14,23 @@ namespace GenRec.Serving;
 /// </summary>
 internal sealed class UserStateBatcher
 {
-    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Func<IReadOnlyList<int[]>, float[][]> forward;
     private readonly Action<int, TimeSpan>? observe;
-    private readonly Task worker;
+    private readonly Task[] workers;
 
     /// <param name="forward">Histories [B] -> states [B][D], one pass.</param>
     /// <param name="observe">Called after each pass with the batch size and the longest time a request of it waited in the queue.</param>
-    public UserStateBatcher(Func<IReadOnlyList<int[]>, float[][]> forward, int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null)
+    /// <param name="workers">Batches computed at once (each on its own thread; with one libtorch thread each, one per core).</param>
+    public UserStateBatcher(Func<IReadOnlyList<int[]>, float[][]> forward, int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         this.forward = forward;
         this.observe = observe;
         MaxBatch = maxBatch;
         MaxWait = maxWait;
-        worker = Task.Run(Run);
+        this.workers = [.. Enumerable.Range(0, workers).Select(_ => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap())];
     }
 
     public int MaxBatch { get; }
@@ -46,7 +48,7 @@ internal sealed class UserStateBatcher
     public Task Complete()
     {
         queue.Writer.TryComplete();
-        return worker;
+        return Task.WhenAll(workers);
     }
 
     private async Task Run()

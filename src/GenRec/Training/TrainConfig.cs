@@ -18,8 +18,15 @@ public sealed record TrainConfig
 
     public int Epochs { get; init; } = 101;
 
-    /// <summary><c>sampled_softmax</c> (default) or <c>bce</c> (one negative per position).</summary>
+    /// <summary>
+    /// <c>sampled_softmax</c> (default), <c>full_softmax</c> (cross-entropy over every item at
+    /// <see cref="Temperature"/>, with <see cref="LabelSmoothing"/>; memory bounded by chunks of positions)
+    /// or <c>bce</c> (one negative per position).
+    /// </summary>
     public string Loss { get; init; } = "sampled_softmax";
+
+    /// <summary>Label smoothing of <c>full_softmax</c> (0: none).</summary>
+    public double LabelSmoothing { get; init; }
 
     /// <summary>
     /// Negatives for sampled softmax: <c>local</c> (uniform with replacement, per position, positive

@@ -12,6 +12,7 @@ internal static class LossFactory
             _ => throw new ArgumentException($"unknown negatives '{config.Negatives}' (expected local, local_shared or in_batch)"),
         }),
         "bce" => new BinaryCrossEntropyLoss(),
-        _ => throw new ArgumentException($"unknown loss '{config.Loss}' (expected sampled_softmax or bce)"),
+        "full_softmax" => new FullSoftmaxLoss(config.Temperature, config.LabelSmoothing),
+        _ => throw new ArgumentException($"unknown loss '{config.Loss}' (expected sampled_softmax, full_softmax or bce)"),
     };
 }
