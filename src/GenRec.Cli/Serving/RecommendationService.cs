@@ -163,10 +163,16 @@ internal static class RecommendationService
             }
             catch (Exception e) when (!context.Response.HasStarted)
             {
-                var aborted = context.RequestAborted.IsCancellationRequested;
-                log.LogError("request {RequestId} {Method} {Path} failed: {Error}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(context.Request.Path.Value ?? ""), OneLine(e));
+                var (status, message) = e is OperationCanceledException && lifetime.ApplicationStopping.IsCancellationRequested ? (503, "the service is shutting down")
+                    : context.RequestAborted.IsCancellationRequested ? (499, "request aborted")
+                    : (500, "internal error: the request id names the logged cause");
+                if (status == 500)
+                {
+                    log.LogError("request {RequestId} {Method} {Path} failed: {Error}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(context.Request.Path.Value ?? ""), OneLine(e));
+                }
+
                 context.Response.Clear();
-                await WriteError(context, aborted ? 499 : 500, aborted ? "request aborted" : "internal error: the request id names the logged cause");
+                await WriteError(context, status, message);
             }
             finally
             {

@@ -337,4 +337,88 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Contains("not an IP address", Assert.Throws<ArgumentException>(() => RecommendationService.BindAddress("my host")).Message);
         Assert.Equal(IPAddress.Loopback, RecommendationService.BindAddress("localhost"));
     }
+
+    private async Task<WebApplication> Service(ServiceOptions options)
+    {
+        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "extra");
+        var service = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), options with { Port = 0 });
+        await service.StartAsync();
+        return service;
+    }
+
+    [Fact]
+    public async Task ForwardedAddressesCountOnlyFromKnownProxies()
+    {
+        async Task<int[]> Burst(WebApplication service)
+        {
+            using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
+            var statuses = new List<int>();
+            for (var i = 0; i < 4; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/recommend") { Content = new StringContent("""{"history": ["3"]}""", Encoding.UTF8, "application/json") };
+                request.Headers.Add("X-Forwarded-For", $"10.0.0.{i}");      // four clients behind one proxy
+                using var response = await http.SendAsync(request);
+                statuses.Add((int)response.StatusCode);
+            }
+
+            return [.. statuses];
+        }
+
+        await using (var trusting = await Service(new ServiceOptions { RateLimitPerSecond = 1, KnownProxies = ["127.0.0.1"] }))
+        {
+            Assert.All(await Burst(trusting), s => Assert.Equal(200, s));          // one bucket per client
+        }
+
+        await using var direct = await Service(new ServiceOptions { RateLimitPerSecond = 1 });
+        var statuses = await Burst(direct);
+        Assert.Equal(new[] { 200, 429, 429, 429 }, statuses);                   // the header is not trusted: one bucket
+    }
+
+    /// <summary>A body sent in two halves with a pause between them: a request that stays in flight.</summary>
+    private sealed class SlowBody(string json, TimeSpan pause) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+            await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await stream.FlushAsync();
+            await Task.Delay(pause);
+            await stream.WriteAsync(bytes.AsMemory(bytes.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = Encoding.UTF8.GetByteCount(json);
+            return true;
+        }
+    }
+
+    [Fact]
+    public async Task ASlowRequestTimesOutWithAJson503()
+    {
+        await using var service = await Service(new ServiceOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
+        var content = new SlowBody("""{"history": ["3", "4"], "k": 2}""", TimeSpan.FromSeconds(2));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await http.PostAsync("/recommend", content);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("too long", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ShutdownLetsRequestsInFlightFinish()
+    {
+        // A batch that waits 800 ms to fill keeps the request in the service while it stops.
+        var service = await Service(new ServiceOptions { MaxBatch = 64, BatchWait = TimeSpan.FromMilliseconds(800), BatchWorkers = 1 });
+        using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
+        var watch = Stopwatch.StartNew();
+        var inFlight = http.PostAsync("/recommend", new StringContent("""{"history": ["3", "4"], "k": 2}""", Encoding.UTF8, "application/json"));
+        await Task.Delay(300);
+        await service.StopAsync();
+        using var response = await inFlight;
+        await service.DisposeAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(700), $"answered after {watch.Elapsed}");
+        Assert.Equal(2, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").GetArrayLength());
+    }
 }
