@@ -57,7 +57,7 @@ internal static class BenchTrainCommand
             var report = BenchReport.Create(
                 modelName,
                 datasetName,
-                $"{run.Data.Split}, full ranking over all items, history filtered; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}",
+                $"{run.Data.Split}, full ranking over all items, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription}; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}",
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,

@@ -23,8 +23,9 @@ internal static class EvalCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the negative sampler", DefaultValueFactory = _ => 42 };
         var valid = new Option<bool>("--valid") { Description = "Evaluate the validation cases instead of the test cases" };
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
+        var window = new Option<int>("--history-window") { Description = "Leave out only the last N history items (the model's input window, as generative-recommenders evaluates; 0: the whole history)", DefaultValueFactory = _ => 0 };
         var device = DeviceOption.Create();
-        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, device };
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, device };
         command.SetAction(r =>
         {
             IScorer scorer;
@@ -52,7 +53,7 @@ internal static class EvalCommand
 
             var s = SequenceSplit.Create(dataset, splitKind);
             var cases = r.GetValue(valid) ? s.Valid : s.Test;
-            var options = new EvalOptions { SampledNegatives = r.GetValue(sampled), Seed = r.GetValue(seed), FilterHistory = !r.GetValue(noFilter) };
+            var options = new EvalOptions { SampledNegatives = r.GetValue(sampled), Seed = r.GetValue(seed), FilterHistory = !r.GetValue(noFilter), HistoryWindow = r.GetValue(window) };
             var result = AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("evaluating", maxValue: cases.Length);

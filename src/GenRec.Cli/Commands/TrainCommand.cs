@@ -50,7 +50,7 @@ internal static class TrainCommand
         if (!result.Interrupted)
         {
             Output.Info($"{result.EpochsRun} epochs, {result.Steps} steps, {result.TrainSeconds:F0} s training, {result.SamplesPerSecond:F1} sequences/s; best epoch {result.BestEpoch}; checkpoint {result.Checkpoint}");
-            Output.Metrics($"test ({run.Data.Split}, full ranking, history filtered)", result.Test, Output.HeadlineKeys);
+            Output.Metrics($"test ({run.Data.Split}, full ranking, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription})", result.Test, Output.HeadlineKeys);
         }
 
         return result;

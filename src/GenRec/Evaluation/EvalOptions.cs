@@ -8,6 +8,16 @@ public sealed record EvalOptions
     /// <summary>Exclude items already in the history from the ranking (the target itself is never excluded).</summary>
     public bool FilterHistory { get; init; } = true;
 
+    /// <summary>
+    /// With <see cref="FilterHistory"/>: exclude only the last this many history items, the model's input
+    /// window (as generative-recommenders' evaluation, which masks the ids the model was given); 0 excludes
+    /// the whole history.
+    /// </summary>
+    public int HistoryWindow { get; init; }
+
+    /// <summary>What full ranking leaves out, for protocol strings: "history filtered", "input window filtered (...)" or "".</summary>
+    public string FilterDescription => !FilterHistory ? "no history filtering" : HistoryWindow > 0 ? $"input window filtered (the last {HistoryWindow} history items)" : "history filtered";
+
     public IReadOnlyList<int> Ks { get; init; } = MetricAccumulator.DefaultKs;
 
     /// <summary>0 for full ranking over all items; otherwise the number of sampled negatives (e.g. 100).</summary>

@@ -38,7 +38,7 @@ public static class Evaluator
                 var row = scores.AsSpan(b * width, width);
                 ranks[start + b] = options.SampledNegatives > 0
                     ? SampledRank(row, c, options, scorer.NumItems, cumulativeWeights)
-                    : FullRank(row, c, options.FilterHistory);
+                    : FullRank(row, c, options.FilterHistory, options.HistoryWindow);
             });
             for (var b = 0; b < batch.Count; b++)
             {
@@ -50,7 +50,7 @@ public static class Evaluator
 
         var protocol = options.SampledNegatives > 0
             ? $"sampled ({options.SampledNegatives} {(options.NegativeWeights is null ? "uniform" : "popularity-weighted")} negatives, seed {options.Seed})"
-            : "full ranking" + (options.FilterHistory ? ", history filtered" : "");
+            : "full ranking" + (options.FilterHistory ? $", {options.FilterDescription}" : "");
         return new EvalResult(acc.Result(), ranks, protocol);
     }
 
@@ -62,11 +62,12 @@ public static class Evaluator
         }
     }
 
-    private static int FullRank(Span<float> row, EvalCase c, bool filterHistory)
+    private static int FullRank(Span<float> row, EvalCase c, bool filterHistory, int window)
     {
         if (filterHistory)
         {
-            foreach (var item in c.History)
+            var history = c.History;
+            foreach (var item in window > 0 && history.Length > window ? history.AsSpan(history.Length - window) : history)
             {
                 if (item != c.Target)
                 {

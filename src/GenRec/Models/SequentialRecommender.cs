@@ -92,7 +92,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         null => config.Encoder switch
         {
             "hstu" => PositionInit.XavierNormal,
-            "sasrec" => PositionInit.InverseSqrtDim,
+            "sasrec" or "sasrec_affine" => PositionInit.InverseSqrtDim,
             _ => PositionInit.Bert,
         },
         "xavier_normal" => PositionInit.XavierNormal,

@@ -60,6 +60,25 @@ public sealed record TrainConfig
     /// </summary>
     public int LengthGroups { get; init; } = 4;
 
+    /// <summary>
+    /// Which history items validation and test rankings leave out: <c>whole</c> (default: every item of the
+    /// history) or <c>input_window</c> (only the last max_sequence_length items, the model's input, as
+    /// generative-recommenders' evaluation: research/data/eval.py masks <c>past_ids</c>, the truncated input).
+    /// </summary>
+    public string HistoryFilter { get; init; } = "whole";
+
+    /// <summary>The evaluation options of this run's validation and test for a model reading <paramref name="maxSequenceLength"/> items.</summary>
+    internal Evaluation.EvalOptions EvalOptions(int maxSequenceLength) => new()
+    {
+        BatchSize = EvalBatchSize,
+        HistoryWindow = HistoryFilter switch
+        {
+            "whole" => 0,
+            "input_window" => maxSequenceLength,
+            _ => throw new ArgumentException($"train.history_filter: '{HistoryFilter}' (expected whole or input_window)"),
+        },
+    };
+
     /// <summary>Validation on at most this many users (sampled with the seed); 0 for all.</summary>
     public int MaxValidationUsers { get; init; }
 }

@@ -62,7 +62,7 @@ public static class Trainer
             ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{config.Model.ResolvedPreprocessor}' needs ratings; {data.Name} has none")
             : null;
         var validation = ValidationCases(split, tc.MaxValidationUsers, config.Seed);
-        var evalOptions = new EvalOptions { BatchSize = tc.EvalBatchSize, Ks = [10] };
+        var evalOptions = tc.EvalOptions(config.Model.MaxSequenceLength) with { Ks = [10] };
 
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, LastCheckpoint);
@@ -148,7 +148,7 @@ public static class Trainer
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath, device);
-        var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, new EvalOptions { BatchSize = tc.EvalBatchSize }).Metrics;
+        var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, tc.EvalOptions(config.Model.MaxSequenceLength)).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;

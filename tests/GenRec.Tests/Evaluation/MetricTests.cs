@@ -66,6 +66,19 @@ public class MetricTests
     }
 
     [Fact]
+    public void TheInputWindowFilterLeavesOutOnlyTheLastItemsOfTheHistory()
+    {
+        // Items 1..6 scored 6..1; history oldest first [1, 2, 3], target 5 (score 2).
+        var scorer = new FixedScorer([0, 6, 5, 4, 3, 2, 1]);
+        var c = new EvalCase(0, [1, 2, 3], 5);
+        Assert.Equal(1, Evaluator.Evaluate(scorer, [c], new EvalOptions { Ks = [1] }).Ranks[0]);                      // only 4 above
+        var window = Evaluator.Evaluate(scorer, [c], new EvalOptions { Ks = [1], HistoryWindow = 2 });
+        Assert.Equal(2, window.Ranks[0]);                                                                           // 1 (outside the window) and 4 above
+        Assert.Contains("input window filtered (the last 2 history items)", window.Protocol);
+        Assert.Equal(1, Evaluator.Evaluate(scorer, [c], new EvalOptions { Ks = [1], HistoryWindow = 5 }).Ranks[0]); // window longer than the history
+    }
+
+    [Fact]
     public void SampledNegativesAvoidHistoryAndAreReproducible()
     {
         var c = new EvalCase(3, [1, 2, 3, 4, 5], 6);

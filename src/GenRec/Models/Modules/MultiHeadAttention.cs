@@ -37,6 +37,25 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Initialisation as generative-recommenders' SASRec leaves torch's MultiheadAttention: Xavier-normal
+    /// weights, q, k and v counted as the one [3D, D] matrix torch stores (std <c>sqrt(2 / (D + 3D))</c>),
+    /// the output projection <c>sqrt(2 / 2D)</c>; biases zero (torch's own reset; Xavier skips 1-D tensors).
+    /// </summary>
+    public void ResetLikeTorchMultiheadAttention()
+    {
+        using var _ = no_grad();
+        var d = queryProjection.weight!.shape[1];
+        foreach (var projection in new[] { queryProjection, keyProjection, valueProjection })
+        {
+            projection.weight!.normal_(0, Math.Sqrt(2.0 / (d + (3 * d))));
+            projection.bias?.zero_();
+        }
+
+        outputProjection.weight!.normal_(0, Math.Sqrt(2.0 / (2 * d)));
+        outputProjection.bias?.zero_();
+    }
+
     // query: [B, N, D], keyValue: [B, N, D], valid: [B, N] -> [B, N, D]
     public override Tensor forward(Tensor query, Tensor keyValue, Tensor valid)
     {

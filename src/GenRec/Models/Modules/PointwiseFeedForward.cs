@@ -21,6 +21,16 @@ internal sealed class PointwiseFeedForward : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Xavier-normal weights (<c>sqrt(2 / (D + H))</c>, as on the research code's kernel-1 convolutions); biases keep their default.</summary>
+    public void ResetXavierNormal()
+    {
+        using var _ = no_grad();
+        foreach (var layer in new[] { inner, outer })
+        {
+            layer.weight!.normal_(0, Math.Sqrt(2.0 / (layer.weight.shape[0] + layer.weight.shape[1])));
+        }
+    }
+
     // x: [B, N, D] -> [B, N, D]
     public override Tensor forward(Tensor x)
     {
