@@ -65,6 +65,7 @@ internal static class BenchCommand
         bench.Add(BenchSoakCommand.Create(output));
         bench.Add(BenchSpeedCommand.Create(output));
         bench.Add(BenchLlmEsrTableCommand.Create());
+        bench.Add(BenchSeedsTableCommand.Create());
         return bench;
     }
 }

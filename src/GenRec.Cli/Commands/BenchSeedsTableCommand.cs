@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using GenRec.Util;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary>
+/// <c>genrec bench seeds-table</c>: the mean and standard deviation over seeds of bench result files
+/// (one per seed, from <c>bench train --seed S --tag seedS</c>), per model and dataset, with training-free
+/// floors (single bench files: most-popular, transitions, text-kNN) beside them, and each model's
+/// relative margin over every floor. Writes one JSON and prints a Markdown table.
+/// </summary>
+internal static class BenchSeedsTableCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("runs") { Description = "Per-seed bench JSON files, or folders of them", Arity = ArgumentArity.OneOrMore };
+        var floors = new Option<string[]>("--floors") { Description = "Bench JSON files of training-free baselines to set beside the models", AllowMultipleArgumentsPerToken = true };
+        var metrics = new Option<string>("--metrics") { Description = "Metric keys, comma-separated", DefaultValueFactory = _ => "hr@10,ndcg@10,hr@5,ndcg@5" };
+        var output = new Option<string>("--out") { Description = "Output JSON", Required = true };
+        var command = new Command("seeds-table", "Mean and standard deviation over seeds per model, beside the training-free floors") { inputs, floors, metrics, output };
+        command.SetAction(r =>
+        {
+            var keys = r.GetValue(metrics)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var files = r.GetValue(inputs)!.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.json") : [p]).Order(StringComparer.Ordinal).ToArray();
+            var table = Build(files, r.GetValue(floors) ?? [], keys);
+            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, Training.RunConfig.Json) + "\n");
+            System.Console.WriteLine(Markdown(table, keys));
+            System.Console.WriteLine($"-> {r.GetValue(output)}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Mean, standard deviation (n - 1; NaN for one seed) and count of one metric over seeds.</summary>
+    internal sealed record Spread(double Mean, double Sd, int N)
+    {
+        public static Spread Of(IReadOnlyList<double> values)
+        {
+            var mean = values.Average();
+            return new Spread(mean, values.Count > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1)) : double.NaN, values.Count);
+        }
+    }
+
+    internal sealed record ModelRow(string Model, string Dataset, string Protocol, int[] Seeds, double MeanEpochsRun, SortedDictionary<string, Spread> Metrics, SortedDictionary<string, SortedDictionary<string, double>> MarginOverFloors);
+
+    internal sealed record FloorRow(string Model, string Dataset, string Protocol, SortedDictionary<string, double> Metrics);
+
+    internal sealed record Table(ModelRow[] Models, FloorRow[] Floors, string Note, string GitRevision, DateTimeOffset Date);
+
+    internal static Table Build(IReadOnlyList<string> files, IReadOnlyList<string> floorFiles, IReadOnlyList<string> keys)
+    {
+        if (files.Count == 0)
+        {
+            throw new FileNotFoundException("no bench JSON files given");
+        }
+
+        var floors = floorFiles.Select(f => (File: f, Json: Parse(f))).Select(f => new FloorRow(
+            f.Json.GetProperty("model").GetString()!,
+            f.Json.GetProperty("dataset").GetString()!,
+            f.Json.GetProperty("protocol").GetString()!,
+            new SortedDictionary<string, double>(keys.ToDictionary(k => k, k => Metric(f.Json, k, f.File)), StringComparer.Ordinal))).ToArray();
+        var runs = files.Select(f => (File: f, Json: Parse(f))).ToArray();
+        var models = runs.GroupBy(r => (Model: r.Json.GetProperty("model").GetString()!, Dataset: r.Json.GetProperty("dataset").GetString()!))
+            .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var seeds = g.Select(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32()).ToArray();
+                if (seeds.Distinct().Count() != seeds.Length)
+                {
+                    throw new InvalidDataException($"{g.Key.Model} on {g.Key.Dataset}: seed given twice ({string.Join(", ", g.Select(r => r.File))})");
+                }
+
+                var spreads = new SortedDictionary<string, Spread>(keys.ToDictionary(k => k, k => Spread.Of([.. g.Select(r => Metric(r.Json, k, r.File))])), StringComparer.Ordinal);
+                var margins = new SortedDictionary<string, SortedDictionary<string, double>>(StringComparer.Ordinal);
+                foreach (var floor in floors.Where(f => f.Dataset == g.Key.Dataset))
+                {
+                    margins[floor.Model] = new(keys.Where(k => floor.Metrics[k] > 0).ToDictionary(k => k, k => (spreads[k].Mean / floor.Metrics[k]) - 1), StringComparer.Ordinal);
+                }
+
+                return new ModelRow(
+                    g.Key.Model,
+                    g.Key.Dataset,
+                    g.First().Json.GetProperty("protocol").GetString()!,
+                    [.. seeds.Order()],
+                    g.Average(r => r.Json.TryGetProperty("training", out var t) && t.TryGetProperty("epochs_run", out var e) ? e.GetDouble() : double.NaN),
+                    spreads,
+                    margins);
+            }).ToArray();
+        return new Table(models, floors, "mean and standard deviation (n - 1) over the seeds listed; margins are the mean over the floor minus 1", GitRevision.Current(), DateTimeOffset.UtcNow);
+    }
+
+    private static JsonElement Parse(string file)
+    {
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(file)).RootElement;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file}: not a bench JSON file ({e.Message})", e);
+        }
+    }
+
+    private static double Metric(JsonElement run, string key, string file) =>
+        run.GetProperty("metrics").TryGetProperty(key, out var value) ? value.GetDouble() : throw new InvalidDataException($"{file}: no metric '{key}'");
+
+    internal static string Markdown(Table table, IReadOnlyList<string> keys)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| dataset | model | seeds | {string.Join(" | ", keys)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|{string.Concat(keys.Select(_ => "---|"))}");
+        foreach (var floor in table.Floors)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {floor.Dataset} | {floor.Model} (floor) | - | {string.Join(" | ", keys.Select(k => floor.Metrics[k].ToString("F4", CultureInfo.InvariantCulture)))} |");
+        }
+
+        foreach (var row in table.Models)
+        {
+            var cells = keys.Select(k => row.Metrics[k] is var s && s.N > 1 ? $"{s.Mean:F4} ± {s.Sd:F4}" : $"{row.Metrics[k].Mean:F4}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model} | {string.Join(", ", row.Seeds)} | {string.Join(" | ", cells)} |");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,30 @@
+using GenRec.Cli.Commands;
+
+namespace GenRec.Tests.Evaluation;
+
+/// <summary><c>bench seeds-table</c>: mean and standard deviation over seeds, margins over the floors.</summary>
+public sealed class SeedsTableTests
+{
+    private static string Run(TempDir dir, string model, int seed, double hr, double ndcg) =>
+        dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "beauty", "protocol": "p", "metrics": {"hr@10": {{{hr}}}, "ndcg@10": {{{ndcg}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": {{{seed * 10}}}}}""");
+
+    [Fact]
+    public void MeansAndSpreadsPerModelWithMarginsOverFloors()
+    {
+        using var dir = new TempDir();
+        string[] runs = [Run(dir, "sasrec", 1, 0.08, 0.04), Run(dir, "sasrec", 2, 0.09, 0.05), Run(dir, "sasrec", 3, 0.10, 0.06), Run(dir, "hstu", 1, 0.07, 0.03)];
+        var floor = dir.File("floor/transitions.json", """{"model": "transitions", "dataset": "beauty", "protocol": "p", "metrics": {"hr@10": 0.06, "ndcg@10": 0.04}}""");
+        var table = BenchSeedsTableCommand.Build(runs, [floor], ["hr@10", "ndcg@10"]);
+
+        var sasrec = table.Models.Single(m => m.Model == "sasrec");
+        Assert.Equal([1, 2, 3], sasrec.Seeds);
+        Assert.Equal(0.09, sasrec.Metrics["hr@10"].Mean, 10);
+        Assert.Equal(0.01, sasrec.Metrics["hr@10"].Sd, 10);                 // sqrt(((-0.01)^2 + 0 + 0.01^2) / 2)
+        Assert.Equal(20, sasrec.MeanEpochsRun);
+        Assert.Equal(0.25, sasrec.MarginOverFloors["transitions"]["ndcg@10"], 10); // 0.05 / 0.04 - 1
+        Assert.True(double.IsNaN(table.Models.Single(m => m.Model == "hstu").Metrics["hr@10"].Sd));
+        Assert.Contains("0.0900 ± 0.0100", BenchSeedsTableCommand.Markdown(table, ["hr@10", "ndcg@10"]));
+
+        Assert.Contains("seed given twice", Assert.Throws<InvalidDataException>(() => BenchSeedsTableCommand.Build([runs[0], Run(dir, "sasrec-copy", 9, 0, 0), dir.File("again.json", File.ReadAllText(runs[0]))], [], ["hr@10"])).Message);
+    }
+}
