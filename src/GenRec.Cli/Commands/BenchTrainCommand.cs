@@ -53,11 +53,14 @@ internal static class BenchTrainCommand
             }
 
             var breakdown = r.GetValue(longTail) ? LongTailOf(run, prepared, result.Checkpoint) : null;
-            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation);
+            // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
+            var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
+            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
+                tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test });
             var report = BenchReport.Create(
                 modelName,
                 datasetName,
-                $"{run.Data.Split}, full ranking over all items, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription}; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}",
+                $"{run.Data.Split}, full ranking over all items, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription}; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}{(run.Train.SelectOn == "second_to_last" ? " (selected on each user's second-to-last item)" : "")}",
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,

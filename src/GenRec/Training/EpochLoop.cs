@@ -65,6 +65,9 @@ internal sealed class EpochLoop
     /// <summary>Validation metrics after an epoch, or null when there is nothing to validate on.</summary>
     public required Func<int, SortedDictionary<string, double>?> Validate { get; init; }
 
+    /// <summary>Test metrics after an epoch, recorded in <c>metrics.jsonl</c> and never used to select (null: not measured).</summary>
+    public Func<int, SortedDictionary<string, double>?>? TestEach { get; init; }
+
     /// <summary>The key of the validation metric that selects the best epoch.</summary>
     public required string MetricKey { get; init; }
 
@@ -178,7 +181,7 @@ internal sealed class EpochLoop
                 state = seen with { Epoch = epoch, ElapsedSeconds = Elapsed() };
             }
 
-            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples);
+            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples, TestEach?.Invoke(epoch));
             records.Add(record);
             File.AppendAllLines(LogPath, [Line(record)]);
             Save(LastPath, state, true);

@@ -67,6 +67,17 @@ public sealed record TrainConfig
     /// </summary>
     public string HistoryFilter { get; init; } = "whole";
 
+    /// <summary>
+    /// How the tested epoch is chosen: <c>validation</c> (default: the split's validation cases; a
+    /// <c>last_item</c> split has none, so its last epoch is tested) or <c>second_to_last</c> (for
+    /// <c>last_item</c> runs: each user's last training item as the validation target after the items
+    /// before it; training is unchanged, so selection never looks at the test item).
+    /// </summary>
+    public string SelectOn { get; init; } = "validation";
+
+    /// <summary>Also test after every validation and record it in <c>metrics.jsonl</c> (never used to select).</summary>
+    public bool TestEveryEpoch { get; init; }
+
     /// <summary>The evaluation options of this run's validation and test for a model reading <paramref name="maxSequenceLength"/> items.</summary>
     internal Evaluation.EvalOptions EvalOptions(int maxSequenceLength) => new()
     {

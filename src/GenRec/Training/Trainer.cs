@@ -61,7 +61,7 @@ public static class Trainer
         var ratings = model.UsesRatings
             ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{config.Model.ResolvedPreprocessor}' needs ratings; {data.Name} has none")
             : null;
-        var validation = ValidationCases(split, tc.MaxValidationUsers, config.Seed);
+        var validation = ValidationCases(SelectionCases(split, tc.SelectOn), tc.MaxValidationUsers, config.Seed);
         var evalOptions = tc.EvalOptions(config.Model.MaxSequenceLength) with { Ks = [10] };
 
         var state = new TrainingState();
@@ -121,6 +121,7 @@ public static class Trainer
                 return (OptimizerStep.Apply(optimizer, value), rows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
+            TestEach = tc.TestEveryEpoch ? epoch => epoch % tc.EvalEvery == 0 || epoch == tc.Epochs ? Evaluator.Evaluate(new ModelScorer(model), split.Test, tc.EvalOptions(config.Model.MaxSequenceLength)).Metrics : null : null,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
 
@@ -172,15 +173,25 @@ public static class Trainer
         return values;
     }
 
-    private static EvalCase[] ValidationCases(SequenceSplit split, int maxUsers, int seed)
+    private static EvalCase[] ValidationCases(EvalCase[] valid, int maxUsers, int seed)
     {
-        if (maxUsers <= 0 || split.Valid.Length <= maxUsers)
+        if (maxUsers <= 0 || valid.Length <= maxUsers)
         {
-            return split.Valid;
+            return valid;
         }
 
-        return Shuffle(Enumerable.Range(0, split.Valid.Length).ToArray(), new Random(seed)).Take(maxUsers).Order().Select(i => split.Valid[i]).ToArray();
+        return Shuffle(Enumerable.Range(0, valid.Length).ToArray(), new Random(seed)).Take(maxUsers).Order().Select(i => valid[i]).ToArray();
     }
+
+    /// <summary>The cases that select the tested epoch (see <see cref="TrainConfig.SelectOn"/>).</summary>
+    internal static EvalCase[] SelectionCases(SequenceSplit split, string selectOn) => selectOn switch
+    {
+        "validation" => split.Valid,
+        "second_to_last" when split.Valid.Length > 0 => throw new ArgumentException("train.select_on: second_to_last is for last_item splits; this split has validation cases of its own"),
+        "second_to_last" => [.. split.Train.Select((items, user) => (items, user)).Where(u => u.items.Length >= 2)
+            .Select(u => new EvalCase(u.user, u.items[..^1], u.items[^1], split.TrainTimestamps?[u.user][..^1], split.TrainTimestamps?[u.user][^1] ?? 0, split.TrainRatings?[u.user][..^1]))],
+        _ => throw new ArgumentException($"train.select_on: '{selectOn}' (expected validation or second_to_last)"),
+    };
 
     private static int[] Shuffle(int[] values, Random rng)
     {
