@@ -26,13 +26,46 @@ internal static class Checkpoint
     /// <summary>Loads a model for inference, on the device given (default the CPU); the file does not depend on the device it was saved from.</summary>
     public static (SequentialRecommender Model, Header Header) LoadModel(string path, TorchSharp.torch.Device? device = null)
     {
+        try
+        {
+            return LoadAs(path, device, encoder: null);
+        }
+        catch (InvalidDataException) when (PeekEncoder(path) == "sasrec")
+        {
+            // Written before SASRec had two variants: its "sasrec" was today's "sasrec_affine" (norm scales, a final norm).
+            return LoadAs(path, device, encoder: "sasrec_affine");
+        }
+    }
+
+    private static (SequentialRecommender Model, Header Header) LoadAs(string path, TorchSharp.torch.Device? device, string? encoder)
+    {
         using var r = CheckpointFile.Open(path);
         var header = ReadHeader(r, path);
+        if (encoder is not null)
+        {
+            header = header with { Config = header.Config with { Model = header.Config.Model with { Encoder = encoder } } };
+        }
+
         var model = new SequentialRecommender(header.Config.Model, header.NumItems);
-        CheckpointFile.ReadWeights(r, model, null);
+        try
+        {
+            CheckpointFile.ReadWeights(r, model, null);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
         model.to(device ?? TorchSharp.torch.CPU);
         model.eval();
         return (model, header);
+    }
+
+    private static string PeekEncoder(string path)
+    {
+        using var r = CheckpointFile.Open(path);
+        return ReadHeader(r, path).Config.Model.Encoder;
     }
 
     /// <summary>Restores weights and optimiser state into existing objects, for resuming.</summary>

@@ -81,4 +81,21 @@ public sealed class SasRecVariantTests
         Assert.Contains("attentionNorms.0.bias", affine);
         Assert.Equal(["sasrec", "sasrec_affine"], EncoderFactory.Names.Where(n => n.StartsWith("sasrec", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public void ACheckpointFromBeforeTheSplitLoadsAsTheAffineVariant()
+    {
+        using var dir = new TempDir();
+        manual_seed(6);
+        var affine = new GenRec.Training.RunConfig { Model = Config(8, 8) with { Encoder = "sasrec_affine" } };
+        var model = new SequentialRecommender(affine.Model, numItems: 10);
+        var path = Path.Combine(dir.Path, "old.ckpt");
+        // What an earlier GenRec wrote: the affine layout under the name "sasrec".
+        GenRec.Training.Checkpoint.Save(path, affine with { Model = affine.Model with { Encoder = "sasrec" } }, model, null, new GenRec.Training.TrainingState());
+        var (loaded, header) = GenRec.Training.Checkpoint.LoadModel(path);
+        Assert.Equal("sasrec_affine", header.Config.Model.Encoder);
+        var ids = tensor(new long[,] { { 1, 2, 3 } });
+        model.eval();
+        Assert.True(allclose(model.forward(ids), loaded.forward(ids)));
+    }
 }
