@@ -141,16 +141,19 @@ public static class Trainer
 
         var run = loop.Run(state, cancel);
         state = run.State;
+
+        // Summed over every resume of the run (a resume that only tests trains for 0 s).
+        var (trainSeconds, perSecond) = (state.TrainSeconds, state.TrainSeconds > 0 ? state.Samples / state.TrainSeconds : run.SamplesPerSecond);
         if (run.Interrupted)
         {
-            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, true, lastPath);
+            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath);
         }
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath, device);
         var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, tc.EvalOptions(config.Model.MaxSequenceLength)).Metrics;
-        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, false, finalPath);
+        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;
     }
