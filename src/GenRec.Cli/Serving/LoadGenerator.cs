@@ -21,8 +21,7 @@ internal static class LoadGenerator
 
         // Warm-up: one request per worker, not counted.
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => client.PostAsJsonAsync(path, makeRequest(new Random(-1 - w)), RecommendationService.Json, cancel)));
-        var clock = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        return await Drive(path, workers, async (w, clock) =>
         {
             var rng = new Random(w);
             var latencies = new List<double>();
@@ -31,22 +30,13 @@ internal static class LoadGenerator
             {
                 var body = makeRequest(rng);
                 var started = Stopwatch.GetTimestamp();
-                using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
-                await response.Content.ReadAsByteArrayAsync(cancel);
+                var status = await Post(client, path, body, cancel);
                 latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                if (!response.IsSuccessStatusCode)
-                {
-                    errors++;
-                }
+                errors += status is >= 200 and < 300 ? 0 : 1;
             }
 
             return (latencies, errors);
-        }, cancel)).ToArray();
-        var results = await Task.WhenAll(tasks);
-        var seconds = clock.Elapsed.TotalSeconds;
-        var all = results.SelectMany(r => r.latencies).Order().ToArray();
-        double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
-        return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
+        }, cancel);
     }
 
     /// <summary>
@@ -58,8 +48,7 @@ internal static class LoadGenerator
     public static async Task<LoadResult> RunPaced(HttpClient client, string path, int workers, double rate, TimeSpan duration, Func<Random, object> makeRequest, Action<double, int>? observe, CancellationToken cancel)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        var clock = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
+        return await Drive(path, workers, async (w, clock) =>
         {
             var rng = new Random(w);
             var latencies = new List<double>();
@@ -78,24 +67,33 @@ internal static class LoadGenerator
                     await Task.Delay(early, cancel);
                 }
 
-                var body = makeRequest(rng);
-                using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
-                await response.Content.ReadAsByteArrayAsync(cancel);
+                var status = await Post(client, path, makeRequest(rng), cancel);
                 var latency = (clock.Elapsed - due).TotalMilliseconds;
                 latencies.Add(latency);
-                observe?.Invoke(latency, (int)response.StatusCode);
-                if (!response.IsSuccessStatusCode)
-                {
-                    errors++;
-                }
+                observe?.Invoke(latency, status);
+                errors += status is >= 200 and < 300 ? 0 : 1;
             }
 
             return (latencies, errors);
-        }, cancel)).ToArray();
-        var results = await Task.WhenAll(tasks);
+        }, cancel);
+    }
+
+    /// <summary>One request, its answer read whole: the status.</summary>
+    private static async Task<int> Post(HttpClient client, string path, object body, CancellationToken cancel)
+    {
+        using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
+        await response.Content.ReadAsByteArrayAsync(cancel);
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>Runs the workers on one clock and summarises every latency (exact percentiles).</summary>
+    private static async Task<LoadResult> Drive(string path, int workers, Func<int, Stopwatch, Task<(List<double> Latencies, long Errors)>> worker, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => worker(w, clock), cancel)));
         var seconds = clock.Elapsed.TotalSeconds;
-        var all = results.SelectMany(r => r.latencies).Order().ToArray();
+        var all = results.SelectMany(r => r.Latencies).Order().ToArray();
         double Percentile(double p) => all.Length == 0 ? double.NaN : all[Math.Min(all.Length - 1, (int)Math.Ceiling(p * all.Length) - 1)];
-        return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
+        return new LoadResult(path, workers, seconds, all.Length, results.Sum(r => r.Errors), all.Length / seconds, Percentile(0.5), Percentile(0.9), Percentile(0.99), all.Length == 0 ? double.NaN : all[^1]);
     }
 }
