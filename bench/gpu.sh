@@ -3,7 +3,7 @@
 #   bench/gpu.sh pack          # here: self-contained publish without libtorch + the data it needs -> .device/ (git-ignored)
 #   bench/gpu.sh run OUTDIR    # there: ML-1M SASRec, HSTU, HSTU-large (101 epochs), Amazon Beauty TIGER (as many
 #                              # steps as fit), and GenRec vs PyTorch SASRec training speed on the same GPU; JSON -> OUTDIR
-# `run` loads the machine's PyTorch libtorch (route 2 in the README: GENREC_LIBTORCH=<torch/lib>), prints `genrec doctor`,
+# `run` loads the machine's PyTorch libtorch (route 2 in docs/gpu.md: GENREC_LIBTORCH=<torch/lib>), prints `genrec doctor`,
 # and caps each training run with GENREC_GPU_MINUTES (default 1.25) so that the whole call fits a 10-minute command.
 # On the device tool:  command "bash bench/gpu.sh run $OUT", carry [".device"]. Results go to bench/results/gpu/.
 # A CPU dry run of `run` checks the script before GPU time is spent on it:

@@ -45,7 +45,7 @@ try
 catch (TypeInitializationException e) when (e.InnerException is NotSupportedException inner && inner.Message.Contains("libtorch", StringComparison.Ordinal))
 {
     // A build without libtorch (-p:GenRecLibTorch=none) and no GENREC_LIBTORCH: say how to give it one.
-    AnsiConsole.MarkupLine($"[red]error:[/] no libtorch in this process: this build ships none; set {GenRec.Compute.LibTorchRuntime.Variable} to a PyTorch installation's torch/lib, or build with -p:GenRecLibTorch=cpu (see README, GPU)");
+    AnsiConsole.MarkupLine($"[red]error:[/] no libtorch in this process: this build ships none; set {GenRec.Compute.LibTorchRuntime.Variable} to a PyTorch installation's torch/lib, or build with -p:GenRecLibTorch=cpu (see docs/gpu.md)");
     return 2;
 }
 catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or DllNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
