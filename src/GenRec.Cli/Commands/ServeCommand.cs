@@ -35,10 +35,11 @@ internal static class ServeCommand
         var maxBatch = new Option<int?>("--max-batch") { Description = "Dynamic batching: most /recommend requests per forward pass (1: off; default 32 on CUDA, off on CPU, where it measured slower)" };
         var batchWait = new Option<double>("--batch-wait-ms") { Description = "Dynamic batching: longest wait for a batch to fill, in ms", DefaultValueFactory = _ => 1 };
         var batchWorkers = new Option<int>("--batch-workers") { Description = "Dynamic batching: batches computed at once, each on one libtorch thread (default: one per core)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics and /reload over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -81,7 +82,7 @@ internal static class ServeCommand
             RetrievalEngine Load(string path)
             {
                 var loaded = RetrievalEngine.Load(path, DatasetRequest.DefaultCacheDir, indexKind, Output.Info, on);
-                loaded.PrecomputeKnownUsers();
+                loaded.PrecomputeKnownUsers(r.GetValue(precompute));
                 return loaded;
             }
 

@@ -145,17 +145,17 @@ public sealed class RetrievalEngine : IDisposable
     }
 
     /// <summary>
-    /// Computes and keeps the states of the first <see cref="MaxCachedUsers"/> known users in batches (at load,
+    /// Computes and keeps the states of the first <paramref name="maxUsers"/> known users (at most <see cref="MaxCachedUsers"/>) in batches (at load,
     /// before the model is served, so that a swap does not send every known user through a forward pass at once).
     /// </summary>
-    internal void PrecomputeKnownUsers(int batchSize = 256)
+    internal void PrecomputeKnownUsers(int maxUsers = int.MaxValue, int batchSize = 256)
     {
         if (index is null)
         {
             return;
         }
 
-        var users = Math.Min(Dataset.NumUsers, MaxCachedUsers);
+        var users = Math.Min(Math.Min(Dataset.NumUsers, MaxCachedUsers), maxUsers);
         for (var start = 0; start < users; start += batchSize)
         {
             var count = Math.Min(batchSize, users - start);

@@ -149,7 +149,8 @@ public sealed class ReloadAndBatchingTests
     {
         var engine = Engine(5, "cached");
         var fresh = Engine(5, "same weights, nothing kept");
-        engine.PrecomputeKnownUsers(batchSize: 7);
+        engine.PrecomputeKnownUsers(maxUsers: 12, batchSize: 7);
+        Assert.Equal(12, engine.CachedUsers);
         for (var u = 0; u < data.NumUsers; u++)
         {
             var kept = await engine.RecommendForUserAsync(u, 4);
