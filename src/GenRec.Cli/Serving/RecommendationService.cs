@@ -186,7 +186,7 @@ internal static class RecommendationService
 
                 if (status >= 400 && status != 500)
                 {
-                    log.Log(status >= 500 ? LogLevel.Error : LogLevel.Information, "request {RequestId} {Method} {Path} -> {Status}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(endpoint), status);
+                    log.Log(status >= 500 ? LogLevel.Error : LogLevel.Information, "request {RequestId} {Method} {Path} -> {Status}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(context.Request.Path.Value ?? ""), status);
                 }
             }
         });
