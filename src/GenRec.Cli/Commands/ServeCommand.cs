@@ -1,3 +1,4 @@
+using GenRec.Util;
 using System.CommandLine;
 using GenRec.Cli.Serving;
 using GenRec.Cli.Terminal;
@@ -72,7 +73,7 @@ internal static class ServeCommand
             RecommendationService.BindAddress(options.Host); // a bad --host is an error before anything loads
             foreach (var proxy in options.KnownProxies)
             {
-                _ = System.Net.IPAddress.TryParse(proxy, out _) ? 0 : throw new ArgumentException($"--known-proxies: '{RequestText.Clip(proxy)}' is not an IP address");
+                _ = System.Net.IPAddress.TryParse(proxy, out _) ? 0 : throw new ArgumentException($"--known-proxies: '{QuotedText.Clip(proxy)}' is not an IP address");
             }
 
             var paths = new ModelPathGuard(options.ModelRoot, options.MaxModelBytes);

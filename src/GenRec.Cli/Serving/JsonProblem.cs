@@ -1,3 +1,4 @@
+using GenRec.Util;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -11,16 +12,16 @@ internal static partial class JsonProblem
         var accepted = string.Join(", ", request.GetProperties().Select(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)));
         if (UnmappedProperty().Match(e.Message) is { Success: true } unknown)
         {
-            return $"field '{RequestText.Clip(unknown.Groups[1].Value)}': unknown field (accepted: {accepted}; names are snake_case)";
+            return $"field '{QuotedText.Clip(unknown.Groups[1].Value)}': unknown field (accepted: {accepted}; names are snake_case)";
         }
 
         var field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
         if (field is not null && e.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
-            return $"field '{RequestText.Clip(field)}': wrong type (numbers are JSON numbers, ids are strings, lists are arrays)";
+            return $"field '{QuotedText.Clip(field)}': wrong type (numbers are JSON numbers, ids are strings, lists are arrays)";
         }
 
-        return $"malformed JSON{(field is null ? "" : $" at '{RequestText.Clip(field)}'")}: {RequestText.Clip(e.Message.Split(" Path:")[0])}";
+        return $"malformed JSON{(field is null ? "" : $" at '{QuotedText.Clip(field)}'")}: {QuotedText.Clip(e.Message.Split(" Path:")[0])}";
     }
 
     [GeneratedRegex("The JSON property '(.*?)' could not be mapped")]

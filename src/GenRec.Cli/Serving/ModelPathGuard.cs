@@ -1,3 +1,5 @@
+using GenRec.Util;
+
 namespace GenRec.Cli.Serving;
 
 /// <summary>
@@ -34,7 +36,7 @@ internal sealed class ModelPathGuard
             throw outside;
         }
 
-        var real = UnixFile.RealPath(full) ?? throw new RequestException(404, $"field '{field}': no file '{RequestText.Clip(requested)}' under the model root");
+        var real = UnixFile.RealPath(full) ?? throw new RequestException(404, $"field '{field}': no file '{QuotedText.Clip(requested)}' under the model root");
         if (!Inside(real))
         {
             throw outside; // a symbolic link out of the root
@@ -43,7 +45,7 @@ internal sealed class ModelPathGuard
         var (kind, size) = UnixFile.Stat(real);
         if (kind != UnixFile.Kind.Regular)
         {
-            throw new RequestException(400, $"field '{field}': '{RequestText.Clip(requested)}' is not a regular file");
+            throw new RequestException(400, $"field '{field}': '{QuotedText.Clip(requested)}' is not a regular file");
         }
 
         if (size > maxBytes)

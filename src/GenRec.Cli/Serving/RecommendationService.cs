@@ -168,7 +168,7 @@ internal static class RecommendationService
                     : (500, "internal error: the request id names the logged cause");
                 if (status == 500)
                 {
-                    log.LogError("request {RequestId} {Method} {Path} failed: {Error}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(context.Request.Path.Value ?? ""), OneLine(e));
+                    log.LogError("request {RequestId} {Method} {Path} failed: {Error}", context.TraceIdentifier, context.Request.Method, QuotedText.Clip(context.Request.Path.Value ?? ""), OneLine(e));
                 }
 
                 context.Response.Clear();
@@ -186,7 +186,7 @@ internal static class RecommendationService
 
                 if (status >= 400 && status != 500)
                 {
-                    log.Log(status >= 500 ? LogLevel.Error : LogLevel.Information, "request {RequestId} {Method} {Path} -> {Status}", context.TraceIdentifier, context.Request.Method, RequestText.Clip(context.Request.Path.Value ?? ""), status);
+                    log.Log(status >= 500 ? LogLevel.Error : LogLevel.Information, "request {RequestId} {Method} {Path} -> {Status}", context.TraceIdentifier, context.Request.Method, QuotedText.Clip(context.Request.Path.Value ?? ""), status);
                 }
             }
         });
@@ -286,7 +286,7 @@ internal static class RecommendationService
             var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
             if (hasBody && !context.Request.HasJsonContentType())
             {
-                return Error(context, 415, $"a reload body must be JSON (Content-Type: application/json), not '{RequestText.Clip(context.Request.ContentType ?? "none")}'");
+                return Error(context, 415, $"a reload body must be JSON (Content-Type: application/json), not '{QuotedText.Clip(context.Request.ContentType ?? "none")}'");
             }
 
             try
@@ -313,7 +313,7 @@ internal static class RecommendationService
     public static IPAddress BindAddress(string host) =>
         host == "localhost" ? IPAddress.Loopback
         : IPAddress.TryParse(host, out var ip) ? ip
-        : throw new ArgumentException($"--host '{RequestText.Clip(host)}' is not an IP address (use 127.0.0.1, ::1, localhost, or 0.0.0.0 / :: for every interface)");
+        : throw new ArgumentException($"--host '{QuotedText.Clip(host)}' is not an IP address (use 127.0.0.1, ::1, localhost, or 0.0.0.0 / :: for every interface)");
 
     private static async Task<IResult> Handle<TRequest>(HttpContext context, Func<TRequest, Task<object>> handle)
         where TRequest : class
@@ -362,8 +362,8 @@ internal static class RecommendationService
     private static string StatusText(HttpContext context) => context.Response.StatusCode switch
     {
         400 => "bad request (for example a Host header this service does not answer to)",
-        404 => $"no endpoint at '{RequestText.Clip(context.Request.Path.Value ?? "")}' (POST /recommend, /rank, /reload; GET /health, /ready, /metrics)",
-        405 => $"{context.Request.Method} is not allowed on '{RequestText.Clip(context.Request.Path.Value ?? "")}'",
+        404 => $"no endpoint at '{QuotedText.Clip(context.Request.Path.Value ?? "")}' (POST /recommend, /rank, /reload; GET /health, /ready, /metrics)",
+        405 => $"{context.Request.Method} is not allowed on '{QuotedText.Clip(context.Request.Path.Value ?? "")}'",
         503 => "the request took too long",
         var status => $"HTTP {status}",
     };

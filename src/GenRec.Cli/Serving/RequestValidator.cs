@@ -1,3 +1,4 @@
+using GenRec.Util;
 using GenRec.Data;
 using GenRec.Serving;
 
@@ -24,7 +25,7 @@ internal static class RequestValidator
         {
             return engine.UserLookup.TryGetValue(user, out var index)
                 ? engine.Dataset.Sequences[index]
-                : throw new RequestException(404, $"field 'user': unknown user '{RequestText.Clip(user)}'");
+                : throw new RequestException(404, $"field 'user': unknown user '{QuotedText.Clip(user)}'");
         }
 
         if (history is null)

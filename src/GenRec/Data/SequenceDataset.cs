@@ -93,7 +93,7 @@ public sealed class SequenceDataset
 
     /// <summary>How unknown ids are reported: the count and the first ten, quoted.</summary>
     public static string DescribeUnknown(IReadOnlyList<string> unknown) =>
-        $"{unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{(u.Length <= 64 ? u : $"{u[..64]}... ({u.Length:N0} characters)")}'"))}{(unknown.Count > 10 ? ", ..." : "")}";
+        $"{unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{Util.QuotedText.Clip(u)}'"))}{(unknown.Count > 10 ? ", ..." : "")}";
 
     /// <summary>A readable label: the title when known, else the original id.</summary>
     public string ItemLabel(int item) => Items[item] is { Title.Length: > 0 } m ? m.Title : ItemKeys[item];

@@ -1,4 +1,5 @@
 using GenRec.Data;
+using GenRec.Models;
 using GenRec.Models.Ranking;
 using GenRec.Training.Ranking;
 
@@ -42,20 +43,7 @@ public sealed class RankingEngine
     }
 
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
-    internal string? FirstNonFiniteWeight()
-    {
-        using var _ = TorchSharp.torch.no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            using var finite = TorchSharp.torch.isfinite(parameter).all();
-            if (!finite.item<bool>())
-            {
-                return name;
-            }
-        }
-
-        return null;
-    }
+    internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
 
     public static RankingEngine Load(string checkpoint, SequenceDataset dataset, TorchSharp.torch.Device? device = null)
     {

@@ -183,20 +183,7 @@ public sealed class RetrievalEngine : IDisposable
     }
 
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
-    internal string? FirstNonFiniteWeight()
-    {
-        using var _ = no_grad();
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            using var finite = isfinite(parameter).all();
-            if (!finite.item<bool>())
-            {
-                return name;
-            }
-        }
-
-        return null;
-    }
+    internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
 
     /// <summary>The model's scores of the candidates after the history, in the candidates' order.</summary>
     public float[] Rank(int[] history, int[] candidates)

@@ -1,7 +1,7 @@
-namespace GenRec.Cli.Serving;
+namespace GenRec.Util;
 
 /// <summary>Caller-supplied text quoted back in messages: clipped, so an answer never echoes a huge value.</summary>
-internal static class RequestText
+internal static class QuotedText
 {
     public const int MaxQuoted = 64;
 
