@@ -65,7 +65,7 @@ internal sealed class EpochLoop
     /// <summary>Validation metrics after an epoch, or null when there is nothing to validate on.</summary>
     public required Func<int, SortedDictionary<string, double>?> Validate { get; init; }
 
-    /// <summary>Test metrics after an epoch, recorded in <c>metrics.jsonl</c> and never used to select (null: not measured).</summary>
+    /// <summary>Test metrics, taken whenever validation is due and recorded in <c>metrics.jsonl</c>; never used to select (null: not measured).</summary>
     public Func<int, SortedDictionary<string, double>?>? TestEach { get; init; }
 
     /// <summary>The key of the validation metric that selects the best epoch.</summary>
@@ -159,11 +159,12 @@ internal sealed class EpochLoop
                 }
             }
 
-            SortedDictionary<string, double>? validation = null;
+            SortedDictionary<string, double>? validation = null, test = null;
             var improved = false;
             if (epoch % ValidateEvery == 0 || epoch == Epochs || cut)
             {
                 validation = Validate(epoch);
+                test = TestEach?.Invoke(epoch);
             }
 
             if (validation is not null)
@@ -181,7 +182,7 @@ internal sealed class EpochLoop
                 state = seen with { Epoch = epoch, ElapsedSeconds = Elapsed() };
             }
 
-            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples, TestEach?.Invoke(epoch));
+            var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples, test);
             records.Add(record);
             File.AppendAllLines(LogPath, [Line(record)]);
             Save(LastPath, state, true);

@@ -62,7 +62,8 @@ public static class Trainer
             ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{config.Model.ResolvedPreprocessor}' needs ratings; {data.Name} has none")
             : null;
         var validation = ValidationCases(SelectionCases(split, tc.SelectOn), tc.MaxValidationUsers, config.Seed);
-        var evalOptions = tc.EvalOptions(config.Model.MaxSequenceLength) with { Ks = [10] };
+        var testOptions = tc.EvalOptions(config.Model.MaxSequenceLength);
+        var evalOptions = testOptions with { Ks = [10] };
 
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, LastCheckpoint);
@@ -121,7 +122,7 @@ public static class Trainer
                 return (OptimizerStep.Apply(optimizer, value), rows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
-            TestEach = tc.TestEveryEpoch ? epoch => epoch % tc.EvalEvery == 0 || epoch == tc.Epochs ? Evaluator.Evaluate(new ModelScorer(model), split.Test, tc.EvalOptions(config.Model.MaxSequenceLength)).Metrics : null : null,
+            TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model), split.Test, testOptions).Metrics : null,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
 
@@ -152,7 +153,7 @@ public static class Trainer
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath, device);
-        var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, tc.EvalOptions(config.Model.MaxSequenceLength)).Metrics;
+        var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, testOptions).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;
