@@ -45,6 +45,7 @@ internal static class ServeCommand
         command.SetAction(async (r, cancel) =>
         {
             var startedWith = Path.GetFullPath(r.GetValue(checkpoint)!);
+            var on = DeviceOption.Resolve(r.GetValue(device));
             var options = new ServiceOptions
             {
                 Host = r.GetValue(host)!,
@@ -59,7 +60,7 @@ internal static class ServeCommand
                 RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)),
                 KnownProxies = List(r.GetValue(proxies)) ?? [],
                 LogLevel = r.GetValue(logLevel),
-                MaxBatch = r.GetValue(maxBatch) ?? (DeviceOption.Resolve(r.GetValue(device)).type == TorchSharp.DeviceType.CUDA ? 32 : 1),
+                MaxBatch = r.GetValue(maxBatch) ?? (on.type == TorchSharp.DeviceType.CUDA ? 32 : 1),
                 BatchWait = TimeSpan.FromMilliseconds(r.GetValue(batchWait)),
                 BatchWorkers = r.GetValue(batchWorkers),
             };
@@ -79,7 +80,6 @@ internal static class ServeCommand
             var paths = new ModelPathGuard(options.ModelRoot, options.MaxModelBytes);
             var state = r.GetValue(stateFile) ?? Path.Combine(paths.Root, ".genrec-serve.json");
             var indexKind = r.GetValue(index)!;
-            var on = DeviceOption.Resolve(r.GetValue(device));
             RetrievalEngine Load(string path)
             {
                 var loaded = RetrievalEngine.Load(path, DatasetRequest.DefaultCacheDir, indexKind, Output.Info, on);

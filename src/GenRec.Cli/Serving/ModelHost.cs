@@ -9,7 +9,8 @@ namespace GenRec.Cli.Serving;
 /// (when reloads from files are allowed), then loads and validates the new models off the request
 /// thread within a timeout, and only then swaps one reference; a request keeps the models it started
 /// with. One reload at a time: another one meanwhile gets 409, also while a timed-out load is still
-/// finishing in the background. Old models are not disposed (requests may still hold them).
+/// finishing in the background. The host does not dispose old models (requests may still hold them):
+/// whoever handles <see cref="Swapped"/> does, once no request can (the service: request timeout + 5 s).
 /// </summary>
 internal sealed class ModelHost
 {
