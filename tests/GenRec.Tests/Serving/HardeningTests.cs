@@ -10,7 +10,6 @@ using GenRec.Models;
 using GenRec.Serving;
 using GenRec.Tests.Training;
 using GenRec.Training;
-using Microsoft.AspNetCore.Builder;
 using static TorchSharp.torch;
 
 namespace GenRec.Tests.Serving;
@@ -26,7 +25,7 @@ public sealed class HardeningTests : IAsyncLifetime
     private readonly TempDir dir = new();
     private readonly SequenceDataset data = TrainingTests.CycleDataset(users: 40, items: 30, seed: 11);
     private readonly SequenceDataset other = Renamed(TrainingTests.CycleDataset(users: 40, items: 30, seed: 12));
-    private WebApplication? app;
+    private RunningService? service;
     private HttpClient client = new();
     private ModelHost? host;
 
@@ -38,18 +37,15 @@ public sealed class HardeningTests : IAsyncLifetime
         Save("first.ckpt", "test", seed: 1);
         Save("second.ckpt", "test", seed: 2);
         host = new ModelHost(Engine(Path.Combine(Root, "first.ckpt")), null, Engine) { Paths = new ModelPathGuard(Root, 10 << 20), Timeout = TimeSpan.FromSeconds(20) };
-        app = RecommendationService.Build(host, new ServiceOptions { Port = 0, AdminToken = Token, MaxHistory = 50, MaxK = 20 });
-        await app.StartAsync();
-        client = new HttpClient { BaseAddress = RecommendationService.Address(app) };
+        service = await RunningService.Start(host, new ServiceOptions { AdminToken = Token, MaxHistory = 50, MaxK = 20 });
+        client = service.Client;
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        if (app is not null)
+        if (service is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await service.DisposeAsync();
         }
 
         dir.Dispose();
@@ -306,10 +302,8 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task RateLimitAnswers429WithJson()
     {
-        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "limited");
-        await using var limited = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), new ServiceOptions { Port = 0, RateLimitPerSecond = 3 });
-        await limited.StartAsync();
-        using var http = new HttpClient { BaseAddress = RecommendationService.Address(limited) };
+        await using var limited = await Service(new ServiceOptions { RateLimitPerSecond = 3 });
+        var http = limited.Client;
         var statuses = new List<int>();
         for (var i = 0; i < 8; i++)
         {
@@ -324,7 +318,6 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(3, statuses.Count(s => s == 200));
         Assert.Contains(429, statuses);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode); // probes are not limited
-        await limited.StopAsync();
     }
 
     [Fact]
@@ -338,26 +331,24 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(IPAddress.Loopback, RecommendationService.BindAddress("localhost"));
     }
 
-    private async Task<WebApplication> Service(ServiceOptions options)
+    /// <summary>A second service with its own options (no reloads).</summary>
+    private Task<RunningService> Service(ServiceOptions options)
     {
         var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "extra");
-        var service = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), options with { Port = 0 });
-        await service.StartAsync();
-        return service;
+        return RunningService.Start(new ModelHost(engine, null, _ => throw new InvalidOperationException()), options);
     }
 
     [Fact]
     public async Task ForwardedAddressesCountOnlyFromKnownProxies()
     {
-        async Task<int[]> Burst(WebApplication service)
+        async Task<int[]> Burst(RunningService service)
         {
-            using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
             var statuses = new List<int>();
             for (var i = 0; i < 4; i++)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/recommend") { Content = new StringContent("""{"history": ["3"]}""", Encoding.UTF8, "application/json") };
                 request.Headers.Add("X-Forwarded-For", $"10.0.0.{i}");      // four clients behind one proxy
-                using var response = await http.SendAsync(request);
+                using var response = await service.Client.SendAsync(request);
                 statuses.Add((int)response.StatusCode);
             }
 
@@ -397,10 +388,9 @@ public sealed class HardeningTests : IAsyncLifetime
     public async Task ASlowRequestTimesOutWithAJson503()
     {
         await using var service = await Service(new ServiceOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
-        using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
         var content = new SlowBody("""{"history": ["3", "4"], "k": 2}""", TimeSpan.FromSeconds(2));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await http.PostAsync("/recommend", content);
+        using var response = await service.Client.PostAsync("/recommend", content);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("too long", await response.Content.ReadAsStringAsync());
     }
@@ -409,14 +399,12 @@ public sealed class HardeningTests : IAsyncLifetime
     public async Task ShutdownLetsRequestsInFlightFinish()
     {
         // A batch that waits 800 ms to fill keeps the request in the service while it stops.
-        var service = await Service(new ServiceOptions { MaxBatch = 64, BatchWait = TimeSpan.FromMilliseconds(800), BatchWorkers = 1 });
-        using var http = new HttpClient { BaseAddress = RecommendationService.Address(service) };
+        await using var service = await Service(new ServiceOptions { MaxBatch = 64, BatchWait = TimeSpan.FromMilliseconds(800), BatchWorkers = 1 });
         var watch = Stopwatch.StartNew();
-        var inFlight = http.PostAsync("/recommend", new StringContent("""{"history": ["3", "4"], "k": 2}""", Encoding.UTF8, "application/json"));
+        var inFlight = service.Client.PostAsync("/recommend", new StringContent("""{"history": ["3", "4"], "k": 2}""", Encoding.UTF8, "application/json"));
         await Task.Delay(300);
-        await service.StopAsync();
+        await service.App.StopAsync();
         using var response = await inFlight;
-        await service.DisposeAsync();
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(watch.Elapsed > TimeSpan.FromMilliseconds(700), $"answered after {watch.Elapsed}");
         Assert.Equal(2, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("items").GetArrayLength());

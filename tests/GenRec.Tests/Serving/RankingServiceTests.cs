@@ -21,9 +21,8 @@ public class RankingServiceTests
         var rankerModel = new HstuRanker(new RankingConfig { EmbeddingDim = 16, MaxHistory = 16, NumBlocks = 1 }, 25, numTasks: 2);
         var ranker = new RankingEngine(rankerModel, RankingTasks.Names(rated: true), data, "ranker");
         var host = new ModelHost(retrieval, ranker, _ => throw new InvalidOperationException());
-        await using var app = RecommendationService.Build(host, new ServiceOptions { Port = 0 });
-        await app.StartAsync();
-        using var client = new HttpClient { BaseAddress = RecommendationService.Address(app) };
+        await using var service = await RunningService.Start(host, new ServiceOptions());
+        var client = service.Client;
 
         var candidates = new[] { 3, 9, 14 };
         var keys = candidates.Select(c => data.ItemKeys[c]).ToArray();
@@ -48,6 +47,5 @@ public class RankingServiceTests
 
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         Assert.Equal("ranker", health.GetProperty("ranker").GetString());
-        await app.StopAsync();
     }
 }

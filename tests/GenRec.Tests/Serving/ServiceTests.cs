@@ -7,7 +7,6 @@ using GenRec.Models;
 using GenRec.Serving;
 using GenRec.Tests.Training;
 using GenRec.Training;
-using Microsoft.AspNetCore.Builder;
 
 namespace GenRec.Tests.Serving;
 
@@ -15,7 +14,7 @@ namespace GenRec.Tests.Serving;
 public sealed class ServiceTests : IAsyncLifetime
 {
     private readonly GenRec.Data.SequenceDataset data = TrainingTests.CycleDataset(users: 40, items: 30, seed: 11);
-    private WebApplication? app;
+    private RunningService? service;
     private HttpClient client = new();
     private ModelHost? host;
 
@@ -32,18 +31,15 @@ public sealed class ServiceTests : IAsyncLifetime
     {
         var engine = new RetrievalEngine(Model(1), data, "exact", "first");
         host = new ModelHost(engine, null, path => path == "missing" ? throw new FileNotFoundException($"checkpoint not found: {path}") : new RetrievalEngine(Model(path == "second" ? 2 : 1), data, "exact", path));
-        app = RecommendationService.Build(host, new ServiceOptions { Port = 0, MaxBodyBytes = 4_096, MaxHistory = 50, MaxK = 20 });
-        await app.StartAsync();
-        client = new HttpClient { BaseAddress = RecommendationService.Address(app) };
+        service = await RunningService.Start(host, new ServiceOptions { MaxBodyBytes = 4_096, MaxHistory = 50, MaxK = 20 });
+        client = service.Client;
     }
 
     public async Task DisposeAsync()
     {
-        client.Dispose();
-        if (app is not null)
+        if (service is not null)
         {
-            await app.StopAsync();
-            await app.DisposeAsync();
+            await service.DisposeAsync();
         }
     }
 
