@@ -6,3 +6,10 @@ cd "$root"
 GENREC_SETUP_QUIET=1 bash scripts/setup.sh
 source scripts/allocator.sh
 dotnet test GenRec.slnx -c Release --nologo "$@"
+
+# In CI also: the packages, the samples built against them and the console sample run, the genrec tool installed
+# from them (scripts/pack.sh --tool), and the README's tour exactly as written (scripts/tour.sh).
+if [ "${CI:-}" = "true" ]; then
+  bash scripts/pack.sh --tool
+  bash scripts/tour.sh
+fi

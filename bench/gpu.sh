@@ -7,14 +7,14 @@
 # and caps each training run with GENREC_GPU_MINUTES (default 1.25) so that the whole call fits a 10-minute command.
 # On the device tool:  command "bash bench/gpu.sh run $OUT", carry [".device"]. Results go to bench/results/gpu/.
 # A CPU dry run of `run` checks the script before GPU time is spent on it:
-#   GENREC_GPU_DEVICE=cpu GENREC_GPU_MINUTES=0.1 GENREC_GPU_SPEED_STEPS=3 GENREC_GPU_SKIP_TIGER=1 GENREC_BIN=src/GenRec.Cli/bin/Release/net10.0/linux-x64/GenRec.Cli bench/gpu.sh run /tmp/gpu-dry
+#   GENREC_GPU_DEVICE=cpu GENREC_GPU_MINUTES=0.1 GENREC_GPU_SPEED_STEPS=3 GENREC_GPU_SKIP_TIGER=1 GENREC_BIN=src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli bench/gpu.sh run /tmp/gpu-dry
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 mode="${1:?usage: bench/gpu.sh pack | run OUTDIR}"
 
 if [ "$mode" = pack ]; then
-  ../shared/tools/device-pack.sh src/GenRec.Cli/GenRec.Cli.csproj
+  GenRecDuckDb=false ../shared/tools/device-pack.sh src/GenRec.Cli/GenRec.Cli.csproj  # DuckDB stays on the CPU machine
   rm -rf .device/data && mkdir -p .device/data
   cp -r ../shared/data/ml-1m .device/data/
   mkdir -p .device/data/amazon-beauty && cp ../shared/data/amazon-beauty/{s3rec_Beauty.txt,items.jsonl} .device/data/amazon-beauty/

@@ -20,7 +20,7 @@ dataset="${1:-amazon-beauty}"
 seeds=(${GENREC_SEEDS:-42 43 44})
 backbones=(${GENREC_BACKBONES:-sasrec gru4rec bert4rec})
 jobs="${GENREC_JOBS:-2}"
-bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/linux-x64/GenRec.Cli}"
+bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli}"
 if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
 source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-1}"

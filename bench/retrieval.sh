@@ -5,7 +5,8 @@
 #   GENREC_MAX_MINUTES=60 bench/retrieval.sh sasrec:ml-1m-sasrec hstu:ml-1m-hstu
 #   GENREC_SEEDS="1 2 3" bench/retrieval.sh sasrec:ml-1m-sasrec sasrec-affine:ml-1m-sasrec-affine hstu:ml-1m-hstu
 # Arguments are model:config pairs (config from configs/<config>.json). GENREC_MAX_MINUTES caps
-# each run's training time (the run records how many epochs it completed); GENREC_THREADS caps
+# each run's training time (the run records how many epochs it completed); GENREC_EPOCHS caps its
+# epochs (a budget that does not depend on the machine); GENREC_THREADS caps
 # libtorch threads; GENREC_BIN runs a copied build (so rebuilding the tree cannot disturb a long run).
 # With GENREC_SEEDS each seed's result goes to bench/results/seeds/<config>/<model>-<dataset>-seed<S>.json,
 # its run folder is $GENREC_RUNS/bench-<config>-seed<S> (default ~/genrec-runs; resumed from last.ckpt, and a
@@ -21,6 +22,7 @@ if [ ${#runs[@]} -eq 0 ]; then
 fi
 minutes=()
 if [ -n "${GENREC_MAX_MINUTES:-}" ]; then minutes=(--max-minutes "$GENREC_MAX_MINUTES"); fi
+if [ -n "${GENREC_EPOCHS:-}" ]; then minutes+=(--epochs "$GENREC_EPOCHS"); fi
 genrec() {
   if [ -n "${GENREC_BIN:-}" ]; then (source scripts/allocator.sh; exec "$GENREC_BIN" "$@"); else ./genrec "$@"; fi
 }

@@ -14,7 +14,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 dataset="${1:-amazon-beauty}"
 config="configs/$dataset-tiger.json"
-bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/linux-x64/GenRec.Cli}"
+bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli}"
 if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
 source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-2}"

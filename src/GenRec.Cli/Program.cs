@@ -3,8 +3,13 @@ using GenRec.Cli.Commands;
 using GenRec.Data;
 using Spectre.Console;
 
-var root = new RootCommand("GenRec: sequential and generative recommendation in C# (TorchSharp)")
+// Named `genrec` however it is started (the apphost, `dotnet GenRec.Cli.dll`, or the .NET tool's shim), so help and
+// usage say the command a user types; a RootCommand would take the assembly's name.
+var root = new Command("genrec", "GenRec: sequential and generative recommendation in C# (TorchSharp)")
 {
+    new System.CommandLine.Help.HelpOption(),
+    new VersionOption(),
+
     DataCommands.Create(),
     TrainCommand.Create(),
     EvalCommand.Create(),

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;

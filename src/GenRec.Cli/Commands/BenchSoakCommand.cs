@@ -5,7 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;

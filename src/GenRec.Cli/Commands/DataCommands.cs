@@ -15,6 +15,10 @@ internal static class DataCommands
         data.Add(Prepare());
         data.Add(Stats());
         data.Add(Download());
+#if GENREC_DUCKDB
+        data.Add(LargeLogCommands.PrepareLarge());
+        data.Add(LargeLogCommands.Synthesize());
+#endif
         return data;
     }
 

@@ -1,6 +1,6 @@
 using GenRec.Util;
 using System.CommandLine;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;

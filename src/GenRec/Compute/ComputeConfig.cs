@@ -8,8 +8,10 @@ namespace GenRec.Compute;
 /// </summary>
 public sealed record ComputeConfig
 {
+    /// <summary>Where to train: <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c> (CUDA when present).</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>Whether CUDA matmuls may use TF32.</summary>
     public bool Tf32 { get; init; } = true;
 
     /// <summary>fp32 (default) or bf16 (<see cref="MixedPrecision"/>).</summary>

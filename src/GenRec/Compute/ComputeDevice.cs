@@ -8,7 +8,7 @@ namespace GenRec.Compute;
 /// (CUDA device 0 when libtorch reports CUDA, else the CPU), cpu, cuda, cuda:N, and meta (shapes
 /// only: placement checks without a GPU).
 /// </summary>
-public static class ComputeDevice
+internal static class ComputeDevice
 {
     public static Device Resolve(string? name)
     {

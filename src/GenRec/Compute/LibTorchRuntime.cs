@@ -11,7 +11,7 @@ namespace GenRec.Compute;
 /// process. Use it with a build that ships no libtorch (<c>-p:GenRecLibTorch=none</c>); a build with the
 /// CPU package would load a second copy.
 /// </summary>
-public static class LibTorchRuntime
+internal static class LibTorchRuntime
 {
     public const string Variable = "GENREC_LIBTORCH";
 

@@ -10,7 +10,7 @@ namespace GenRec.Compute;
 /// the output is cast back to fp32 before norms, softmax and the loss. The setting is per thread and
 /// scoped (<see cref="Use"/>), so evaluation and other threads are unaffected.
 /// </summary>
-public static class MixedPrecision
+internal static class MixedPrecision
 {
     [ThreadStatic]
     private static bool bf16;

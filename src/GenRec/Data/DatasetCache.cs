@@ -96,6 +96,37 @@ internal static class DatasetCache
         }
     });
 
+    /// <summary>
+    /// Writes a prepared dataset whose sequences are produced as they are written (larger-than-memory preparation):
+    /// the same layout as <see cref="Save"/>. <paramref name="sequences"/> writes, per user in order, the length and then
+    /// the item ids; <paramref name="ratings"/> and <paramref name="timestamps"/>, when given, every value in the same order.
+    /// </summary>
+    internal static void WriteStreamed(string path, string name, PreparationReport report, IReadOnlyList<string> userKeys, IReadOnlyList<string> itemKeys,
+        Action<BinaryWriter> sequences, Action<BinaryWriter>? ratings, Action<BinaryWriter>? timestamps) => AtomicFile.Write(path, stream =>
+    {
+        var buffered = new BufferedStream(stream, 1 << 20); // flushed below, not disposed: that would close the caller's stream
+        using var w = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true);
+        w.Write(Magic);
+        w.Write(Version);
+        w.Write(name);
+        w.Write(JsonSerializer.Serialize(report));
+        WriteStrings(w, userKeys);
+        WriteStrings(w, itemKeys);
+        w.Write(userKeys.Count);
+        sequences(w);
+        w.Write(ratings is not null);
+        ratings?.Invoke(w);
+        w.Write(timestamps is not null);
+        timestamps?.Invoke(w);
+        for (var i = 0; i < itemKeys.Count; i++)
+        {
+            w.Write(false); // no item metadata
+        }
+
+        w.Flush();
+        buffered.Flush();
+    });
+
     public static SequenceDataset Load(string path)
     {
         using var stream = File.OpenRead(path);

@@ -1,7 +1,7 @@
 namespace GenRec.Data;
 
 /// <summary>Loads and prepares datasets, reusing the binary cache when input and options are unchanged.</summary>
-public static class DatasetLoader
+internal static class DatasetLoader
 {
     public const string PreparedExtension = ".grd";
 

@@ -3,7 +3,7 @@ using GenRec.Data.Preparation;
 namespace GenRec.Data;
 
 /// <summary>What to load: a dataset file or folder (or a prepared <c>.grd</c>), its format, metadata and preparation options.</summary>
-public sealed record DatasetRequest(string Path)
+internal sealed record DatasetRequest(string Path)
 {
     public DataFormat Format { get; init; } = DataFormat.Auto;
 

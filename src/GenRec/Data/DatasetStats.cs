@@ -1,7 +1,7 @@
 namespace GenRec.Data;
 
 /// <summary>Summary counts of a prepared dataset.</summary>
-public sealed record DatasetStats(
+internal sealed record DatasetStats(
     string Name,
     int Users,
     int Items,

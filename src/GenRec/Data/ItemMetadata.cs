@@ -1,7 +1,7 @@
 namespace GenRec.Data;
 
 /// <summary>Side information of one item, keyed by its original id in the interaction file.</summary>
-public sealed record ItemMetadata(string Title, IReadOnlyList<string> Categories, string? Brand = null, double? Price = null)
+internal sealed record ItemMetadata(string Title, IReadOnlyList<string> Categories, string? Brand = null, double? Price = null)
 {
     /// <summary>The text a text encoder sees: title, categories, brand and price when present.</summary>
     public string ToText()

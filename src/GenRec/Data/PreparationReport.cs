@@ -1,7 +1,7 @@
 namespace GenRec.Data;
 
 /// <summary>What preparation read and what it removed, so that no row is dropped unreported.</summary>
-public sealed record PreparationReport(
+internal sealed record PreparationReport(
     string Source,
     string Format,
     long RowsRead,

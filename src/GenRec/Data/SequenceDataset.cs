@@ -31,11 +31,13 @@ public sealed class SequenceDataset
         Report = report;
     }
 
+    /// <summary>The key of item 0, the padding item that no event refers to.</summary>
     public const string PaddingKey = "<pad>";
 
     private Dictionary<string, int>? itemIds;
     private Dictionary<string, int>? userIds;
 
+    /// <summary>The dataset's name (its folder or file name, or the name given in memory).</summary>
     public string Name { get; }
 
     /// <summary>Original user ids, by dense user index 0..NumUsers-1.</summary>
@@ -45,21 +47,24 @@ public sealed class SequenceDataset
     public string[] ItemKeys { get; }
 
     /// <summary>Per user, item ids oldest first.</summary>
-    public int[][] Sequences { get; }
+    internal int[][] Sequences { get; }
 
-    public float[][]? Ratings { get; }
+    internal float[][]? Ratings { get; }
 
-    public long[][]? Timestamps { get; }
+    internal long[][]? Timestamps { get; }
 
     /// <summary>Metadata by dense item id (entry 0 and items without metadata are null).</summary>
-    public ItemMetadata?[] Items { get; }
+    internal ItemMetadata?[] Items { get; }
 
-    public PreparationReport Report { get; }
+    internal PreparationReport Report { get; }
 
+    /// <summary>Users with at least one event after preparation.</summary>
     public int NumUsers => UserKeys.Length;
 
+    /// <summary>Items with at least one event after preparation (dense ids 1..NumItems).</summary>
     public int NumItems => ItemKeys.Length - 1;
 
+    /// <summary>Events after preparation.</summary>
     public long NumInteractions => Sequences.Sum(s => (long)s.Length);
 
     /// <summary>Dense item id by original item id (padding excluded); built once, on first use.</summary>
@@ -72,7 +77,7 @@ public sealed class SequenceDataset
     /// Dense ids of original item ids, in order; <paramref name="unknown"/> lists the ids that are not in
     /// the dataset (null entries included, as "null"). True when every id is known.
     /// </summary>
-    public bool TryItemsOf(IReadOnlyList<string?> keys, out int[] ids, out List<string> unknown)
+    internal bool TryItemsOf(IReadOnlyList<string?> keys, out int[] ids, out List<string> unknown)
     {
         ids = new int[keys.Count];
         unknown = [];
@@ -92,7 +97,7 @@ public sealed class SequenceDataset
     }
 
     /// <summary>How unknown ids are reported: the count and the first ten, quoted.</summary>
-    public static string DescribeUnknown(IReadOnlyList<string> unknown) =>
+    internal static string DescribeUnknown(IReadOnlyList<string> unknown) =>
         $"{unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{Util.QuotedText.Clip(u)}'"))}{(unknown.Count > 10 ? ", ..." : "")}";
 
     /// <summary>A readable label: the title when known, else the original id.</summary>

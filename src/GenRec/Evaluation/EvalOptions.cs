@@ -3,6 +3,7 @@ namespace GenRec.Evaluation;
 /// <summary>How to evaluate.</summary>
 public sealed record EvalOptions
 {
+    /// <summary>Users scored per forward pass.</summary>
     public int BatchSize { get; init; } = 256;
 
     /// <summary>Exclude items already in the history from the ranking (the target itself is never excluded).</summary>
@@ -18,6 +19,7 @@ public sealed record EvalOptions
     /// <summary>What full ranking leaves out, for protocol strings: "history filtered", "input window filtered (...)" or "".</summary>
     public string FilterDescription => !FilterHistory ? "no history filtering" : HistoryWindow > 0 ? $"input window filtered (the last {HistoryWindow} history items)" : "history filtered";
 
+    /// <summary>The cut-offs of HR@k, NDCG@k and the like.</summary>
     public IReadOnlyList<int> Ks { get; init; } = MetricAccumulator.DefaultKs;
 
     /// <summary>0 for full ranking over all items; otherwise the number of sampled negatives (e.g. 100).</summary>

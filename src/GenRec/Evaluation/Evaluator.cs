@@ -9,7 +9,7 @@ namespace GenRec.Evaluation;
 /// <see cref="EvalOptions.SampledNegatives"/> items drawn uniformly, without repetition, from those
 /// not in the user's history, with a per-user generator seeded from the options' seed.
 /// </summary>
-public static class Evaluator
+internal static class Evaluator
 {
     public static EvalResult Evaluate(IScorer scorer, IReadOnlyList<EvalCase> cases, EvalOptions? options = null, IProgress<int>? progress = null)
     {

@@ -3,7 +3,7 @@ using GenRec.Data.Splits;
 namespace GenRec.Evaluation;
 
 /// <summary>Anything that scores every item for a batch of histories: baselines and trained models alike.</summary>
-public interface IScorer
+internal interface IScorer
 {
     int NumItems { get; }
 

@@ -5,7 +5,7 @@ namespace GenRec.Evaluation;
 /// target), NDCG@K = 1/log2(rank+2) when rank &lt; K, MRR@K = 1/(rank+1) when rank &lt; K, and
 /// the uncut MRR. Keys are lower-case (<c>hr@10</c>, <c>ndcg@10</c>, <c>recall@10</c>, <c>mrr@10</c>, <c>mrr</c>).
 /// </summary>
-public sealed class MetricAccumulator
+internal sealed class MetricAccumulator
 {
     public static readonly int[] DefaultKs = [1, 5, 10, 50, 200];
 

@@ -5,7 +5,7 @@ namespace GenRec.Evaluation;
 /// ascending) would place it: 0 is the top. Ties are thus broken by item id, never in the
 /// target's favour by accident of the sort.
 /// </summary>
-public static class Ranking
+internal static class Ranking
 {
     public static int RankOf(ReadOnlySpan<float> scores, int target, int firstItem = 1)
     {

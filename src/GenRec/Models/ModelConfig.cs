@@ -9,6 +9,7 @@ public sealed record ModelConfig
     /// <summary>Encoder: <c>sasrec</c>, <c>hstu</c>, <c>gru4rec</c> or <c>bert4rec</c>.</summary>
     public string Encoder { get; init; } = "sasrec";
 
+    /// <summary>Width of item embeddings and hidden states.</summary>
     public int EmbeddingDim { get; init; } = 50;
 
     /// <summary>Longest history the encoder sees (the most recent items are kept).</summary>
@@ -17,11 +18,13 @@ public sealed record ModelConfig
     /// <summary>Transformer/HSTU blocks, or GRU layers.</summary>
     public int NumBlocks { get; init; } = 2;
 
+    /// <summary>Attention heads per block.</summary>
     public int NumHeads { get; init; } = 1;
 
     /// <summary>Hidden width of the feed-forward network in each SASRec/BERT4Rec block.</summary>
     public int FfnHiddenDim { get; init; } = 50;
 
+    /// <summary>Dropout rate in the encoder.</summary>
     public double Dropout { get; init; } = 0.2;
 
     /// <summary>
@@ -70,6 +73,7 @@ public sealed record ModelConfig
     /// <summary>HSTU: time-gap bucketing for the relative time bias, <c>log</c>, <c>sqrt</c> or <c>none</c>; off without timestamps.</summary>
     public string TimeBucketing { get; init; } = "log";
 
+    /// <summary>Buckets of the HSTU relative time bias.</summary>
     public int NumTimeBuckets { get; init; } = 128;
 
     /// <summary>GRU4Rec: hidden width (default <c>EmbeddingDim</c>).</summary>
@@ -81,5 +85,6 @@ public sealed record ModelConfig
     /// <summary>Width of user states and item embeddings: <c>EmbeddingDim</c> per item view.</summary>
     public int OutputDim => EmbeddingDim * (SemanticView?.Views ?? 1);
 
+    /// <summary>The input preprocessor the encoder uses once defaults are applied.</summary>
     public string ResolvedPreprocessor => Preprocessor ?? (Encoder == "gru4rec" ? "plain" : "positional");
 }

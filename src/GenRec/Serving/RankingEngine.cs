@@ -10,7 +10,7 @@ namespace GenRec.Serving;
 /// (<see cref="CandidateScorer"/>), returning one probability per task. It needs the history's
 /// ratings when it was trained on rated data, and timestamps when it uses its time bias on timed data.
 /// </summary>
-public sealed class RankingEngine
+internal sealed class RankingEngine
 {
     private readonly HstuRanker model;
 

@@ -1,6 +1,7 @@
 using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
+using GenRec.Evaluation;
 using GenRec.Models;
 using GenRec.Serving.Indexing;
 using GenRec.Training;
@@ -16,7 +17,7 @@ namespace GenRec.Serving;
 /// the offline evaluation's. Mixture-of-Logits models have no single item vector, so they are always
 /// served by exact full scoring. Thread-safe: inference only reads the weights.
 /// </summary>
-public sealed class RetrievalEngine : IDisposable
+internal sealed class RetrievalEngine : IDisposable
 {
     private readonly SequentialRecommender model;
     private readonly ModelScorer scorer;
@@ -197,6 +198,9 @@ public sealed class RetrievalEngine : IDisposable
 
     public void Dispose() => model.Dispose();
 
+    /// <summary>The model as an evaluation scorer (its scores equal <see cref="Rank"/>'s).</summary>
+    internal IScorer Scorer => scorer;
+
     // Serving has no timestamps or ratings for an ad-hoc history: models that need them are refused at load.
     private static EvalCase Case(int[] history) => new(-1, history, 0);
 
@@ -206,6 +210,12 @@ public sealed class RetrievalEngine : IDisposable
         var (model, header) = Checkpoint.LoadModel(checkpoint, device);
         var data = header.Config.Data with { Path = DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint) };
         var dataset = DatasetLoader.Load(data.ToRequest(cacheDir), log ?? (_ => { }));
+        return Create(model, dataset, checkpoint, indexKind);
+    }
+
+    /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>
+    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, string indexKind = "exact")
+    {
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {
             // (A time-aware model trained on data without timestamps never used its time term: that one is fine.)

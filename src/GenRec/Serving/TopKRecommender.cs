@@ -5,7 +5,7 @@ using GenRec.Evaluation;
 namespace GenRec.Serving;
 
 /// <summary>Exact top-k recommendation from any <see cref="IScorer"/>, with the history's items left out.</summary>
-public sealed class TopKRecommender
+internal sealed class TopKRecommender
 {
     private readonly IScorer scorer;
     private readonly SequenceDataset dataset;

@@ -1,7 +1,7 @@
 namespace GenRec.Text;
 
 /// <summary>Turns texts into fixed-size vectors: one row of <see cref="Dim"/> floats per text, row-major.</summary>
-public interface ITextEncoder
+internal interface ITextEncoder
 {
     string Name { get; }
 

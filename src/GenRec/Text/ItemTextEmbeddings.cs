@@ -9,7 +9,7 @@ namespace GenRec.Text;
 /// by a text encoder, or imported from a precomputed float32 <c>.npy</c> with one row per item in
 /// dense-id order (N rows, or N + 1 with the padding row first).
 /// </summary>
-public static class ItemTextEmbeddings
+internal static class ItemTextEmbeddings
 {
     /// <summary>Embeds every item's text; items without text are an error listing them (no silent zero rows).</summary>
     public static (float[] Values, int Dim) Compute(SequenceDataset dataset, ITextEncoder encoder, Action<string>? log = null)

@@ -7,7 +7,7 @@ namespace GenRec.Text;
 /// GloVe, built in) and whatever a host registers, such as the sentence models of
 /// <c>GenRec.SentenceModels</c> (<c>minilm</c>, <c>arctic-xs</c>), which the CLI registers at start.
 /// </summary>
-public static class TextEncoders
+internal static class TextEncoders
 {
     private static readonly ConcurrentDictionary<string, Func<ITextEncoder>> Factories = new(StringComparer.Ordinal);
 

@@ -9,7 +9,7 @@ namespace GenRec.Training;
 /// <item><c>inverse_sqrt</c>: <c>lr * sqrt(W / (t + 1))</c> (T5's and TIGER's paper schedule after its constant phase; W at least 1).</item>
 /// </list>
 /// </summary>
-public sealed record LearningRateSchedule(double LearningRate, int WarmupSteps, string Kind = "constant", int DecaySteps = 0, double MinLearningRate = 0)
+internal sealed record LearningRateSchedule(double LearningRate, int WarmupSteps, string Kind = "constant", int DecaySteps = 0, double MinLearningRate = 0)
 {
     public static readonly string[] Kinds = ["constant", "cosine", "inverse_sqrt"];
 

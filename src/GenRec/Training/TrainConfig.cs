@@ -6,16 +6,22 @@ namespace GenRec.Training;
 /// </summary>
 public sealed record TrainConfig
 {
+    /// <summary>Users per training step.</summary>
     public int BatchSize { get; init; } = 128;
 
+    /// <summary>AdamW learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>AdamW beta1.</summary>
     public double Beta1 { get; init; } = 0.9;
 
+    /// <summary>AdamW beta2.</summary>
     public double Beta2 { get; init; } = 0.98;
 
+    /// <summary>AdamW weight decay.</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>Passes over the training users at most.</summary>
     public int Epochs { get; init; } = 101;
 
     /// <summary>
@@ -35,8 +41,10 @@ public sealed record TrainConfig
     /// </summary>
     public string Negatives { get; init; } = "local";
 
+    /// <summary>Negatives per positive for sampled losses.</summary>
     public int NumNegatives { get; init; } = 128;
 
+    /// <summary>Softmax temperature over cosine similarities.</summary>
     public double Temperature { get; init; } = 0.05;
 
     /// <summary>Validate every this many epochs (NDCG@10 on the validation cases).</summary>
@@ -51,6 +59,7 @@ public sealed record TrainConfig
     /// <summary>Cloze training (BERT4Rec): probability that a position is masked and predicted.</summary>
     public double MaskProbability { get; init; } = 0.2;
 
+    /// <summary>Users per forward pass in validation and test.</summary>
     public int EvalBatchSize { get; init; } = 256;
 
     /// <summary>

@@ -20,9 +20,19 @@ namespace GenRec.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>File name of the checkpoint written after every epoch (resume point).</summary>
     public const string LastCheckpoint = "last.ckpt";
+    /// <summary>File name of the best-validation checkpoint.</summary>
     public const string BestCheckpoint = "best.ckpt";
 
+    /// <summary>Trains <paramref name="config"/> on <paramref name="data"/> in <paramref name="outDir"/> (checkpoints, <c>metrics.jsonl</c>, <c>curve.png</c>, <c>result.json</c>) and tests the best model.</summary>
+    /// <param name="config">The run configuration (see <c>configs/</c> for the published setups).</param>
+    /// <param name="data">The prepared dataset.</param>
+    /// <param name="outDir">The run folder.</param>
+    /// <param name="resume">Continue from <c>last.ckpt</c> in the run folder when there is one.</param>
+    /// <param name="observer">Hears progress (epochs, steps, validations).</param>
+    /// <param name="cancel">Stops after the current step; the run can be resumed.</param>
+    /// <returns>Test metrics of the selected epoch, best validation, epochs and steps run, throughput, checkpoint path.</returns>
     public static TrainingResult Run(RunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new SilentObserver();

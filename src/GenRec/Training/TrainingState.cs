@@ -1,7 +1,7 @@
 namespace GenRec.Training;
 
 /// <summary>Where a run stands: what a checkpoint restores besides the weights.</summary>
-public sealed record TrainingState
+internal sealed record TrainingState
 {
     public int Epoch { get; init; }
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Data;
 using GenRec.Models;
 using GenRec.Serving;

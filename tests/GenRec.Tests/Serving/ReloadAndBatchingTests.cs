@@ -1,5 +1,5 @@
 using System.Text;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Data.Splits;
 using GenRec.Models;
 using GenRec.Serving;

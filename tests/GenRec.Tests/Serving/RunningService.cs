@@ -1,4 +1,4 @@
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using Microsoft.AspNetCore.Builder;
 
 namespace GenRec.Tests.Serving;

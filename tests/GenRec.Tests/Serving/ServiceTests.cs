@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using GenRec.Cli.Serving;
+using GenRec.Hosting;
 using GenRec.Data.Splits;
 using GenRec.Models;
 using GenRec.Serving;

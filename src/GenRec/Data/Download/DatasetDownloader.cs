@@ -9,7 +9,7 @@ namespace GenRec.Data.Download;
 /// their SHA-256 is recorded in <c>&lt;file&gt;.sha256</c> and checked on every later call.
 /// Files are written through a temporary name and renamed when complete.
 /// </summary>
-public sealed class DatasetDownloader(HttpClient http)
+internal sealed class DatasetDownloader(HttpClient http)
 {
     public async Task<string> DownloadAsync(string name, string folder, string? expectedSha256, IProgress<(long Done, long? Total)>? progress, Action<string> log, CancellationToken cancel)
     {

@@ -6,5 +6,6 @@ public sealed record PrepareOptions
     /// <summary>Minimum interactions per user and per item; 0 turns filtering off.</summary>
     public int KCore { get; init; }
 
+    /// <summary>Iterative k-core (until every user and item has k events) or one pass.</summary>
     public KCoreMode KCoreMode { get; init; } = KCoreMode.Iterative;
 }

@@ -1,7 +1,7 @@
 namespace GenRec.Data.Splits;
 
 /// <summary>Training sequences and held-out validation/test cases of one dataset.</summary>
-public sealed class SequenceSplit
+internal sealed class SequenceSplit
 {
     private SequenceSplit(SplitKind kind, int[][] train, long[][]? trainTimestamps, float[][]? trainRatings, EvalCase[] valid, EvalCase[] test, int usersTooShort)
     {

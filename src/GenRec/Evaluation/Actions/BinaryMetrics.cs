@@ -1,7 +1,7 @@
 namespace GenRec.Evaluation.Actions;
 
 /// <summary>AUC (Mann-Whitney, ties count half) and mean log loss of probabilities against 0/1 labels.</summary>
-public static class BinaryMetrics
+internal static class BinaryMetrics
 {
     public static double Auc(IReadOnlyList<float> scores, IReadOnlyList<bool> labels)
     {

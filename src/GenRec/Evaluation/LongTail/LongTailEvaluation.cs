@@ -7,7 +7,7 @@ namespace GenRec.Evaluation.LongTail;
 /// (history filtered), <see cref="SampledNegatives"/> uniformly sampled negatives (the paper's protocol),
 /// and as many popularity-sampled negatives (harder: popular items are likelier negatives).
 /// </summary>
-public sealed record LongTailEvaluation(
+internal sealed record LongTailEvaluation(
     string Groups,
     SortedDictionary<string, SortedDictionary<string, double>> FullRanking,
     SortedDictionary<string, SortedDictionary<string, double>> Sampled,

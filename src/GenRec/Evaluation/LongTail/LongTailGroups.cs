@@ -6,7 +6,7 @@ namespace GenRec.Evaluation.LongTail;
 /// most popular items and the 20% longest users are the head, the rest the tail; ties by the
 /// lower id) or by thresholds (head = more than the threshold).
 /// </summary>
-public sealed class LongTailGroups
+internal sealed class LongTailGroups
 {
     private LongTailGroups(bool[] headItems, bool[] headUsers, string rule)
     {

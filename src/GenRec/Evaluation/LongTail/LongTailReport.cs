@@ -6,7 +6,7 @@ namespace GenRec.Evaluation.LongTail;
 /// Metrics of one evaluation broken down by group: <c>overall</c>, <c>tail_item</c> and <c>head_item</c>
 /// (by the target item), <c>tail_user</c> and <c>head_user</c>, each with its case count.
 /// </summary>
-public static class LongTailReport
+internal static class LongTailReport
 {
     public static readonly string[] GroupNames = ["overall", "tail_item", "head_item", "tail_user", "head_user"];
 

@@ -3,7 +3,7 @@ using GenRec.Evaluation;
 namespace GenRec.Models.Baselines;
 
 /// <summary>Baselines by name: <c>most-popular</c>, <c>transitions</c> (from the training sequences alone), and <c>text-knn</c> (<see cref="TextKnn"/>, which also needs item vectors).</summary>
-public static class BaselineFactory
+internal static class BaselineFactory
 {
     public static readonly string[] Names = ["most-popular", "transitions"];
 

@@ -8,7 +8,7 @@ namespace GenRec.Models.Baselines;
 /// directly followed the history's last item in training, plus popularity scaled below 1 to break
 /// ties (so an item never seen after the last one falls back to popularity order).
 /// </summary>
-public sealed class ItemTransitions : IScorer
+internal sealed class ItemTransitions : IScorer
 {
     private readonly Dictionary<int, int>[] _next;
     private readonly float[] _popularityTieBreak;

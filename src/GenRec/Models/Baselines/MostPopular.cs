@@ -4,7 +4,7 @@ using GenRec.Evaluation;
 namespace GenRec.Models.Baselines;
 
 /// <summary>Scores every item by how often it occurs in the training sequences, the same for every user.</summary>
-public sealed class MostPopular : IScorer
+internal sealed class MostPopular : IScorer
 {
     private readonly float[] _counts;
 

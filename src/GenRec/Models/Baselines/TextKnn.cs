@@ -11,7 +11,7 @@ namespace GenRec.Models.Baselines;
 /// itself is not its own neighbour: it scores -2, below every cosine, also when the evaluation keeps
 /// history items in the ranking (TIGER's protocol). An empty history scores every item 0.
 /// </summary>
-public sealed class TextKnn : IScorer
+internal sealed class TextKnn : IScorer
 {
     private readonly Tensor unitVectors; // [N + 1, D], rows L2-normalised (a zero row stays zero)
 

@@ -16,6 +16,7 @@ public sealed record SemanticViewConfig
     /// <summary>Width of the semantic table (the text embedding's width); set from the embeddings when training starts.</summary>
     public int SemanticDim { get; init; }
 
+    /// <summary>How the two views are fused: see <see cref="Fusions"/>.</summary>
     public string Fusion { get; init; } = "cross_attention";
 
     /// <summary>Heads of the cross-attention between views (the research code uses 2).</summary>
@@ -34,8 +35,10 @@ public sealed record SemanticViewConfig
     /// <summary>Biases on the cross-attention's query, key and value projections (the official module has none).</summary>
     public bool CrossAttentionBias { get; init; }
 
+    /// <summary>The accepted values of the cross-attention value source.</summary>
     public static readonly string[] CrossAttentionValueSources = ["own", "other"];
 
+    /// <summary>The accepted fusion names.</summary>
     public static readonly string[] Fusions = ["concat", "cross_attention", "sum"];
 
     /// <summary>Item views the backbone runs over: 2, or 1 for <c>sum</c>.</summary>

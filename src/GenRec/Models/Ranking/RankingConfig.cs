@@ -4,7 +4,7 @@ namespace GenRec.Models.Ranking;
 /// The HSTU ranking model (Zhai et al., 2024, section 3: generative ranking). Defaults follow the
 /// retrieval HSTU on MovieLens (dim 50, 2 blocks, 1 head, 200 items of history, dropout 0.2).
 /// </summary>
-public sealed record RankingConfig
+internal sealed record RankingConfig
 {
     public int EmbeddingDim { get; init; } = 50;
 

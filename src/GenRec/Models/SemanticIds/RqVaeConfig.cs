@@ -5,7 +5,7 @@ namespace GenRec.Models.SemanticIds;
 /// with <see cref="Levels"/> codebooks of <see cref="CodebookSize"/> codewords, commitment weight
 /// 0.25, k-means initialisation. Hidden widths default to TIGER's 512-256-128 with a 32-d latent.
 /// </summary>
-public sealed record RqVaeConfig
+internal sealed record RqVaeConfig
 {
     public int[] HiddenDims { get; init; } = [512, 256, 128];
 

@@ -5,7 +5,7 @@ namespace GenRec.Models.Tiger;
 /// layers, 6 heads of 64, d_model 128, FFN 1024, dropout 0.1; input = the user's last 20 items as
 /// semantic-ID tokens after a hashed user token (2,000 buckets); output = the next item's semantic ID.
 /// </summary>
-public sealed record TigerConfig
+internal sealed record TigerConfig
 {
     public int EncoderLayers { get; init; } = 4;
 

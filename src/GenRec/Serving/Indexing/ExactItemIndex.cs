@@ -7,7 +7,7 @@ namespace GenRec.Serving.Indexing;
 /// Exact maximum-inner-product search: one matrix product of the queries against every item,
 /// excluded items and padding set to -inf, then top-k. Batched: many users per call.
 /// </summary>
-public sealed class ExactItemIndex : IItemIndex
+internal sealed class ExactItemIndex : IItemIndex
 {
     private readonly ItemVectors items;
 

@@ -12,7 +12,7 @@ namespace GenRec.Serving.Indexing;
 /// Built once, single-threaded and seeded, so the same vectors give the same graph; searches are
 /// read-only and safe from many threads.
 /// </summary>
-public sealed class HnswIndex : IItemIndex
+internal sealed class HnswIndex : IItemIndex
 {
     private readonly ItemVectors items;
     private readonly int m;

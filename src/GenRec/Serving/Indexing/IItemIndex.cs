@@ -1,7 +1,7 @@
 namespace GenRec.Serving.Indexing;
 
 /// <summary>Top-k maximum-inner-product search over <see cref="ItemVectors"/>, skipping padding and excluded items.</summary>
-public interface IItemIndex
+internal interface IItemIndex
 {
     string Name { get; }
 

@@ -4,7 +4,7 @@ namespace GenRec.Serving.Indexing;
 /// Item embeddings as a row-major matrix: row i is item i (row 0 is padding and never returned).
 /// Scores are inner products, which is the model's own score for the dot-product similarity.
 /// </summary>
-public sealed class ItemVectors
+internal sealed class ItemVectors
 {
     public ItemVectors(float[] values, int dim)
     {

@@ -1,4 +1,4 @@
 namespace GenRec.Serving.Indexing;
 
 /// <summary>An item id with its inner-product score.</summary>
-public readonly record struct ScoredItem(int Item, float Score);
+internal readonly record struct ScoredItem(int Item, float Score);

@@ -43,6 +43,7 @@ public sealed record LlmEsrConfig
     /// </summary>
     public string TeacherRefresh { get; init; } = "step";
 
+    /// <summary>The accepted values of the teacher refresh schedule.</summary>
     public static readonly string[] TeacherRefreshes = ["step", "epoch"];
 
     /// <summary>Weight of the self-distillation loss.</summary>
@@ -54,5 +55,6 @@ public sealed record LlmEsrConfig
     /// <summary>Weight of the item regularisation between adapted semantic and ID embeddings of the batch's items; 0 turns it off.</summary>
     public double Beta { get; init; }
 
+    /// <summary>The accepted alignment kinds.</summary>
     public static readonly string[] Alignments = ["mse", "infonce"];
 }

@@ -1,7 +1,7 @@
 namespace GenRec.Training.Ranking;
 
 /// <summary>What a ranking run produced: test metrics of the best validation epoch, and how the run went.</summary>
-public sealed record RankingResult(
+internal sealed record RankingResult(
     SortedDictionary<string, double> Test,
     SortedDictionary<string, double>? BestValidation,
     int EpochsRun,

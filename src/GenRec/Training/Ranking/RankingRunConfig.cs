@@ -4,7 +4,7 @@ using GenRec.Models.Ranking;
 namespace GenRec.Training.Ranking;
 
 /// <summary>A ranking run as stored in <c>configs/*-ranking.json</c>: data, model, optimisation, seed.</summary>
-public sealed record RankingRunConfig
+internal sealed record RankingRunConfig
 {
     public string Name { get; init; } = "ranking";
 

@@ -1,7 +1,7 @@
 namespace GenRec.Training.Ranking;
 
 /// <summary>Optimisation of the ranking model: AdamW (0.9, 0.98) as the retrieval runs, BCE per task.</summary>
-public sealed record RankingTrainConfig
+internal sealed record RankingTrainConfig
 {
     public int BatchSize { get; init; } = 64;
 

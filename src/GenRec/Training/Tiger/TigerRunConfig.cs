@@ -9,7 +9,7 @@ namespace GenRec.Training.Tiger;
 /// validation every <see cref="StepsPerEpoch"/> steps on <see cref="MaxValidationUsers"/> users with
 /// <see cref="Beams"/> beams (Recall/NDCG at 5 and 10 of the top beams), early stopping on NDCG@10.
 /// </summary>
-public sealed record TigerTrainConfig
+internal sealed record TigerTrainConfig
 {
     public int BatchSize { get; init; } = 256;
 
@@ -46,7 +46,7 @@ public sealed record TigerTrainConfig
 }
 
 /// <summary>A TIGER run (configs/*-tiger.json): data, semantic ID table, model, optimisation, seed.</summary>
-public sealed record TigerRunConfig
+internal sealed record TigerRunConfig
 {
     public string Name { get; init; } = "tiger";
 

@@ -1,0 +1,11 @@
+// GenRec's endpoints inside an ASP.NET Core app of your own:
+//   dotnet run --project samples/WebSample -- --GenRec:Checkpoint=runs/quickstart/best.ckpt
+//   curl -X POST localhost:5000/recs/recommend -H 'Content-Type: application/json' -d '{"user": "1", "k": 5}'
+using GenRec.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddGenRec(options => builder.Configuration.GetSection("GenRec").Bind(options));
+var app = builder.Build();
+app.MapGet("/", () => "GenRec sample: POST /recs/recommend, /recs/rank; GET /recs/health");
+app.MapGenRec("/recs");
+app.Run();

@@ -1,0 +1,28 @@
+namespace GenRec.Hosting;
+
+/// <summary><c>POST /recommend</c>: a known user (original id) or a history of original item ids, oldest first.</summary>
+internal sealed record RecommendRequest(string? User, string[]? History, int? K, bool? FilterHistory);
+
+/// <summary>
+/// <c>POST /rank</c>: a user or a history, and the candidate items to score. With a ranking model
+/// loaded, an explicit history also gives <c>ratings</c> (rated models) and <c>timestamps</c>
+/// (time-aware models), one per history item.
+/// </summary>
+internal sealed record RankRequest(string? User, string[]? History, string[]? Candidates, float[]? Ratings = null, long[]? Timestamps = null);
+
+/// <summary>
+/// The <c>POST /reload</c> body: new checkpoints (paths inside the model root, relative to it or absolute),
+/// or none to reload the current ones. A checkpoint of another dataset is refused unless
+/// <c>allow_dataset_change</c> is true.
+/// </summary>
+internal sealed record ReloadRequest(string? Checkpoint = null, string? Ranker = null, bool AllowDatasetChange = false);
+
+/// <summary>An item with its retrieval score and, from a ranking model, a probability per task.</summary>
+internal sealed record ScoredItemDto(string Item, string Title, float Score, IReadOnlyDictionary<string, float>? Tasks = null);
+
+internal sealed record RecommendResponse(IReadOnlyList<ScoredItemDto> Items, int HistoryLength, int ModelGeneration);
+
+internal sealed record RankResponse(IReadOnlyList<ScoredItemDto> Scores, int HistoryLength, int ModelGeneration);
+
+/// <summary>Every error's body: what was wrong, and the request id that the log line of it carries.</summary>
+internal sealed record ErrorResponse(string Error, string? RequestId = null);

@@ -1,0 +1,108 @@
+using GenRec.Data;
+using GenRec.Serving;
+
+namespace GenRec.Hosting;
+
+/// <summary>
+/// Holds the served models (retrieval, and optionally ranking) and swaps them for new checkpoints
+/// without dropping requests. A reload resolves its paths through the <see cref="ModelPathGuard"/>
+/// (when reloads from files are allowed), then loads and validates the new models off the request
+/// thread within a timeout, and only then swaps one reference; a request keeps the models it started
+/// with. One reload at a time: another one meanwhile gets 409, also while a timed-out load is still
+/// finishing in the background. The host does not dispose old models (requests may still hold them):
+/// whoever handles <see cref="Swapped"/> does, once no request can (the service: request timeout + 5 s).
+/// </summary>
+internal sealed class ModelHost
+{
+    private readonly Func<string, RetrievalEngine> loadRetrieval;
+    private readonly Func<string, SequenceDataset, RankingEngine> loadRanker;
+    private ServedModel current;
+    private int reloading;
+
+    public ModelHost(RetrievalEngine engine, RankingEngine? ranker, Func<string, RetrievalEngine> loadRetrieval, Func<string, SequenceDataset, RankingEngine>? loadRanker = null)
+    {
+        current = new ServedModel(engine, ranker, 1, DateTimeOffset.UtcNow);
+        this.loadRetrieval = loadRetrieval;
+        this.loadRanker = loadRanker ?? ((path, dataset) => RankingEngine.Load(path, dataset));
+    }
+
+    /// <summary>The models now served; a request reads this once and uses those throughout.</summary>
+    public ServedModel Current => Volatile.Read(ref current);
+
+    /// <summary>Paths allowed for reloads; null: paths are taken as given (tests, embedded hosts).</summary>
+    public ModelPathGuard? Paths { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Called with each newly served model (after the swap): batching, metrics, the state file.</summary>
+    public event Action<ServedModel, ServedModel>? Swapped;
+
+    /// <summary>
+    /// Loads the checkpoints (the current ones when null), validates them against the served model and
+    /// serves them. Refusals are <see cref="RequestException"/>s (4xx; 409 busy; 503 timed out).
+    /// </summary>
+    public async Task<ServedModel> ReloadAsync(ReloadRequest request, CancellationToken cancel)
+    {
+        if (Interlocked.CompareExchange(ref reloading, 1, 0) != 0)
+        {
+            throw new RequestException(409, "a reload is already running");
+        }
+
+        var released = false;
+        try
+        {
+            var previous = Current;
+            var checkpoint = request.Checkpoint is { } c ? Paths?.Resolve(c, "checkpoint") ?? c : previous.Engine.Source;
+            var rankerPath = request.Ranker is { } r ? Paths?.Resolve(r, "ranker") ?? r : previous.Ranker?.Source;
+            var work = Task.Run(
+                () =>
+                {
+                    var engine = Load(() => loadRetrieval(checkpoint));
+                    var ranker = rankerPath is null ? null : Load(() => loadRanker(rankerPath, engine.Dataset));
+                    var candidate = new ServedModel(engine, ranker, previous.Generation + 1, DateTimeOffset.UtcNow);
+                    ModelValidation.Check(candidate, previous, request.AllowDatasetChange);
+                    return candidate;
+                },
+                CancellationToken.None);
+            ServedModel served;
+            try
+            {
+                served = await work.WaitAsync(Timeout, cancel);
+            }
+            catch (TimeoutException)
+            {
+                // The load goes on in the background; reloads stay refused (409) until it has ended.
+                released = true;
+                _ = work.ContinueWith(_ => Volatile.Write(ref reloading, 0), TaskScheduler.Default);
+                throw new RequestException(503, $"loading took longer than {Timeout.TotalSeconds:N0} s; still serving the previous model");
+            }
+
+            Volatile.Write(ref current, served);
+            Swapped?.Invoke(previous, served);
+            return served;
+        }
+        finally
+        {
+            if (!released)
+            {
+                Volatile.Write(ref reloading, 0);
+            }
+        }
+    }
+
+    private static T Load<T>(Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or EndOfStreamException or IOException
+            or ArgumentException or KeyNotFoundException or DataFormatException or FormatException or System.Text.Json.JsonException or UnauthorizedAccessException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new RequestException(422, $"reload failed, still serving the previous model: {e.Message}");
+        }
+    }
+}
+
+/// <summary>The served models with their generation (1 for the first, +1 per reload) and load time.</summary>
+internal sealed record ServedModel(RetrievalEngine Engine, RankingEngine? Ranker, int Generation, DateTimeOffset LoadedAt);

@@ -1,0 +1,61 @@
+using GenRec.Util;
+
+namespace GenRec.Hosting;
+
+/// <summary>
+/// Which files a reload may read: regular files inside the model root (after every symbolic link is
+/// resolved), no larger than a limit. Checked before the file is opened, so a FIFO, a device, a
+/// directory or a huge file is refused without being touched. A path outside the root is refused with
+/// the same answer whether or not it exists, so reloads cannot probe the file system.
+/// </summary>
+internal sealed class ModelPathGuard
+{
+    private readonly string root;
+    private readonly long maxBytes;
+
+    public ModelPathGuard(string root, long maxBytes)
+    {
+        this.root = UnixFile.RealPath(Path.GetFullPath(root)) ?? throw new DirectoryNotFoundException($"model root not found: {root}");
+        this.maxBytes = maxBytes;
+    }
+
+    public string Root => root;
+
+    /// <summary>The resolved path of <paramref name="requested"/> (relative to the root, or absolute), or a 4xx naming <paramref name="field"/>.</summary>
+    public string Resolve(string requested, string field)
+    {
+        if (requested.Length == 0 || requested.Length > 4_096 || requested.Contains('\0'))
+        {
+            throw new RequestException(400, $"field '{field}': not a usable path");
+        }
+
+        var outside = new RequestException(403, $"field '{field}': only files under the model root may be loaded");
+        var full = Path.GetFullPath(requested, root);
+        if (!Inside(full))
+        {
+            throw outside;
+        }
+
+        var real = UnixFile.RealPath(full) ?? throw new RequestException(404, $"field '{field}': no file '{QuotedText.Clip(requested)}' under the model root");
+        if (!Inside(real))
+        {
+            throw outside; // a symbolic link out of the root
+        }
+
+        var (kind, size) = UnixFile.Stat(real);
+        if (kind != UnixFile.Kind.Regular)
+        {
+            throw new RequestException(400, $"field '{field}': '{QuotedText.Clip(requested)}' is not a regular file");
+        }
+
+        if (size > maxBytes)
+        {
+            throw new RequestException(413, $"field '{field}': {size:N0} bytes, at most {maxBytes:N0} accepted");
+        }
+
+        return real;
+    }
+
+    private bool Inside(string path) =>
+        path.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+}

@@ -1,0 +1,81 @@
+using GenRec.Util;
+using GenRec.Data;
+using GenRec.Serving;
+
+namespace GenRec.Hosting;
+
+/// <summary>A request the service refuses: HTTP status and a message naming the field.</summary>
+internal sealed class RequestException(int statusCode, string message) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>Turns request fields into dense item ids, or says precisely what is wrong with them.</summary>
+internal static class RequestValidator
+{
+    /// <summary>The history of a request: a known user's whole sequence, or the given items.</summary>
+    public static int[] History(RetrievalEngine engine, string? user, string[]? history, ServiceOptions options)
+    {
+        if (user is not null && history is not null)
+        {
+            throw new RequestException(400, "give either 'user' or 'history', not both");
+        }
+
+        if (user is not null)
+        {
+            return engine.UserLookup.TryGetValue(user, out var index)
+                ? engine.Dataset.Sequences[index]
+                : throw new RequestException(404, $"field 'user': unknown user '{QuotedText.Clip(user)}'");
+        }
+
+        if (history is null)
+        {
+            throw new RequestException(400, "give 'user' (an original user id) or 'history' (original item ids, oldest first)");
+        }
+
+        return Items(engine, history, "history", options.MaxHistory);
+    }
+
+    public static int[] Items(RetrievalEngine engine, string[]? keys, string field, int maxCount)
+    {
+        if (keys is null || keys.Length == 0)
+        {
+            throw new RequestException(400, $"field '{field}': must hold at least one item id");
+        }
+
+        if (keys.Length > maxCount)
+        {
+            throw new RequestException(400, $"field '{field}': {keys.Length} items, at most {maxCount} accepted");
+        }
+
+        return engine.Dataset.TryItemsOf(keys, out var ids, out var unknown) ? ids
+            : throw new RequestException(400, $"field '{field}': {SequenceDataset.DescribeUnknown(unknown)}");
+    }
+
+    /// <summary>Ratings and timestamps of the history for the ranking model: the dataset's for a known user, else the request's.</summary>
+    public static (float[]? Ratings, long[]? Timestamps) RankingSignals(RetrievalEngine engine, RankingEngine ranker, RankRequest request, int historyLength)
+    {
+        if (request.User is not null)
+        {
+            var user = engine.UserLookup[request.User];
+            return (engine.Dataset.Ratings?[user], engine.Dataset.Timestamps?[user]);
+        }
+
+        return (Signal(request.Ratings, "ratings", ranker.NeedsRatings, historyLength), Signal(request.Timestamps, "timestamps", ranker.NeedsTimestamps, historyLength));
+    }
+
+    private static T[]? Signal<T>(T[]? values, string field, bool needed, int historyLength)
+    {
+        if (!needed)
+        {
+            return null;
+        }
+
+        if (values is null || values.Length != historyLength)
+        {
+            throw new RequestException(400, $"field '{field}': the ranking model needs one value per history item ({historyLength}), got {values?.Length ?? 0}");
+        }
+
+        return values;
+    }
+}

@@ -1,0 +1,67 @@
+using Prometheus;
+
+namespace GenRec.Hosting;
+
+/// <summary>
+/// The service's Prometheus metrics through prometheus-net (its own registry per service, so several
+/// services in one process do not mix): requests by endpoint and the status actually sent, latency per
+/// endpoint, dynamic-batching batch sizes and queue waits, reloads by outcome and the model generation;
+/// with them prometheus-net's process and .NET runtime metrics (CPU, resident memory, GC, thread pool)
+/// and, through its meter adapter, ASP.NET Core's and Kestrel's own meters (connections, queues).
+/// </summary>
+internal sealed class ServiceMetrics : IDisposable
+{
+    /// <summary>Upper bounds of the latency buckets, in seconds (+Inf is implied).</summary>
+    public static readonly double[] BucketBounds = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+
+    private readonly Counter requests;
+    private readonly Histogram latency;
+    private readonly Histogram batchSize;
+    private readonly Histogram batchWait;
+    private readonly Counter reloads;
+    private readonly Gauge generation;
+    private readonly IDisposable meters;
+
+    public ServiceMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);
+        var factory = Metrics.WithCustomRegistry(Registry);
+        requests = factory.CreateCounter("genrec_requests_total", "HTTP requests by endpoint and the status sent.", ["endpoint", "status"]);
+        latency = factory.CreateHistogram("genrec_request_seconds", "Request latency by endpoint.", ["endpoint"], new HistogramConfiguration { Buckets = BucketBounds });
+        batchSize = factory.CreateHistogram("genrec_batch_size", "Requests per batched user-state forward pass.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
+        batchWait = factory.CreateHistogram("genrec_batch_wait_seconds", "Longest queue wait of a request in each batch.", new HistogramConfiguration { Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05] });
+        reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy).", ["outcome"]);
+        generation = factory.CreateGauge("genrec_model_generation", "Generation of the served model (1 at start, +1 per reload).");
+        generation.Set(1);
+        meters = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = Registry,
+            InstrumentFilterPredicate = i => i.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
+        });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public void Record(string endpoint, int status, TimeSpan elapsed)
+    {
+        requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        latency.WithLabels(endpoint).Observe(elapsed.TotalSeconds);
+    }
+
+    public void Batch(int size, TimeSpan waited)
+    {
+        batchSize.Observe(size);
+        batchWait.Observe(waited.TotalSeconds);
+    }
+
+    public void Reload(string outcome, int servedGeneration)
+    {
+        reloads.WithLabels(outcome).Inc();
+        generation.Set(servedGeneration);
+    }
+
+    public double Count(string endpoint, int status) => requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Value;
+
+    public void Dispose() => meters.Dispose();
+}
