@@ -1,14 +1,17 @@
 namespace GenRec.Hosting;
 
-/// <summary><c>POST /recommend</c>: a known user (original id) or a history of original item ids, oldest first.</summary>
-internal sealed record RecommendRequest(string? User, string[]? History, int? K, bool? FilterHistory);
+/// <summary>
+/// <c>POST /recommend</c>: a known user (original id) or a history of original item ids, oldest first; with a history, the
+/// user's features by name (<c>user_features</c>, e.g. <c>{"gender": "F"}</c>) for a model that reads them (cold start).
+/// </summary>
+internal sealed record RecommendRequest(string? User, string[]? History, int? K, bool? FilterHistory, Dictionary<string, string>? UserFeatures = null);
 
 /// <summary>
 /// <c>POST /rank</c>: a user or a history, and the candidate items to score. With a ranking model
 /// loaded, an explicit history also gives <c>ratings</c> (rated models) and <c>timestamps</c>
 /// (time-aware models), one per history item.
 /// </summary>
-internal sealed record RankRequest(string? User, string[]? History, string[]? Candidates, float[]? Ratings = null, long[]? Timestamps = null);
+internal sealed record RankRequest(string? User, string[]? History, string[]? Candidates, float[]? Ratings = null, long[]? Timestamps = null, Dictionary<string, string>? UserFeatures = null);
 
 /// <summary>
 /// The <c>POST /reload</c> body: new checkpoints (paths inside the model root, relative to it or absolute),

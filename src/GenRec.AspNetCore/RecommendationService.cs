@@ -259,7 +259,8 @@ internal static class RecommendationService
             }
 
             var filter = request.FilterHistory ?? true;
-            var items = (await (request.User is { } user ? engine.RecommendForUserAsync(engine.UserLookup[user], k, filter) : engine.RecommendAsync(history, k, filter)))
+            var (user, features) = RequestValidator.UserAndFeatures(engine, request.User, request.UserFeatures);
+            var items = (await (user >= 0 ? engine.RecommendForUserAsync(user, k, filter) : engine.RecommendAsync(history, k, filter, features)))
                 .Select(r => new ScoredItemDto(r.Key, r.Label, r.Score)).ToArray();
             return new RecommendResponse(items, history.Length, generation);
         })));
@@ -268,7 +269,8 @@ internal static class RecommendationService
             var (engine, ranker, generation, _) = host.Current;
             var history = RequestValidator.History(engine, request.User, request.History, options);
             var candidates = RequestValidator.Items(engine, request.Candidates, "candidates", options.MaxCandidates);
-            var scores = engine.Rank(history, candidates);
+            var (user, features) = RequestValidator.UserAndFeatures(engine, request.User, request.UserFeatures);
+            var scores = engine.Rank(history, candidates, user, features);
             float[]? probabilities = null;
             if (ranker is not null)
             {

@@ -36,6 +36,29 @@ internal static class RequestValidator
         return Items(engine, history, "history", options.MaxHistory);
     }
 
+    /// <summary>
+    /// The known user's dense index (-1 for a history) and, for a history, the request's user features as value ids
+    /// (null when none are given). A known user's stored features are the model's; giving others is refused.
+    /// </summary>
+    public static (int User, int[]? Features) UserAndFeatures(RetrievalEngine engine, string? user, Dictionary<string, string>? features)
+    {
+        if (user is not null)
+        {
+            return features is { Count: > 0 }
+                ? throw new RequestException(400, "field 'user_features': only for a history (a user the model does not know); a known user's stored features are used")
+                : (engine.UserLookup[user], null);
+        }
+
+        try
+        {
+            return (-1, engine.EncodeUserFeatures(features));
+        }
+        catch (ArgumentException e)
+        {
+            throw new RequestException(400, $"field 'user_features': {e.Message}");
+        }
+    }
+
     public static int[] Items(RetrievalEngine engine, string[]? keys, string field, int maxCount)
     {
         if (keys is null || keys.Length == 0)

@@ -81,7 +81,7 @@ internal static class BenchTrainCommand
         var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
         var popularity = LongTailGroups.Popularity(split.Train, dataset.NumItems).Select(c => (double)c).ToArray();
         LongTailGroups[] groupings = [LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), LongTailGroups.Paper(dataset.Sequences, dataset.NumItems)];
-        var evaluations = LongTailEvaluation.Run(new ModelScorer(model), split.Test, groupings, batchSize: run.Train.EvalBatchSize, popularity: popularity);
+        var evaluations = LongTailEvaluation.Run(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), split.Test, groupings, batchSize: run.Train.EvalBatchSize, popularity: popularity);
         foreach (var evaluation in evaluations)
         {
             System.Console.WriteLine(evaluation.Groups);

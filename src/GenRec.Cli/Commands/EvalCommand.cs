@@ -37,7 +37,7 @@ internal static class EvalCommand
                 dataset = DatasetLoader.Load((r.GetValue(data) is { } d ? header.Config.Data with { Path = d } : header.Config.Data).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
                 CheckItems(dataset, header.NumItems);
                 splitKind = header.Config.Data.Split;
-                scorer = new ModelScorer(model);
+                scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
             }
             else if (r.GetValue(baseline) is { } name)
             {

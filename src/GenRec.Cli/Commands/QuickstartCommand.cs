@@ -67,7 +67,7 @@ internal static class QuickstartCommand
             AnsiConsole.Write(table);
 
             var (model, _) = Checkpoint.LoadModel(result.Checkpoint);
-            var recommender = new TopKRecommender(new ModelScorer(model), dataset);
+            var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset);
             foreach (var user in new[] { 0, dataset.NumUsers / 2, dataset.NumUsers - 1 })
             {
                 AnsiConsole.MarkupLine($"[bold]user {Markup.Escape(dataset.UserKeys[user])}[/]");

@@ -23,11 +23,12 @@ internal static class RecommendCommand
             var (model, header) = Checkpoint.LoadModel(r.GetValue(checkpoint)!, DeviceOption.Resolve(r.GetValue(device)));
             var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             EvalCommand.CheckItems(dataset, header.NumItems);
-            var recommender = new TopKRecommender(new ModelScorer(model), dataset);
+            var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset);
             int[] items = r.GetValue(user) is { } u ? recommender.HistoryOf(u)
                 : r.GetValue(history) is { } h ? recommender.ItemsOf(h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 : throw new ArgumentException("give --user or --history");
-            Print(dataset, items, recommender.Recommend(items, r.GetValue(k)));
+            var known = r.GetValue(user) is { } key ? dataset.UserIds[key] : -1; // a known user's stored features, when the model reads them
+            Print(dataset, items, recommender.Recommend(items, r.GetValue(k), user: known));
             return 0;
         });
         return command;

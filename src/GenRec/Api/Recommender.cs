@@ -90,15 +90,18 @@ public sealed class Recommender : IDisposable
             throw new KeyNotFoundException($"unknown user '{Util.QuotedText.Clip(user)}' (not in {Dataset.Name})");
         }
 
-        return engine.Recommend(Dataset.Sequences[id], k, filterHistory);
+        return engine.Recommend(Dataset.Sequences[id], k, filterHistory, user: id);
     }
 
-    /// <summary>The top-k next items after a history of original item ids, oldest first (any user, known or not).</summary>
-    /// <exception cref="ArgumentException">An item id is not in the dataset (the unknown ids are named).</exception>
-    public IReadOnlyList<Recommendation> RecommendAfter(IReadOnlyList<string> history, int k = 10, bool filterHistory = true)
+    /// <summary>
+    /// The top-k next items after a history of original item ids, oldest first (any user, known or not), with the user's
+    /// features by name for a model that reads them (e.g. <c>{"gender": "F"}</c>; the others are unknown).
+    /// </summary>
+    /// <exception cref="ArgumentException">An item id is not in the dataset (the unknown ids are named), or a feature is not one the model reads.</exception>
+    public IReadOnlyList<Recommendation> RecommendAfter(IReadOnlyList<string> history, int k = 10, bool filterHistory = true, IReadOnlyDictionary<string, string>? userFeatures = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return engine.Recommend(Items(history, nameof(history)), k, filterHistory);
+        return engine.Recommend(Items(history, nameof(history)), k, filterHistory, userFeatures: engine.EncodeUserFeatures(userFeatures));
     }
 
     /// <summary>The model's scores of <paramref name="candidates"/> after <paramref name="history"/>, in the candidates' order (higher is better).</summary>

@@ -11,7 +11,7 @@ internal static class DatasetLoader
         if (File.Exists(request.Path) && request.Path.EndsWith(PreparedExtension, StringComparison.OrdinalIgnoreCase))
         {
             log?.Invoke($"reading prepared dataset {request.Path}");
-            return DatasetCache.Load(request.Path);
+            return WithUserFeatures(DatasetCache.Load(request.Path), request, null, log);
         }
 
         var files = DatasetLocator.Locate(request.Path, request.Format, request.Metadata);
@@ -25,7 +25,7 @@ internal static class DatasetLoader
                 {
                     var cached = DatasetCache.Load(cachePath);
                     log?.Invoke($"reusing prepared dataset {cachePath}");
-                    return cached;
+                    return WithUserFeatures(cached, request, files, log);
                 }
                 catch (InvalidDataException e)
                 {
@@ -44,6 +44,29 @@ internal static class DatasetLoader
             log?.Invoke($"prepared dataset cached at {cachePath}");
         }
 
+        return WithUserFeatures(data, request, files, log);
+    }
+
+    /// <summary>
+    /// Attaches the user feature table: the request's, or <c>users.dat</c> beside the interactions. It is read anew on each
+    /// load (small next to the interactions), so the prepared cache stays as it is.
+    /// </summary>
+    private static SequenceDataset WithUserFeatures(SequenceDataset data, DatasetRequest request, DatasetFiles? files, Action<string>? log)
+    {
+        var path = request.UserFeatures;
+        if (path is null && files is not null && Path.Combine(Path.GetDirectoryName(Path.GetFullPath(files.Interactions))!, "users.dat") is var beside && File.Exists(beside))
+        {
+            path = beside;
+        }
+
+        if (path is null)
+        {
+            return data;
+        }
+
+        data.UserFeatures = Loaders.UserFeatureLoader.Load(path, data.UserKeys);
+        var table = data.UserFeatures;
+        log?.Invoke($"user features from {path}: {string.Join(", ", table.Names.Zip(table.Cardinalities, (n, c) => $"{n} ({c - 1} values)"))}; {table.UsersWithoutFeatures:N0} users without a row");
         return data;
     }
 

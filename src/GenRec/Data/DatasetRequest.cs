@@ -9,6 +9,9 @@ internal sealed record DatasetRequest(string Path)
 
     public string? Metadata { get; init; }
 
+    /// <summary>User feature table (users.dat or a CSV: user id, then feature columns); null finds <c>users.dat</c> beside the data.</summary>
+    public string? UserFeatures { get; init; }
+
     public PrepareOptions Options { get; init; } = new();
 
     /// <summary>Folder for prepared-data caches; null turns caching off.</summary>

@@ -31,6 +31,9 @@ public sealed class SequenceDataset
         Report = report;
     }
 
+    /// <summary>Categorical features of the users (from <c>users.dat</c> or a user table), when the data has them.</summary>
+    internal Features.UserFeatureTable? UserFeatures { get; set; }
+
     /// <summary>The key of item 0, the padding item that no event refers to.</summary>
     public const string PaddingKey = "<pad>";
 

@@ -79,6 +79,9 @@ public sealed record ModelConfig
     /// <summary>GRU4Rec: hidden width (default <c>EmbeddingDim</c>).</summary>
     public int? GruHiddenDim { get; init; }
 
+    /// <summary>User and item side information (<see cref="FeatureConfig"/>); null for item ids only.</summary>
+    public FeatureConfig? Features { get; init; }
+
     /// <summary>LLM-ESR dual-view item representation (semantic + ID views); null for ID embeddings only.</summary>
     public LlmEsr.SemanticViewConfig? SemanticView { get; init; }
 

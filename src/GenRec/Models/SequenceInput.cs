@@ -8,5 +8,6 @@ namespace GenRec.Models;
 /// <c>length</c>, by the time of the prediction for the last position (the next item's time when
 /// training, the request time when serving); as generative-recommenders' <c>ts[i+1] - ts[j]</c>.
 /// <c>Ratings</c> (optional): [B, N] rating levels (<see cref="Preprocessors.RatingLevels"/>), for the rated preprocessors.
+/// <c>UserFeatures</c> (optional): [B, F] user feature value ids (0: unknown), for models with user feature tokens.
 /// </summary>
-internal sealed record SequenceInput(Tensor Ids, Tensor? Timestamps = null, Tensor? Ratings = null);
+internal sealed record SequenceInput(Tensor Ids, Tensor? Timestamps = null, Tensor? Ratings = null, Tensor? UserFeatures = null);

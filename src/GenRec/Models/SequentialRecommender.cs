@@ -26,6 +26,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     private readonly SemanticItemView? semantic;
     private readonly ViewCrossAttention? crossAttention;
     private readonly TorchSharp.Modules.Parameter? alignmentLogTemperature;
+    private readonly UserFeatureTokens? userTokens;
 
     public SequentialRecommender(ModelConfig config, int numItems) : base(nameof(SequentialRecommender))
     {
@@ -44,8 +45,26 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
             "interleaved" => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
             var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain, rated, interleaved)"),
         };
+        // User feature tokens come first (see FeatureConfig); the encoder's length counts them.
+        if (config.Features is { User.Count: > 0 } features)
+        {
+            if (features.UserCardinalities is not { } cardinalities || cardinalities.Count != features.User.Count)
+            {
+                throw new ArgumentException("model.features: the user features' cardinalities come from the data; train through the trainer, which sets them");
+            }
+
+            userTokens = new UserFeatureTokens(cardinalities, config.EmbeddingDim, config.Dropout);
+        }
+
+        var featureTokens = userTokens?.Count ?? 0;
+
         // The encoder sees tokens: twice as many as items when items and ratings are interleaved.
-        encoder = EncoderFactory.Create(config with { MaxSequenceLength = config.MaxSequenceLength * preprocessor.TokensPerItem });
+        encoder = EncoderFactory.Create(config with { MaxSequenceLength = (config.MaxSequenceLength * preprocessor.TokensPerItem) + featureTokens });
+        if (userTokens is not null && (!encoder.IsCausal || preprocessor.TokensPerItem != 1 || config.SemanticView is not null))
+        {
+            throw new ArgumentException("user feature tokens are for causal encoders (sasrec, sasrec_affine, hstu, gru4rec) with one token per item and no semantic view");
+        }
+
         if (!encoder.IsCausal && preprocessor.UsesRatings)
         {
             // Cloze batches carry no ratings (and a [mask] has none), so bert4rec reads items only.
@@ -53,7 +72,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         }
 
         var specialTokens = encoder.IsCausal ? 0 : 1;
-        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: specialTokens);
+        items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: specialTokens, features: config.Features);
         if (config.SemanticView is { } view)
         {
             if (!SemanticViewConfig.Fusions.Contains(view.Fusion))
@@ -110,6 +129,13 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
     public bool UsesRatings => preprocessor.UsesRatings;
 
+    /// <summary>User feature tokens per user (0 without user features).</summary>
+    public int UserFeatureCount => userTokens?.Count ?? 0;
+
+    /// <summary>Sets the item feature's item-to-values map (rows: items, padding row 0 included).</summary>
+    public void LoadItemFeatures(int[][] values) =>
+        (items.Feature ?? throw new InvalidOperationException("this model has no item feature")).Load(values);
+
     /// <summary>The [mask] token id of bidirectional encoders (one past the last item).</summary>
     public long MaskToken => IsCausal ? throw new InvalidOperationException("causal encoders have no mask token") : NumItems + 1;
 
@@ -140,9 +166,22 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         }
 
         var timestamps = encoder.UsesTimestamps ? prepared[0].Timestamps : null;
-        var states = tokens.Select(t => preprocessor.SelectItemStates(encoder.forward(t, valid, timestamps))).ToArray(); // V x [B, N, D]
+        if (userTokens is not null)
+        {
+            // F feature tokens before the items: known values are valid; they take the first item's time.
+            var values = input.UserFeatures ?? zeros(input.Ids.shape[0], userTokens.Count, dtype: int64, device: input.Ids.device); // [B, F]
+            tokens = [cat([userTokens.forward(values).to(tokens[0].dtype), tokens[0]], 1)];    // [B, F + T, D]
+            valid = cat([values.ne(0), valid], 1);                                             // [B, F + T]
+            timestamps = timestamps is null ? null : cat([timestamps.narrow(1, 0, 1).expand(-1, userTokens.Count), timestamps], 1); // [B, F + T + 1]
+        }
+
+        var states = tokens.Select(t => preprocessor.SelectItemStates(WithoutFeatureTokens(encoder.forward(t, valid, timestamps)))).ToArray(); // V x [B, N, D]
         return outputNorm.forward(Joined(states));                                             // [B, N, D']
     }
+
+    // Encoder states [B, F + T, D] -> the item tokens' [B, T, D]: feature tokens never predict an item.
+    private Tensor WithoutFeatureTokens(Tensor states) =>
+        userTokens is null ? states : states.narrow(1, userTokens.Count, states.shape[1] - userTokens.Count);
 
     /// <summary>The state at one position of each row: states [B, N, D'], positions [B] -> [B, D'].</summary>
     public static Tensor StatesAt(Tensor states, Tensor positions) =>
@@ -154,7 +193,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     public Tensor EmbedItems(Tensor ids) => outputNorm.forward(Joined(ItemViews(items.forward(ids), semantic?.forward(ids))));
 
     /// <summary>Normalised embeddings of all items, padding row included: [numItems + 1, D'].</summary>
-    public Tensor AllItemEmbeddings() => outputNorm.forward(Joined(ItemViews(items.Weight, semantic?.FirstRows(NumItems + 1))));
+    public Tensor AllItemEmbeddings() => outputNorm.forward(Joined(ItemViews(items.AllRows(), semantic?.FirstRows(NumItems + 1))));
 
     /// <summary>
     /// Loads the item text embeddings [items + 1, Ds] into the semantic view and, with

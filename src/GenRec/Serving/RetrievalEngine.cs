@@ -37,7 +37,7 @@ internal sealed class RetrievalEngine : IDisposable
         model.eval();
         Dataset = dataset;
         Source = source;
-        scorer = new ModelScorer(model);
+        scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
         fullScoring = new TopKRecommender(scorer, dataset);
         if (!model.HasLearnedSimilarity)
         {
@@ -77,13 +77,34 @@ internal sealed class RetrievalEngine : IDisposable
     public float[] UserState(int[] history) => UserStates([history])[0];
 
     /// <summary>Query vectors of many histories at once, in batches: one [D] row each.</summary>
-    public float[][] UserStates(IReadOnlyList<int[]> histories, int batchSize = 256)
+    public float[][] UserStates(IReadOnlyList<int[]> histories, int batchSize = 256) => States([.. histories.Select(h => Case(h))], batchSize);
+
+    /// <summary>True when the model reads user feature tokens (their values come with the user or the request).</summary>
+    internal bool UsesUserFeatures => model.UserFeatureCount > 0;
+
+    /// <summary>
+    /// Feature value ids of a request's user features (by name), for an unseen user; null when none are given. Unknown
+    /// values are "unknown"; an unknown feature name, or features given to a model that reads none, is an error.
+    /// </summary>
+    internal int[]? EncodeUserFeatures(IReadOnlyDictionary<string, string>? values)
     {
-        var result = new List<float[]>(histories.Count);
-        for (var start = 0; start < histories.Count; start += batchSize)
+        if (values is null || values.Count == 0)
+        {
+            return null;
+        }
+
+        var table = FeatureResolution.UsersFor(model.Config, Dataset)
+            ?? throw new ArgumentException("this model reads no user features");
+        return table.Encode(values);
+    }
+
+    private float[][] States(IReadOnlyList<EvalCase> cases, int batchSize = 256)
+    {
+        var result = new List<float[]>(cases.Count);
+        for (var start = 0; start < cases.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var states = scorer.UserStates(histories.Skip(start).Take(batchSize).Select(Case).ToArray()).cpu().contiguous(); // [B, D]
+            var states = scorer.UserStates(cases.Skip(start).Take(batchSize).ToArray()).cpu().contiguous(); // [B, D]
             var flat = states.data<float>().ToArray();
             var d = (int)states.shape[1];
             result.AddRange(Enumerable.Range(0, flat.Length / d).Select(i => flat[(i * d)..((i + 1) * d)]));
@@ -92,23 +113,26 @@ internal sealed class RetrievalEngine : IDisposable
         return [.. result];
     }
 
-    /// <summary>Top-k items after the history; items of the history are left out when asked.</summary>
-    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
+    /// <summary>Top-k items after the history (of a known <paramref name="user"/>, or of an unseen one with <paramref name="userFeatures"/>); items of the history are left out when asked.</summary>
+    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true, int user = -1, int[]? userFeatures = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        return index is null ? fullScoring.Recommend(history, k, filterHistory) : Search(UserState(history), history, k, filterHistory);
+        return index is null
+            ? fullScoring.Recommend(history, k, filterHistory, user, userFeatures)
+            : Search(States([Case(history, user, userFeatures)])[0], history, k, filterHistory);
     }
 
     /// <summary>
     /// <see cref="Recommend"/> with the user-state pass batched with concurrent requests' (after
     /// <see cref="EnableBatching"/>; otherwise, and for Mixture-of-Logits models, computed alone).
     /// </summary>
-    internal async Task<IReadOnlyList<Recommendation>> RecommendAsync(int[] history, int k, bool filterHistory = true)
+    internal async Task<IReadOnlyList<Recommendation>> RecommendAsync(int[] history, int k, bool filterHistory = true, int[]? userFeatures = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (index is null || Volatile.Read(ref batcher)?.StateAsync(history) is not { } state)
+        // The batcher carries histories only: requests with features are computed alone.
+        if (index is null || userFeatures is not null || Volatile.Read(ref batcher)?.StateAsync(history) is not { } state)
         {
-            return Recommend(history, k, filterHistory);
+            return Recommend(history, k, filterHistory, userFeatures: userFeatures);
         }
 
         return Search(await state.ConfigureAwait(false), history, k, filterHistory);
@@ -130,12 +154,15 @@ internal sealed class RetrievalEngine : IDisposable
         var history = Dataset.Sequences[user];
         if (index is null)
         {
-            return Recommend(history, k, filterHistory);
+            return Recommend(history, k, filterHistory, user);
         }
 
         if (!knownUserStates.TryGetValue(user, out var state))
         {
-            state = Volatile.Read(ref batcher)?.StateAsync(history) is { } pending ? await pending.ConfigureAwait(false) : UserState(history);
+            // With user features the state needs the user's own (stored) features: computed alone, then kept.
+            state = !UsesUserFeatures && Volatile.Read(ref batcher)?.StateAsync(history) is { } pending
+                ? await pending.ConfigureAwait(false)
+                : States([Case(history, user)])[0];
             if (knownUserStates.Count < MaxCachedUsers)
             {
                 knownUserStates.TryAdd(user, state);
@@ -160,7 +187,7 @@ internal sealed class RetrievalEngine : IDisposable
         for (var start = 0; start < users; start += batchSize)
         {
             var count = Math.Min(batchSize, users - start);
-            var states = UserStates(Dataset.Sequences.Skip(start).Take(count).ToArray(), batchSize);
+            var states = States([.. Enumerable.Range(start, count).Select(u => Case(Dataset.Sequences[u], u))], batchSize);
             for (var i = 0; i < count; i++)
             {
                 knownUserStates[start + i] = states[i];
@@ -186,12 +213,12 @@ internal sealed class RetrievalEngine : IDisposable
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
     internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
 
-    /// <summary>The model's scores of the candidates after the history, in the candidates' order.</summary>
-    public float[] Rank(int[] history, int[] candidates)
+    /// <summary>The model's scores of the candidates after the history (of a known user, or an unseen one with features), in the candidates' order.</summary>
+    public float[] Rank(int[] history, int[] candidates, int user = -1, int[]? userFeatures = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var state = scorer.UserStates([Case(history)]);                                  // [1, D]
+        var state = scorer.UserStates([Case(history, user, userFeatures)]);              // [1, D]
         var scores = model.ScoreShared(state, tensor(candidates.Select(c => (long)c).ToArray()).ToDevice(state.device)); // [1, C]
         return scores.cpu().contiguous().data<float>().ToArray();
     }
@@ -202,7 +229,7 @@ internal sealed class RetrievalEngine : IDisposable
     internal IScorer Scorer => scorer;
 
     // Serving has no timestamps or ratings for an ad-hoc history: models that need them are refused at load.
-    private static EvalCase Case(int[] history) => new(-1, history, 0);
+    private static EvalCase Case(int[] history, int user = -1, int[]? userFeatures = null) => new(user, history, 0, UserFeatures: userFeatures);
 
     /// <summary>Loads a checkpoint and the dataset it was trained on.</summary>
     public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null, Device? device = null)

@@ -29,11 +29,16 @@ internal sealed class TopKRecommender
     public int[] ItemsOf(IEnumerable<string> itemKeys) =>
         dataset.TryItemsOf(itemKeys.ToArray(), out var ids, out var unknown) ? ids : throw new KeyNotFoundException(SequenceDataset.DescribeUnknown(unknown));
 
-    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true)
+    /// <param name="history">Dense item ids, oldest first.</param>
+    /// <param name="k">How many items.</param>
+    /// <param name="filterHistory">Leave out the history's items.</param>
+    /// <param name="user">The known user (dense index) whose stored features the model reads, or -1.</param>
+    /// <param name="userFeatures">Feature value ids of a user the data does not know.</param>
+    public IReadOnlyList<Recommendation> Recommend(int[] history, int k, bool filterHistory = true, int user = -1, int[]? userFeatures = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var scores = new float[dataset.NumItems + 1];
-        scorer.Score([new EvalCase(-1, history, 0)], scores);
+        scorer.Score([new EvalCase(user, history, 0, UserFeatures: userFeatures)], scores);
         scores[0] = float.NegativeInfinity;
         if (filterHistory)
         {

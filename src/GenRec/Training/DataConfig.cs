@@ -27,10 +27,14 @@ public sealed record DataConfig
     /// <summary>Leave-one-out (validation = second-to-last item, test = last) or last-item.</summary>
     public SplitKind Split { get; init; } = SplitKind.LeaveOneOut;
 
+    /// <summary>User feature table: <c>users.dat</c> or a CSV (user id, then categorical feature columns); null finds <c>users.dat</c> beside the data.</summary>
+    public string? UserFeatures { get; init; }
+
     internal DatasetRequest ToRequest(string? cacheDir) => new(Path)
     {
         Format = Format,
         Metadata = Metadata,
+        UserFeatures = UserFeatures,
         Options = new PrepareOptions { KCore = KCore, KCoreMode = KCoreMode },
         CacheDir = cacheDir,
     };

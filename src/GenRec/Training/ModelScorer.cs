@@ -15,8 +15,15 @@ namespace GenRec.Training;
 internal sealed class ModelScorer : IScorer
 {
     private readonly SequentialRecommender model;
+    private readonly Data.Features.UserFeatureTable? userFeatures;
 
-    public ModelScorer(SequentialRecommender model) => this.model = model;
+    /// <param name="model">The trained model.</param>
+    /// <param name="userFeatures">The known users' features the model reads (<see cref="FeatureResolution.UsersFor"/>), when it reads any.</param>
+    public ModelScorer(SequentialRecommender model, Data.Features.UserFeatureTable? userFeatures = null)
+    {
+        this.model = model;
+        this.userFeatures = userFeatures;
+    }
 
     public int NumItems => model.NumItems;
 
@@ -42,7 +49,8 @@ internal sealed class ModelScorer : IScorer
             model.IsCausal ? null : model.MaskToken,
             model.UsesRatings ? batch.Select(c => c.HistoryRatings).ToArray() : null);
         var device = ComputeDevice.DeviceOf(model);
-        var states = model.forward(new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device)));     // [B, N, D]
+        var features = FeaturesOf(batch)?.ToDevice(device);                                   // [B, F] or null
+        var states = model.forward(new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device), features)); // [B, N, D]
         var userStates = SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)); // [B, D]
         if (wasTraining)
         {
@@ -50,5 +58,27 @@ internal sealed class ModelScorer : IScorer
         }
 
         return userStates;
+    }
+
+    // The cases' user feature ids [B, F]: given with the case, else the known user's, else unknown (0).
+    private Tensor? FeaturesOf(IReadOnlyList<EvalCase> batch)
+    {
+        var count = model.UserFeatureCount;
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var values = new long[batch.Count * count];
+        for (var b = 0; b < batch.Count; b++)
+        {
+            var row = batch[b].UserFeatures ?? (batch[b].User >= 0 && userFeatures is not null ? userFeatures.Values[batch[b].User] : null);
+            for (var f = 0; row is not null && f < count; f++)
+            {
+                values[(b * count) + f] = row[f];
+            }
+        }
+
+        return tensor(values).view(batch.Count, count);
     }
 }

@@ -38,6 +38,7 @@ public static class Trainer
         observer ??= new SilentObserver();
         Directory.CreateDirectory(outDir);
         var semantics = ResolveSemantics(ref config, data, observer);
+        (config, var userFeatures, var itemFeatures) = FeatureResolution.Resolve(config, data);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
         var split = SequenceSplit.Create(data, config.Data.Split);
         var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
@@ -51,6 +52,17 @@ public static class Trainer
         var bf16 = MixedPrecision.Parse(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new SequentialRecommender(config.Model, data.NumItems);
+        if (itemFeatures is not null)
+        {
+            model.LoadItemFeatures(itemFeatures.Values);
+            observer.Message($"item feature '{itemFeatures.Name}' ({config.Model.Features!.ItemMode}): {itemFeatures.Vocabulary.Length - 1} values, up to {itemFeatures.Width} per item, {itemFeatures.ItemsWithout} items without one");
+        }
+
+        if (userFeatures is not null)
+        {
+            observer.Message($"user feature tokens: {string.Join(", ", userFeatures.Names.Zip(userFeatures.Cardinalities, (n, c) => $"{n} ({c - 1})"))}; {userFeatures.UsersWithoutFeatures} users unknown");
+        }
+
         SelfDistillation? distillation = null;
         if (semantics is { } table)
         {
@@ -131,8 +143,8 @@ public static class Trainer
 
                 return (OptimizerStep.Apply(optimizer, value), rows.Length);
             },
-            Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model), validation, evalOptions).Metrics,
-            TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model), split.Test, testOptions).Metrics : null,
+            Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model, userFeatures), validation, evalOptions).Metrics,
+            TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model, userFeatures), split.Test, testOptions).Metrics : null,
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
 
@@ -145,7 +157,9 @@ public static class Trainer
                 : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
             var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1).ToDevice(device); // [M], found on the host: no wait for the device
             batch = batch.To(device);
-            var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings)); // [B, N, D']
+            var features = userFeatures is null ? null
+                : tensor(rows.SelectMany(u => userFeatures.Values[u]).Select(v => (long)v).ToArray()).view(rows.Length, userFeatures.Names.Length).ToDevice(device); // [B, F]
+            var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings, features)); // [B, N, D']
             var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised);  // [M, D']
             return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised));
         }
@@ -163,7 +177,7 @@ public static class Trainer
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath, device);
-        var test = Evaluator.Evaluate(new ModelScorer(best), split.Test, testOptions).Metrics;
+        var test = Evaluator.Evaluate(new ModelScorer(best, userFeatures), split.Test, testOptions).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath);
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;

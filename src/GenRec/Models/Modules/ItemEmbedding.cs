@@ -6,14 +6,33 @@ namespace GenRec.Models.Modules;
 /// <summary>
 /// Item id embedding table [numItems + 1, D] with truncated-normal initialisation (std 0.02,
 /// truncated at two standard deviations) and a zero, untrained padding row 0. Special tokens (BERT4Rec's
-/// [mask]) get rows after the items and are never scored as items.
+/// [mask]) get rows after the items and are never scored as items. With an item feature (<see cref="FeatureConfig"/>)
+/// the embedding is <c>id(i) + feature(i)</c> (<c>sum</c>) or <c>feature(i)</c> alone (<c>categorical</c>).
 /// </summary>
 internal sealed class ItemEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Embedding table;
+    private readonly ItemFeatureEmbedding? feature;
+    private readonly bool idsToo;
 
-    public ItemEmbedding(int numItems, int dim, double std = 0.02, int specialTokens = 0) : base(nameof(ItemEmbedding))
+    public ItemEmbedding(int numItems, int dim, double std = 0.02, int specialTokens = 0, FeatureConfig? features = null) : base(nameof(ItemEmbedding))
     {
+        if (features?.Item is not null)
+        {
+            if (!FeatureConfig.ItemModes.Contains(features.ItemMode))
+            {
+                throw new ArgumentException($"unknown model.features.item_mode '{features.ItemMode}' (available: {string.Join(", ", FeatureConfig.ItemModes)})");
+            }
+
+            if (features.ItemCardinality < 2 || features.ItemWidth < 1)
+            {
+                throw new ArgumentException("model.features: the item feature's cardinality and width come from the data; train through the trainer, which sets them");
+            }
+
+            feature = new ItemFeatureEmbedding(numItems + 1 + specialTokens, features.ItemWidth, features.ItemCardinality, dim);
+        }
+
+        idsToo = feature is null || features!.ItemMode == "sum";
         NumItems = numItems;
         Dim = dim;
         table = nn.Embedding(numItems + 1 + specialTokens, dim, padding_idx: 0);
@@ -30,9 +49,25 @@ internal sealed class ItemEmbedding : nn.Module<Tensor, Tensor>
 
     public int Dim { get; }
 
-    /// <summary>The item rows, padding row included, special tokens excluded: [numItems + 1, D].</summary>
+    /// <summary>The id table's item rows, padding row included, special tokens excluded: [numItems + 1, D].</summary>
     public Tensor Weight => table.weight!.narrow(0, 0, NumItems + 1);
 
+    /// <summary>The item feature's embedding, when the model has one.</summary>
+    public ItemFeatureEmbedding? Feature => feature;
+
+    /// <summary>Every item's embedding (features included), padding row included: [numItems + 1, D].</summary>
+    public Tensor AllRows()
+    {
+        if (feature is null)
+        {
+            return Weight;
+        }
+
+        using var ids = arange(NumItems + 1, dtype: int64, device: table.weight!.device);
+        return forward(ids);
+    }
+
     // ids: [...] -> [..., D]
-    public override Tensor forward(Tensor ids) => table.forward(ids);
+    public override Tensor forward(Tensor ids) =>
+        feature is null ? table.forward(ids) : idsToo ? table.forward(ids) + feature.forward(ids) : feature.forward(ids);
 }

@@ -67,9 +67,12 @@ internal sealed class MultiHeadAttention : nn.Module<Tensor, Tensor, Tensor, Ten
         // Explicit softmax attention rather than scaled_dot_product_attention: the fused CPU kernel's
         // attention dropout uses the slow Bernoulli sampler and dominated the SASRec step.
         var logits = q.matmul(k.transpose(2, 3)) / Math.Sqrt(d / heads);                         // [B, H, N, N]
-        // Right padding: causally, a valid query never sees a padded key; bidirectionally, padded keys are masked.
+        // Causally, a query sees the valid keys up to itself, and itself (so that a row without a valid key, e.g. an unknown
+        // user feature before the items, stays finite; such rows are zeroed by the encoder). Right padding never reaches a
+        // valid query either way. Bidirectionally, padded keys are masked.
         var allowed = causal
             ? ones(n, n, dtype: ScalarType.Bool, device: query.device).tril().view(1, 1, n, n)
+                .logical_and(valid.view(b, 1, 1, n).logical_or(eye(n, dtype: ScalarType.Bool, device: query.device).view(1, 1, n, n)))
             : valid.view(b, 1, 1, n);
         var weights = attentionDropout.forward(logits.masked_fill(allowed.logical_not(), double.NegativeInfinity).softmax(-1));
         var attended = weights.matmul(v);                                                          // [B, H, N, D/H]
