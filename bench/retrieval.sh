@@ -6,7 +6,8 @@
 #   GENREC_SEEDS="1 2 3" bench/retrieval.sh sasrec:ml-1m-sasrec sasrec-affine:ml-1m-sasrec-affine hstu:ml-1m-hstu
 # Arguments are model:config pairs (config from configs/<config>.json). GENREC_MAX_MINUTES caps
 # each run's training time (the run records how many epochs it completed); GENREC_EPOCHS caps its
-# epochs (a budget that does not depend on the machine); GENREC_THREADS caps
+# epochs (a budget that does not depend on the machine); GENREC_COLD_START=0,1,3 adds the simulated cold-start
+# test (each test user's first N items only, beside most-popular) to the JSON; GENREC_THREADS caps
 # libtorch threads; GENREC_BIN runs a copied build (so rebuilding the tree cannot disturb a long run).
 # With GENREC_SEEDS each seed's result goes to bench/results/seeds/<config>/<model>-<dataset>-seed<S>.json,
 # its run folder is $GENREC_RUNS/bench-<config>-seed<S> (default ~/genrec-runs; resumed from last.ckpt, and a
@@ -23,6 +24,7 @@ fi
 minutes=()
 if [ -n "${GENREC_MAX_MINUTES:-}" ]; then minutes=(--max-minutes "$GENREC_MAX_MINUTES"); fi
 if [ -n "${GENREC_EPOCHS:-}" ]; then minutes+=(--epochs "$GENREC_EPOCHS"); fi
+if [ -n "${GENREC_COLD_START:-}" ]; then minutes+=(--cold-start "$GENREC_COLD_START"); fi
 genrec() {
   if [ -n "${GENREC_BIN:-}" ]; then (source scripts/allocator.sh; exec "$GENREC_BIN" "$@"); else ./genrec "$@"; fi
 }

@@ -16,7 +16,8 @@ internal sealed record BenchReport(
     string Device,
     DateTimeOffset Date,
     object? Training = null,
-    object? LongTail = null)
+    object? LongTail = null,
+    object? ColdStart = null)
 {
     /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
     public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null, object? longTail = null) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using GenRec.Data;
 using GenRec.Data.Splits;
+using GenRec.Evaluation;
 using GenRec.Evaluation.LongTail;
 using GenRec.Training;
 
@@ -29,8 +30,9 @@ internal static class BenchTrainCommand
         var longTail = new Option<bool>("--long-tail") { Description = "Also evaluate with 100 sampled negatives, both protocols broken down by head/tail items and users (LLM-ESR)" };
         var withoutLlmEsr = new Option<bool>("--without-llm-esr") { Description = "Train the config's backbone without LLM-ESR (ID embeddings only, no self-distillation)" };
         var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (overrides llm_esr.embeddings; e.g. from `genrec text embed`)" };
+        var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3): a simulated cold start" };
         var device = DeviceOption.Create();
-        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, device, output };
+        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, coldStart, device, output };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
@@ -53,6 +55,10 @@ internal static class BenchTrainCommand
             }
 
             var breakdown = r.GetValue(longTail) ? LongTailOf(run, prepared, result.Checkpoint) : null;
+            var coldStartRows = r.GetValue(coldStart) is { } prefixes
+                ? ColdStartOf(run, prepared, result.Checkpoint, [.. prefixes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)])
+                : null;
+
             // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
             var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
             var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
@@ -65,12 +71,35 @@ internal static class BenchTrainCommand
                 clock.Elapsed.TotalSeconds,
                 run,
                 training,
-                breakdown);
+                breakdown) with { ColdStart = coldStartRows };
             var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
             System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    // The test cases with only the first N history items, for each N, with the model and with most-popular (no history needed).
+    private static object[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
+    {
+        var split = SequenceSplit.Create(dataset, run.Data.Split);
+        var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
+        var scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
+        var popular = Models.Baselines.BaselineFactory.Create("most-popular", split.Train, dataset.NumItems, null);
+        var options = run.Train.EvalOptions(run.Model.MaxSequenceLength);
+        var rows = prefixes.Select(object (n) =>
+        {
+            var cases = EvalCases.HistoryPrefix(split.Test, n);
+            return new
+            {
+                history_items = n,
+                users = cases.Length,
+                model = Evaluator.Evaluate(scorer, cases, options).Metrics,
+                most_popular = Evaluator.Evaluate(popular, cases, options).Metrics,
+            };
+        }).ToArray();
+        model.Dispose();
+        return rows;
     }
 
     // The test cases of the run's data under three protocols (full ranking, 100 uniform and 100 popularity-sampled

@@ -24,8 +24,9 @@ internal static class EvalCommand
         var valid = new Option<bool>("--valid") { Description = "Evaluate the validation cases instead of the test cases" };
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
         var window = new Option<int>("--history-window") { Description = "Leave out only the last N history items (the model's input window, as generative-recommenders evaluates; 0: the whole history)", DefaultValueFactory = _ => 0 };
+        var prefix = new Option<int?>("--history-prefix") { Description = "Simulated cold start: keep only the first N items of each history (0: none; user features, when the model reads them, still count)" };
         var device = DeviceOption.Create();
-        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, device };
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, prefix, device };
         command.SetAction(r =>
         {
             IScorer scorer;
@@ -53,6 +54,12 @@ internal static class EvalCommand
 
             var s = SequenceSplit.Create(dataset, splitKind);
             var cases = r.GetValue(valid) ? s.Valid : s.Test;
+            if (r.GetValue(prefix) is { } items)
+            {
+                cases = EvalCases.HistoryPrefix(cases, items);
+                Output.Info($"cold start: the first {items} history item(s) of each user");
+            }
+
             var options = new EvalOptions { SampledNegatives = r.GetValue(sampled), Seed = r.GetValue(seed), FilterHistory = !r.GetValue(noFilter), HistoryWindow = r.GetValue(window) };
             var result = AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {

@@ -154,7 +154,20 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     public Tensor AlignmentTemperature => (alignmentLogTemperature ?? throw new InvalidOperationException("only models with a semantic view have an alignment temperature")).exp().clamp_min(0.01);
 
     // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D'] (D' = OutputDim, normalised)
-    public override Tensor forward(SequenceInput input)
+    public override Tensor forward(SequenceInput input) => Encode(input, keepFeatureTokens: false);
+
+    /// <summary>
+    /// The query state after each row's history of <paramref name="lengths"/> items [B]: the state at token
+    /// <c>F + length - 1</c>, where F user feature tokens come first; so a user with no item yet is queried from the
+    /// last feature token (cold start). Without feature tokens, the last item's state (position 0 for an empty history).
+    /// </summary>
+    public Tensor QueryStates(SequenceInput input, Tensor lengths)
+    {
+        var states = Encode(input, keepFeatureTokens: true);                                   // [B, F + N, D']
+        return StatesAt(states, (lengths + (UserFeatureCount - 1)).clamp_min(0));              // [B, D']
+    }
+
+    private Tensor Encode(SequenceInput input, bool keepFeatureTokens)
     {
         var views = ItemViews(items.forward(input.Ids), semantic?.forward(input.Ids));          // V x [B, N, D]
         var prepared = views.Select(v => preprocessor.Apply(input, v)).ToArray();              // V x ([B, T, D], [B, T], [B, T + 1]?)
@@ -175,7 +188,8 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
             timestamps = timestamps is null ? null : cat([timestamps.narrow(1, 0, 1).expand(-1, userTokens.Count), timestamps], 1); // [B, F + T + 1]
         }
 
-        var states = tokens.Select(t => preprocessor.SelectItemStates(WithoutFeatureTokens(encoder.forward(t, valid, timestamps)))).ToArray(); // V x [B, N, D]
+        var states = tokens.Select(t => encoder.forward(t, valid, timestamps))
+            .Select(t => keepFeatureTokens ? t : preprocessor.SelectItemStates(WithoutFeatureTokens(t))).ToArray(); // V x [B, N, D] (or [B, F + N, D])
         return outputNorm.forward(Joined(states));                                             // [B, N, D']
     }
 

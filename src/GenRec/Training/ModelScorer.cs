@@ -50,8 +50,10 @@ internal sealed class ModelScorer : IScorer
             model.UsesRatings ? batch.Select(c => c.HistoryRatings).ToArray() : null);
         var device = ComputeDevice.DeviceOf(model);
         var features = FeaturesOf(batch)?.ToDevice(device);                                   // [B, F] or null
-        var states = model.forward(new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device), features)); // [B, N, D]
-        var userStates = SequentialRecommender.StatesAt(states, tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)); // [B, D]
+        var input = new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device), features);
+        var userStates = model.UserFeatureCount == 0
+            ? SequentialRecommender.StatesAt(model.forward(input), tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)) // [B, D]
+            : model.QueryStates(input, tensor(lengths).ToDevice(device));                     // [B, D]: from the features when the history is empty
         if (wasTraining)
         {
             model.train();

@@ -67,6 +67,30 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public void AUserWithoutItemsIsQueriedFromTheLastFeatureTokenAndWithItemsFromTheLastItem()
+    {
+        manual_seed(6);
+        using var model = new SequentialRecommender(Small("sasrec", TwoUserFeatures), 20);
+        model.eval();
+        using var _ = no_grad();
+        var ids = tensor(new long[] { 0, 0, 0, 3, 4, 5 }).view(2, 3);                          // an empty history, and 3 items
+        var features = tensor(new long[] { 1, 2, 1, 2 }).view(2, 2);
+        var query = model.QueryStates(new SequenceInput(ids, UserFeatures: features), tensor(new long[] { 0, 3 }));
+        Assert.False(query.isnan().any().item<bool>());
+        var items = model.forward(new SequenceInput(ids, UserFeatures: features));             // [2, 3, D]
+        Assert.True(query[1].allclose(items[1, 2], atol: 1e-6));                                // the last item's state
+        var other = model.QueryStates(new SequenceInput(ids, UserFeatures: tensor(new long[] { 2, 3, 1, 2 }).view(2, 2)), tensor(new long[] { 0, 3 }));
+        Assert.False(query[0].allclose(other[0], atol: 1e-4));                                  // with no item, the features decide
+
+        var cases = EvalCases.HistoryPrefix([new EvalCase(0, [5, 6, 7], 8, [1, 2, 3], 4, [1f, 2f, 3f])], 1);
+        Assert.Equal([5], cases[0].History);
+        Assert.Equal([1L], cases[0].HistoryTimestamps!);
+        Assert.Equal([1f], cases[0].HistoryRatings!);
+        Assert.Equal(8, cases[0].Target);
+        Assert.Empty(EvalCases.HistoryPrefix(cases, 0)[0].History);
+    }
+
+    [Fact]
     public void FeatureTokensAreRefusedWhereTheyCannotGo()
     {
         Assert.Throws<ArgumentException>(() => new SequentialRecommender(Small("bert4rec", TwoUserFeatures), 20));
