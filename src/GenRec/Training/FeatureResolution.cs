@@ -14,25 +14,34 @@ internal static class FeatureResolution
     /// <summary>The config with the features' sizes set from <paramref name="data"/>, the user table and the item map.</summary>
     public static (RunConfig Config, UserFeatureTable? Users, ItemFeatureMap? Items) Resolve(RunConfig config, SequenceDataset data)
     {
-        if (config.Model.Features is not { } features)
+        var (features, users, items) = Resolve(config.Model.Features, data);
+        return (features is null ? config : config with { Model = config.Model with { Features = features } }, users, items);
+    }
+
+    /// <summary>The features with their sizes set from <paramref name="data"/> (null stays null), the user table and the item map.</summary>
+    public static (FeatureConfig? Features, UserFeatureTable? Users, ItemFeatureMap? Items) Resolve(FeatureConfig? features, SequenceDataset data)
+    {
+        if (features is null)
         {
-            return (config, null, null);
+            return (null, null, null);
         }
 
         var users = features.User.Count == 0 ? null : UserTable(features, data);
         var items = features.Item is { } name ? ItemFeatureMap.From(data, name) : null;
-        features = features with
+        return (features with
         {
             UserCardinalities = users?.Cardinalities,
             ItemCardinality = items?.Vocabulary.Length ?? 0,
             ItemWidth = items?.Width ?? 0,
-        };
-        return (config with { Model = config.Model with { Features = features } }, users, items);
+        }, users, items);
     }
 
     /// <summary>The dataset's user features that the model reads (null when it reads none).</summary>
-    public static UserFeatureTable? UsersFor(ModelConfig model, SequenceDataset data) =>
-        model.Features is { User.Count: > 0 } features ? UserTable(features, data) : null;
+    public static UserFeatureTable? UsersFor(ModelConfig model, SequenceDataset data) => UsersFor(model.Features, data);
+
+    /// <summary>The dataset's user features that <paramref name="features"/> name (null when none).</summary>
+    public static UserFeatureTable? UsersFor(FeatureConfig? features, SequenceDataset data) =>
+        features is { User.Count: > 0 } ? UserTable(features, data) : null;
 
     private static UserFeatureTable UserTable(FeatureConfig features, SequenceDataset data)
     {

@@ -18,7 +18,7 @@ internal sealed class ModelScorer : IScorer
     private readonly Data.Features.UserFeatureTable? userFeatures;
 
     /// <param name="model">The trained model.</param>
-    /// <param name="userFeatures">The known users' features the model reads (<see cref="FeatureResolution.UsersFor"/>), when it reads any.</param>
+    /// <param name="userFeatures">The known users' features the model reads (<see cref="FeatureResolution.UsersFor(Models.ModelConfig, Data.SequenceDataset)"/>), when it reads any.</param>
     public ModelScorer(SequentialRecommender model, Data.Features.UserFeatureTable? userFeatures = null)
     {
         this.model = model;

@@ -103,3 +103,44 @@ public class HstuRankerTests
         Assert.Equal(ranker.Test, again.Test);
     }
 }
+
+/// <summary>The ranker with user feature tokens before the history.</summary>
+public sealed class HstuRankerFeatureTests
+{
+    [Fact]
+    public void FeatureTokensKeepBatchedScoringExactAndChangeTheScores()
+    {
+        manual_seed(5);
+        var config = new RankingConfig
+        {
+            EmbeddingDim = 16, MaxHistory = 20, NumBlocks = 2, NumHeads = 2, Dropout = 0,
+            Features = new GenRec.Models.FeatureConfig { User = ["gender", "age"], UserCardinalities = [3, 5] },
+        };
+        using var model = new HstuRanker(config, numItems: 40, numTasks: 2);
+        model.eval();
+        Assert.Equal(2, model.UserFeatureCount);
+        var items = Enumerable.Range(0, 9).Select(i => 1 + ((i * 7) % 40)).ToArray();
+        var actions = Enumerable.Range(0, 9).Select(i => 1L + (i % 10)).ToArray();
+        var times = Enumerable.Range(0, 9).Select(i => 1_000_000L + (i * 5_000L)).ToArray();
+        var female = new RankingHistory(items, actions, times, [1, 2]);
+        var candidates = Enumerable.Range(1, 23).ToArray();
+        var oneByOne = CandidateScorer.Score(model, female, candidates, 2_000_000, microBatch: 1);
+        var batched = CandidateScorer.Score(model, female, candidates, 2_000_000, microBatch: 8);
+        Assert.All(oneByOne.Zip(batched), p => Assert.Equal(p.First, p.Second, 1e-5));
+        Assert.All(oneByOne, p => Assert.True(float.IsFinite(p)));
+
+        var male = CandidateScorer.Score(model, female with { UserFeatures = [2, 2] }, candidates, 2_000_000);
+        var unknown = CandidateScorer.Score(model, female with { UserFeatures = null }, candidates, 2_000_000);
+        Assert.NotEqual(oneByOne, male);
+        Assert.NotEqual(oneByOne, unknown);
+
+        // The training pass (history item tokens as candidates) runs with features too, and their tables learn.
+        model.train();
+        var input = RankingInput.AfterHistories([female, female with { UserFeatures = [2, 0] }], [[3, 4], [5, 6]], [2_000_000, 2_000_000], timed: true, userFeatures: 2);
+        var (history, scored) = model.Forward(input);
+        Assert.Equal([2L, 9L, 2L], history.shape);
+        Assert.Equal([2L, 2L, 2L], scored.shape);
+        (history.sum() + scored.sum()).backward();
+        Assert.Contains(model.named_parameters(), p => p.name.Contains("userTokens", StringComparison.Ordinal) && p.parameter.grad is { } g && g.abs().sum().item<float>() > 0);
+    }
+}

@@ -14,7 +14,7 @@ namespace GenRec.Evaluation.Actions;
 /// </summary>
 internal static class RankingEvaluator
 {
-    public static SortedDictionary<string, double> Evaluate(HstuRanker model, SequenceDataset data, IReadOnlyList<EvalCase> cases, int negatives, int seed, int batchUsers = 64)
+    public static SortedDictionary<string, double> Evaluate(HstuRanker model, SequenceDataset data, IReadOnlyList<EvalCase> cases, int negatives, int seed, Data.Features.UserFeatureTable? userFeatures = null, int batchUsers = 64)
     {
         var engageScores = new List<float>();
         var engageLabels = new List<bool>();
@@ -28,7 +28,8 @@ internal static class RankingEvaluator
             var batch = cases.Skip(start).Take(batchUsers).ToArray();
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var histories = batch.Select(c => RankingHistory.From(c.History, c.HistoryRatings, c.HistoryTimestamps, model.Config.MaxHistory)).ToArray();
+            var histories = batch.Select(c => RankingHistory.From(c.History, c.HistoryRatings, c.HistoryTimestamps, model.Config.MaxHistory)
+                with { UserFeatures = c.UserFeatures ?? (c.User >= 0 ? userFeatures?.Values[c.User] : null) }).ToArray();
             var candidates = batch.Select(c => Candidates(c, data.NumItems, negatives, seed)).ToArray();
             var probabilities = Score(model, histories, candidates, batch.Select(c => c.TargetTimestamp).ToArray()); // [B, 1 + K, tasks]
             for (var row = 0; row < batch.Length; row++)
@@ -100,7 +101,7 @@ internal static class RankingEvaluator
     {
         var b = histories.Length;
         var m = candidates.Max(c => c.Length);
-        var input = RankingInput.AfterHistories(histories, candidates, requestTimes, timed: model.Config.TimeBias && histories.All(h => h.Times is not null));
+        var input = RankingInput.AfterHistories(histories, candidates, requestTimes, timed: model.Config.TimeBias && histories.All(h => h.Times is not null), userFeatures: model.UserFeatureCount);
         var (_, logits) = model.Forward(input);                                                  // [B, M, tasks]
         var flat = logits.sigmoid().cpu().contiguous().data<float>().ToArray();
         var result = new float[b, m, model.NumTasks];

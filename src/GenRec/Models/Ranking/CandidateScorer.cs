@@ -25,7 +25,7 @@ internal static class CandidateScorer
             using var pass = NewDisposeScope();
             var chunk = candidates[start..Math.Min(candidates.Length, start + microBatch)];
             var m = chunk.Length;
-            var input = RankingInput.AfterHistories([history], [chunk], [requestTime], timed: history.Times is not null);
+            var input = RankingInput.AfterHistories([history], [chunk], [requestTime], timed: history.Times is not null, userFeatures: model.UserFeatureCount);
             var (_, logits) = model.Forward(input);                                         // [1, m, tasks]
             logits.sigmoid().cpu().contiguous().data<float>().CopyTo(result.AsSpan(start * model.NumTasks, m * model.NumTasks));
         }

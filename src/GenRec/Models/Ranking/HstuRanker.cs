@@ -23,6 +23,11 @@ namespace GenRec.Models.Ranking;
 /// Position ids: history token k gets k, a candidate gets <c>2 * prefix</c> (the slot of the next
 /// item token). The attention divisor is the fixed padded length <c>2 * MaxHistory</c>, so scores do
 /// not depend on how many candidates share the pass.
+///
+/// With user features (<see cref="FeatureConfig"/>), F feature tokens come first: every valid token reads
+/// the known ones (features hold from the start), they read only each other causally, take no position
+/// embedding, count as the first F positions of the relative bias (history and candidates shift by F), and
+/// take the first history item's time. Their states are never read by the task head.
 /// </summary>
 internal sealed class HstuRanker : nn.Module
 {
@@ -34,6 +39,7 @@ internal sealed class HstuRanker : nn.Module
     private readonly Sequential head;
     private readonly FastDropout dropout;
     private readonly double scale;
+    private readonly UserFeatureTokens? userTokens;
 
     public HstuRanker(RankingConfig config, int numItems, int numTasks) : base(nameof(HstuRanker))
     {
@@ -41,8 +47,15 @@ internal sealed class HstuRanker : nn.Module
         NumItems = numItems;
         NumTasks = numTasks;
         var d = config.EmbeddingDim;
+        if (config.Features is { User.Count: > 0 } features)
+        {
+            userTokens = new UserFeatureTokens(features.UserCardinalities
+                ?? throw new ArgumentException("ranking model.features: the user features' cardinalities come from the data; train through the trainer"), d, config.Dropout);
+        }
+
+        var featureTokens = userTokens?.Count ?? 0;
         var maxTokens = (2 * config.MaxHistory) + 1;
-        items = new ItemEmbedding(numItems, d);
+        items = new ItemEmbedding(numItems, d, features: config.Features);
         actions = nn.Embedding(RatingLevels.Count + 1, d, padding_idx: 0);
         positions = nn.Embedding(maxTokens, d);
         using (no_grad())
@@ -55,7 +68,7 @@ internal sealed class HstuRanker : nn.Module
         var headDim = d / config.NumHeads;
         for (var i = 0; i < config.NumBlocks; i++)
         {
-            var bias = new RelativeAttentionBias(maxTokens, usePosition: true, config.TimeBias ? "log" : "none", numBuckets: 128);
+            var bias = new RelativeAttentionBias(maxTokens + featureTokens, usePosition: true, config.TimeBias ? "log" : "none", numBuckets: 128);
             biases.Add(bias);
             blocks.Add(new HstuBlock(d, config.NumHeads, headDim, headDim, config.Dropout, 2 * config.MaxHistory, bias, divideByUserLength: false));
         }
@@ -71,6 +84,13 @@ internal sealed class HstuRanker : nn.Module
     public int NumItems { get; }
 
     public int NumTasks { get; }
+
+    /// <summary>User feature tokens per user (0 without user features).</summary>
+    public int UserFeatureCount => userTokens?.Count ?? 0;
+
+    /// <summary>Sets the item feature's item-to-values map (rows: items, padding row 0 included).</summary>
+    public void LoadItemFeatures(int[][] values) =>
+        (items.Feature ?? throw new InvalidOperationException("this model has no item feature")).Load(values);
 
     /// <summary>
     /// Task logits at every history item token ([B, N, T]: item i_t as the candidate after the first
@@ -104,6 +124,24 @@ internal sealed class HstuRanker : nn.Module
             times = cat([historyTimes.repeat_interleave(2, dim: 1), candidateTimes], dim: 1);                   // [B, T]
         }
 
+        var f = 0L;
+        if (userTokens is not null)
+        {
+            // F feature tokens first: read by every valid token, reading each other causally; positions 0..F-1 of the bias.
+            f = userTokens.Count;
+            var values = input.UserFeatures ?? zeros(b, f, dtype: int64, device: device);                     // [B, F]
+            var known = values.ne(0);                                                                          // [B, F]
+            tokens = cat([userTokens.forward(values).to(tokens.dtype) * known.unsqueeze(-1).to(tokens.dtype), tokens], 1); // [B, F + T, D]
+            var t = allowed.shape[1];
+            var featureRows = cat([ones(f, f, dtype: @bool, device: device).tril().unsqueeze(0).expand(b, -1, -1).logical_and(known.unsqueeze(1)).logical_or(eye(f, dtype: @bool, device: device).unsqueeze(0)),
+                zeros(b, f, t, dtype: @bool, device: device)], 2);                                            // [B, F, F + T]
+            var tokenRows = cat([known.unsqueeze(1).expand(-1, t, -1).logical_and(valid.unsqueeze(-1)), allowed], 2); // [B, T, F + T]
+            allowed = cat([featureRows, tokenRows], 1);                                                        // [B, F + T, F + T]
+            valid = cat([known, valid], 1);
+            tokenPositions = cat([arange(f, device: device).unsqueeze(0).expand(b, -1), tokenPositions + f], 1);
+            times = times is null ? null : cat([times.narrow(1, 0, 1).expand(-1, f), times], 1);
+        }
+
         var divisor = full(1, 2 * Config.MaxHistory, dtype: tokens.dtype, device: device);
         var mask = valid.unsqueeze(-1).to(tokens.dtype);
         for (var i = 0; i < blocks.Count; i++)
@@ -112,7 +150,7 @@ internal sealed class HstuRanker : nn.Module
             tokens = blocks[i].Attend(tokens, allowed, rab, divisor) * mask;
         }
 
-        var logits = head.forward(tokens);                                                                     // [B, T, tasks]
+        var logits = head.forward(f == 0 ? tokens : tokens.narrow(1, f, tokens.shape[1] - f));                // [B, T, tasks]
         return (logits[.., TensorIndex.Slice(0, 2 * n, 2)], logits[.., TensorIndex.Slice(2 * n, null)]);      // [B, N, tasks], [B, M, tasks]
     }
 

@@ -25,4 +25,7 @@ internal sealed record RankingConfig
 
     /// <summary>A rating at or above this counts as "like" (the second task on rated data).</summary>
     public float LikeThreshold { get; init; } = 4f;
+
+    /// <summary>User feature tokens before the history (and an item feature in the item embedding), as <see cref="FeatureConfig"/> for retrieval.</summary>
+    public FeatureConfig? Features { get; init; }
 }

@@ -8,20 +8,20 @@ namespace GenRec.Models.Ranking;
 /// [B, N] action levels (1..10 rating levels, or 1 = engaged for order-only data), <c>Times</c> [B, N]
 /// or null. Candidates: <c>Candidates</c> [B, M] (0 = none), <c>Prefix</c> [B, M] how many history
 /// items each candidate may see (its slot in the sequence: N for serving, t for the t-th step when
-/// training), <c>CandidateTimes</c> [B, M] or null.
+/// training), <c>CandidateTimes</c> [B, M] or null. <c>UserFeatures</c> [B, F] (0: unknown) for a model with user feature tokens.
 /// </summary>
-internal sealed record RankingInput(Tensor Ids, Tensor Actions, Tensor? Times, Tensor Candidates, Tensor Prefix, Tensor? CandidateTimes)
+internal sealed record RankingInput(Tensor Ids, Tensor Actions, Tensor? Times, Tensor Candidates, Tensor Prefix, Tensor? CandidateTimes, Tensor? UserFeatures = null)
 {
     /// <summary>The input on the device (itself when it is there already).</summary>
     public RankingInput To(Device device) => Ids.device == device ? this
-        : new(Ids.ToDevice(device), Actions.ToDevice(device), Times.ToDevice(device), Candidates.ToDevice(device), Prefix.ToDevice(device), CandidateTimes.ToDevice(device));
+        : new(Ids.ToDevice(device), Actions.ToDevice(device), Times.ToDevice(device), Candidates.ToDevice(device), Prefix.ToDevice(device), CandidateTimes.ToDevice(device), UserFeatures.ToDevice(device));
 
     /// <summary>
     /// B histories (right-padded to the longest) with each row's candidates placed after its whole
     /// history, at the row's request time; with <paramref name="timed"/> false no times are passed.
     /// Serving (one history, a micro-batch of candidates) and evaluation (many users) both build it here.
     /// </summary>
-    public static RankingInput AfterHistories(IReadOnlyList<RankingHistory> histories, IReadOnlyList<int[]> candidates, IReadOnlyList<long> requestTimes, bool timed)
+    public static RankingInput AfterHistories(IReadOnlyList<RankingHistory> histories, IReadOnlyList<int[]> candidates, IReadOnlyList<long> requestTimes, bool timed, int userFeatures = 0)
     {
         var b = histories.Count;
         var n = Math.Max(1, histories.Max(h => h.Length));
@@ -52,6 +52,7 @@ internal sealed record RankingInput(Tensor Ids, Tensor Actions, Tensor? Times, T
 
         return new RankingInput(
             tensor(ids).view(b, n), tensor(actions).view(b, n), timed ? tensor(times).view(b, n) : null,
-            tensor(items).view(b, m), tensor(prefix).view(b, m), timed ? tensor(candidateTimes).view(b, m) : null);
+            tensor(items).view(b, m), tensor(prefix).view(b, m), timed ? tensor(candidateTimes).view(b, m) : null,
+            RankingHistory.FeatureTensor(histories, userFeatures));
     }
 }

@@ -17,7 +17,7 @@ internal sealed record RankingBatch(RankingInput Input, Tensor Valid, Tensor? Li
 
 internal static class RankingBatcher
 {
-    public static RankingBatch Build(IReadOnlyList<RankingHistory> histories, IReadOnlyList<float[]?> ratings, float likeThreshold, int numItems, Random rng)
+    public static RankingBatch Build(IReadOnlyList<RankingHistory> histories, IReadOnlyList<float[]?> ratings, float likeThreshold, int numItems, Random rng, int userFeatures = 0)
     {
         var b = histories.Count;
         var n = Math.Max(1, histories.Max(h => h.Length));
@@ -59,7 +59,7 @@ internal static class RankingBatcher
 
         var idTensor = tensor(ids).view(b, n);
         var timeTensor = times is null ? null : tensor(times).view(b, n);
-        var input = new RankingInput(idTensor, tensor(actions).view(b, n), timeTensor, tensor(negatives).view(b, n) * idTensor.ne(0), tensor(prefix).view(b, n), timeTensor);
+        var input = new RankingInput(idTensor, tensor(actions).view(b, n), timeTensor, tensor(negatives).view(b, n) * idTensor.ne(0), tensor(prefix).view(b, n), timeTensor, RankingHistory.FeatureTensor(histories, userFeatures));
         return new RankingBatch(input, idTensor.ne(0), likes is null ? null : tensor(likes).view(b, n));
     }
 }

@@ -23,6 +23,8 @@ internal static class RankingTrainer
     {
         observer ??= new SilentObserver();
         Directory.CreateDirectory(outDir);
+        var (features, userFeatures, itemFeatures) = FeatureResolution.Resolve(config.Model.Features, data);
+        config = config with { Model = config.Model with { Features = features } };
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
         var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
         var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
@@ -38,11 +40,16 @@ internal static class RankingTrainer
         var bf16 = MixedPrecision.Parse(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new HstuRanker(config.Model, data.NumItems, tasks.Length);
+        if (itemFeatures is not null)
+        {
+            model.LoadItemFeatures(itemFeatures.Values);
+        }
+
         model.to(device);                                                                // initialised on the host, then moved
         observer.Message($"device {device}{(bf16 ? ", bf16 matmuls" : "")}");
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
         var times = config.Model.TimeBias ? split.TrainTimestamps : null;
-        var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory)).ToArray();
+        var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory) with { UserFeatures = userFeatures?.Values[u] }).ToArray();
 
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, "last.ckpt");
@@ -78,11 +85,11 @@ internal static class RankingTrainer
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 using var scope = NewDisposeScope();
                 using var precision = MixedPrecision.Use(bf16);
-                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng).To(device);
+                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng, model.UserFeatureCount).To(device);
                 var (positive, negative) = model.Forward(batch.Input);                          // [B, N, tasks] x2
                 return (OptimizerStep.Apply(optimizer, Loss(positive, negative, batch)), rows.Length);
             },
-            Validate = _ => RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed),
+            Validate = _ => RankingEvaluator.Evaluate(model, data, split.Valid, tc.EvalNegatives, config.Seed, userFeatures),
             Save = (path, saved, withOptimizer) => RankingCheckpoint.Save(path, new RankingCheckpoint.Header(config, data.NumItems, tasks, saved), model, withOptimizer ? optimizer : null),
         };
         var run = loop.Run(state, cancel);
@@ -95,7 +102,7 @@ internal static class RankingTrainer
         }
 
         var (best, bestHeader) = RankingCheckpoint.Load(bestPath, device);
-        var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed);
+        var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed, userFeatures);
         var bestValidation = run.Records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = bestHeader.State.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
         return new RankingResult(test, bestValidation, state.Epoch, bestHeader.State.BestEpoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, stopReason, bestPath);
