@@ -11,7 +11,7 @@ cd "$root"
 export GENREC_COLD_START="${GENREC_COLD_START:-0,1,3}"
 if [ "${1:-ml-1m}" = "ml-1m" ]; then
   GENREC_SEEDS="${GENREC_SEEDS:-1 2}" bench/retrieval.sh sasrec:ml-1m-sasrec sasrec-features:ml-1m-sasrec-features hstu:ml-1m-hstu hstu-features:ml-1m-hstu-features
-  bench/ranking.sh ml-1m ml-1m-features   # the HSTU ranker without and with features (configs/ml-1m-hstu-ranking{,-features}.json)
+  bench/ranking.sh ml-1m ml-1m:features   # the HSTU ranker without and with features (configs/ml-1m-hstu-ranking{,-features}.json)
 fi
 if [ "${1:-amazon-beauty}" = "amazon-beauty" ] || [ -z "${1:-}" ]; then
   GENREC_SEEDS="${GENREC_SEEDS:-42 43 44}" GENREC_EPOCHS="${GENREC_EPOCHS:-104}" bench/retrieval.sh sasrec-ce-category:amazon-beauty-sasrec-ce-category

@@ -24,9 +24,10 @@ internal static class BenchRankCommand
         var minutes = new Option<double?>("--max-minutes") { Description = "Training budget per model in minutes (overrides the config)" };
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var resume = new Option<bool>("--resume") { Description = "Continue both runs from their last.ckpt" };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the result files and run folders (e.g. features)" };
         var microBatch = new Option<int>("--micro-batch") { Description = "Candidates per pass in batched scoring", DefaultValueFactory = _ => 256 };
         var device = DeviceOption.Create();
-        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, microBatch, device, output };
+        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, microBatch, device, output, tag };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
@@ -39,7 +40,7 @@ internal static class BenchRankCommand
             foreach (var (name, aware) in new[] { ("hstu-ranking", true), ("history-free-ranking", false) })
             {
                 var variant = run with { Name = name, Model = run.Model with { HistoryAware = aware } };
-                var outDir = Path.Combine("runs", $"bench-{name}-{datasetName}");
+                var outDir = Path.Combine("runs", $"bench-{name}-{datasetName}{(r.GetValue(tag) is { } t ? "-" + t : "")}");
                 Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; tasks {tasks}); run folder {outDir}");
                 var result = ProgressObserver.Run(observer => RankingTrainer.Run(variant, dataset, outDir, r.GetValue(resume), observer, cancel));
                 if (cancel.IsCancellationRequested)
@@ -65,7 +66,7 @@ internal static class BenchRankCommand
                     TrainingSummary.Of(
                         result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
                         name == "hstu-ranking" ? new { baseline_test = results["history-free-ranking"].Test, candidate_scoring = scoring } : null));
-                var path = report.Write(r.GetValue(output)!);
+                var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
                 System.Console.WriteLine(report.Summary() + $" -> {path}");
             }
 
