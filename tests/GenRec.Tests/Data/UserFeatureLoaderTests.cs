@@ -45,4 +45,17 @@ public sealed class UserFeatureLoaderTests
         var e = Assert.Throws<DataFormatException>(() => UserFeatureLoader.Read(dir.File("bad.csv", "user,country\n1,FR,extra\n")));
         Assert.Equal(2, e.Line);
     }
+
+    [Fact]
+    public void JsonLinesUserTablesTakeEveryOtherFieldAsAFeature()
+    {
+        using var dir = new TempDir();
+        var (names, values) = UserFeatureLoader.Read(dir.File("users.jsonl", "{\"user_id\": 1, \"country\": \"FR\", \"age\": 31}\n{\"user_id\": \"2\", \"plan\": \"paid\"}\n"));
+        Assert.Equal(["age", "country", "plan"], names);
+        Assert.Equal(["31", "FR", ""], values["1"]);
+        Assert.Equal(["", "", "paid"], values["2"]);
+        var e = Assert.Throws<DataFormatException>(() => UserFeatureLoader.Read(dir.File("bad.jsonl", "{\"user_id\": 1}\n{\"country\": \"FR\"}\n")));
+        Assert.Equal(2, e.Line);
+        Assert.Equal("user_id", e.Field);
+    }
 }
