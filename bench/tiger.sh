@@ -29,7 +29,7 @@ if [ ! -f "$ids" ]; then
     collaborative) "$bin" semantic-ids "$data_path" --collaborative 64 --out "$ids" --name "$dataset" ;;
     letter) "$bin" semantic-ids "$data_path" --import-letter "$data_path/reference/letter_Beauty.index.json" --out "$ids" ;;
     minilm | arctic-xs | glove)
-      "$bin" text embed "$data_path" --encoder "$from" --out "$vectors" --show 0
+      [ -f "$vectors" ] || "$bin" text embed "$data_path" --encoder "$from" --out "$vectors" --show 0
       "$bin" semantic-ids "$data_path" --embeddings "$vectors" --out "$ids" --name "$dataset-$from" ;;
     *) echo "GENREC_IDS: unknown source '$from' (minilm, arctic-xs, glove, collaborative, letter)" >&2; exit 2 ;;
   esac
