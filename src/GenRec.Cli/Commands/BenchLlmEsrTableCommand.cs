@@ -39,8 +39,12 @@ internal static class BenchLlmEsrTableCommand
 
     internal sealed record ModelMeans(string Model, int[] Seeds, double MeanEpochs, double MeanSamplesPerSecond, SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>> Protocols);
 
-    /// <summary>A backbone beside its LLM-ESR version: headline means, and whether LLM-ESR has the higher overall and tail-item NDCG@10 under each protocol.</summary>
-    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10, SortedDictionary<string, PairedDifference> Paired);
+    /// <summary>
+    /// A backbone beside its LLM-ESR version: headline means, whether LLM-ESR has the higher overall and tail-item NDCG@10
+    /// under each protocol, and LLM-ESR's training throughput as a share of the plain backbone's (mean sequences/s over
+    /// the seeds; runs side by side on one machine).
+    /// </summary>
+    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10, SortedDictionary<string, PairedDifference> Paired, double? ThroughputRatio = null);
 
     /// <summary>
     /// LLM-ESR minus its backbone on the same seed, per seed; their mean, standard deviation (n - 1), standard error
@@ -103,7 +107,8 @@ internal static class BenchLlmEsrTableCommand
         var comparisons = models.Where(m => !m.Model.StartsWith("llm-esr-", StringComparison.Ordinal))
             .Select(b => (Baseline: b, Enhanced: models.FirstOrDefault(m => m.Model == "llm-esr-" + b.Model)))
             .Where(p => p.Enhanced is not null)
-            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!), Paired(runs, p.Baseline.Model, p.Enhanced!.Model, grouping)))
+            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!), Paired(runs, p.Baseline.Model, p.Enhanced!.Model, grouping),
+                p.Baseline.MeanSamplesPerSecond > 0 ? p.Enhanced!.MeanSamplesPerSecond / p.Baseline.MeanSamplesPerSecond : null))
             .ToArray();
         return new Table(dataset, groups, "means over the seeds listed per model; each run tests its best-validation epoch", models.ToArray(), comparisons, GitRevision.Current(), DateTimeOffset.UtcNow);
     }
@@ -173,6 +178,7 @@ internal static class BenchLlmEsrTableCommand
         }
 
         lines.AddRange(table.Comparisons.Select(c => $"{c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}"))));
+        lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
         lines.AddRange(table.Comparisons.SelectMany(c => c.Paired.Select(p =>
             $"{c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} (sd {p.Value.Sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, {p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
         return string.Join("\n", lines);

@@ -129,16 +129,17 @@ public static class Trainer
                 using var precision = MixedPrecision.Use(bf16);
 
                 // Supervised states and their next items, group by group; one loss over all of them.
-                var groups = LengthGroups.Split(rows, u => split.Train[u].Length, distillation is null ? tc.LengthGroups : 1);
+                var groups = LengthGroups.Split(rows, u => split.Train[u].Length, tc.LengthGroups);
                 var pieces = groups.Select(group => ForwardGroup(group)).ToArray();
                 var flatStates = cat(pieces.Select(p => p.FlatStates).ToArray());        // [M, D']
                 var positives = cat(pieces.Select(p => p.Positives).ToArray());          // [M]
                 var value = loss.Compute(model, flatStates, positives, generator);
                 if (distillation is not null)
                 {
-                    var (states, inputs) = (pieces[0].States, pieces[0].Inputs);
-                    var student = SequentialRecommender.StatesAt(states, inputs.ne(0).sum(1) - 1); // [B, D']
-                    value = value + distillation.Loss(model, groups[0], student, inputs, teacherRng);
+                    // Each group's students (the state after its last input item), in the groups' user order.
+                    var students = cat(pieces.Select(p => SequentialRecommender.StatesAt(p.States, p.Inputs.ne(0).sum(1) - 1)).ToArray()); // [B, D']
+                    var inputs = cat(pieces.Select(p => p.Inputs.flatten()).ToArray());                                                  // the batch's item ids
+                    value = value + distillation.Loss(model, [.. groups.SelectMany(g => g)], students, inputs, teacherRng);
                 }
 
                 return (OptimizerStep.Apply(optimizer, value), rows.Length);

@@ -55,16 +55,25 @@ internal sealed class SelfDistillation
         var wasTraining = model.training;
         model.eval();
         var rows = new List<Tensor>();
+        // Batches of users of similar length (little padding), put back in user order at the end.
+        var byLength = Enumerable.Range(0, histories.Length).OrderBy(u => Math.Min(histories[u].Length, maxLength)).ThenBy(u => u).ToArray();
         using (var scope = NewDisposeScope())
         {
-            for (var start = 0; start < histories.Length; start += batchSize)
+            for (var start = 0; start < byLength.Length; start += batchSize)
             {
                 // One scope per batch: a scope holding every batch's intermediates slows down quadratically.
                 using var batchScope = NewDisposeScope();
-                rows.Add(States(model, histories.Skip(start).Take(batchSize).ToArray()).MoveToOuterDisposeScope());
+                rows.Add(States(model, byLength.Skip(start).Take(batchSize).Select(u => histories[u]).ToArray()).MoveToOuterDisposeScope());
             }
 
-            epochTeachers = cat(rows, 0).MoveToOuterDisposeScope();                          // [U, D']
+            var sorted = cat(rows, 0);                                                          // [U, D'] in length order
+            var position = new long[byLength.Length];
+            for (var i = 0; i < byLength.Length; i++)
+            {
+                position[byLength[i]] = i;
+            }
+
+            epochTeachers = sorted.index_select(0, tensor(position).to(sorted.device)).MoveToOuterDisposeScope(); // [U, D'] in user order
         }
 
         if (wasTraining)
