@@ -21,6 +21,7 @@ internal sealed class RetrievalEngine : IDisposable
 {
     private readonly SequentialRecommender model;
     private readonly ModelScorer scorer;
+    private readonly Data.Features.UserFeatureTable? userFeatures;   // the dataset's features this model reads, selected once
     private readonly IItemIndex? index;
     private readonly TopKRecommender fullScoring;
     private UserStateBatcher? batcher;
@@ -37,7 +38,8 @@ internal sealed class RetrievalEngine : IDisposable
         model.eval();
         Dataset = dataset;
         Source = source;
-        scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
+        userFeatures = FeatureResolution.UsersFor(model.Config, dataset);
+        scorer = new ModelScorer(model, userFeatures);
         fullScoring = new TopKRecommender(scorer, dataset);
         if (!model.HasLearnedSimilarity)
         {
@@ -93,9 +95,7 @@ internal sealed class RetrievalEngine : IDisposable
             return null;
         }
 
-        var table = FeatureResolution.UsersFor(model.Config, Dataset)
-            ?? throw new ArgumentException("this model reads no user features");
-        return table.Encode(values);
+        return (userFeatures ?? throw new ArgumentException("this model reads no user features")).Encode(values);
     }
 
     private float[][] States(IReadOnlyList<EvalCase> cases, int batchSize = 256)
