@@ -104,10 +104,19 @@ public static class GenRecHostingExtensions
         var metrics = new ServiceMetrics();
         host.Swapped += (previous, now) =>
         {
-            _ = Task.Delay(service.RequestTimeout + TimeSpan.FromSeconds(5)).ContinueWith(_ => previous.Engine.Dispose(), TaskScheduler.Default);
+            ModelHost.Retire(previous, service.RequestTimeout + TimeSpan.FromSeconds(5));
             metrics.Reload("ok", now.Generation);
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", now.Engine.Source, now.Generation);
         };
-        return new ServiceEndpoints(host, service, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, provider.GetRequiredService<IHostApplicationLifetime>());
+
+        // A long-lived host returns freed native memory (libtorch's allocator keeps it otherwise), as `genrec serve` does.
+        var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
+        var heapRelease = new Timer(_ => Util.NativeHeap.Release(), null, Util.NativeHeap.Interval, Util.NativeHeap.Interval);
+        lifetime.ApplicationStopped.Register(() =>
+        {
+            heapRelease.Dispose();
+            metrics.Dispose();
+        });
+        return new ServiceEndpoints(host, service, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
     }
 }

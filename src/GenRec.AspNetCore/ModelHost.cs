@@ -1,5 +1,6 @@
 using GenRec.Data;
 using GenRec.Serving;
+using GenRec.Util;
 
 namespace GenRec.Hosting;
 
@@ -36,6 +37,21 @@ internal sealed class ModelHost
 
     /// <summary>Called with each newly served model (after the swap): batching, metrics, the state file.</summary>
     public event Action<ServedModel, ServedModel>? Swapped;
+
+    /// <summary>
+    /// Frees a replaced model once no request can still hold it (after <paramref name="grace"/>: the request timeout and
+    /// a margin): its weights are native memory the GC does not see, so the engine is disposed, the GC runs and the
+    /// allocator hands the pages back.
+    /// </summary>
+    public static void Retire(ServedModel previous, TimeSpan grace) =>
+        _ = Task.Delay(grace).ContinueWith(
+            _ =>
+            {
+                previous.Engine.Dispose();
+                GC.Collect();
+                NativeHeap.Release();
+            },
+            TaskScheduler.Default);
 
     /// <summary>
     /// Loads the checkpoints (the current ones when null), validates them against the served model and

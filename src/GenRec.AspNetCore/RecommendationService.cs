@@ -133,16 +133,7 @@ internal static class RecommendationService
             Batching(served.Engine);
             _ = previous.Engine.StopBatching();
 
-            // The old model's weights are native memory the GC does not see: free them once no request can still hold them
-            // (every request has ended or timed out by then), and hand the pages back.
-            _ = Task.Delay(options.RequestTimeout + TimeSpan.FromSeconds(5)).ContinueWith(
-                _ =>
-                {
-                    previous.Engine.Dispose();
-                    GC.Collect();
-                    NativeHeap.Release();
-                },
-                TaskScheduler.Default);
+            ModelHost.Retire(previous, options.RequestTimeout + TimeSpan.FromSeconds(5));
             metrics.Reload("ok", served.Generation);
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", served.Engine.Source, served.Generation);
         };

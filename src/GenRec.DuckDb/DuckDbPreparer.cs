@@ -58,7 +58,7 @@ public static class DuckDbPreparer
             var hasRating = columns.Rating is not null;
             var time = hasTime ? $"CAST({Quote(columns.Timestamp!)} AS BIGINT)" : "CAST(0 AS BIGINT)";
             var rating = hasRating ? $"CAST({Quote(columns.Rating!)} AS FLOAT)" : "CAST(0 AS FLOAT)";
-            Wrap(input, parquet, () => sql.Step("read", $"CREATE TABLE raw AS SELECT CAST({Quote(columns.User)} AS VARCHAR) AS u, CAST({Quote(columns.Item)} AS VARCHAR) AS i, {time} AS t, {rating} AS r FROM {source}"));
+            Wrap(input, () => sql.Step("read", $"CREATE TABLE raw AS SELECT CAST({Quote(columns.User)} AS VARCHAR) AS u, CAST({Quote(columns.Item)} AS VARCHAR) AS i, {time} AS t, {rating} AS r FROM {source}"));
             var rowsRead = sql.Long("SELECT count(*) FROM raw");
             CheckIds(sql, input, parquet, columns);
 
@@ -97,9 +97,9 @@ public static class DuckDbPreparer
             var watch = Stopwatch.StartNew();
             var name = Path.GetFileNameWithoutExtension(input);
             DatasetCache.WriteStreamed(output, name, report, userKeys, itemKeys,
-                w => Stream(sql, "SELECT u, i FROM seq", (reader, user) => WriteSequences(reader, w, lengths)),
-                hasRating ? w => Stream(sql, "SELECT r FROM seq", (reader, _) => { while (reader.Read()) { w.Write(reader.GetFloat(0)); } }) : null,
-                hasTime ? w => Stream(sql, "SELECT t FROM seq", (reader, _) => { while (reader.Read()) { w.Write(reader.GetInt64(0)); } }) : null);
+                w => Stream(sql, "SELECT u, i FROM seq", reader => WriteSequences(reader, w, lengths)),
+                hasRating ? w => Stream(sql, "SELECT r FROM seq", reader => { while (reader.Read()) { w.Write(reader.GetFloat(0)); } }) : null,
+                hasTime ? w => Stream(sql, "SELECT t FROM seq", reader => { while (reader.Read()) { w.Write(reader.GetInt64(0)); } }) : null);
             log($"write {output}: {watch.Elapsed.TotalSeconds:F1} s ({userKeys.Length:N0} users, {itemKeys.Length - 1:N0} items, {kept:N0} events)");
             return kept;
         }
@@ -183,7 +183,7 @@ public static class DuckDbPreparer
         var present = new List<string>();
         using (var command = sql.Command($"DESCRIBE SELECT * FROM {source}"))
         {
-            using var reader = Wrap(input, false, command.ExecuteReader);
+            using var reader = Wrap(input, command.ExecuteReader);
             while (reader.Read())
             {
                 present.Add(reader.GetString(0));
@@ -212,7 +212,7 @@ public static class DuckDbPreparer
     }
 
     // DuckDB's conversion errors name the line and column; they become DataFormatExceptions naming the file.
-    private static T Wrap<T>(string input, bool parquet, Func<T> action)
+    private static T Wrap<T>(string input, Func<T> action)
     {
         try
         {
@@ -227,17 +227,17 @@ public static class DuckDbPreparer
         }
     }
 
-    private static void Wrap(string input, bool parquet, Action action) => Wrap(input, parquet, () =>
+    private static void Wrap(string input, Action action) => Wrap(input, () =>
     {
         action();
         return 0;
     });
 
-    private static void Stream(Sql sql, string query, Action<DbDataReader, int> read)
+    private static void Stream(Sql sql, string query, Action<DbDataReader> read)
     {
         using var command = sql.Command(query);
         using var reader = command.ExecuteReader();
-        read(reader, 0);
+        read(reader);
     }
 
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

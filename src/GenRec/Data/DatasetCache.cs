@@ -44,66 +44,47 @@ internal static class DatasetCache
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..24];
     }
 
-    public static void Save(SequenceDataset data, string path) => AtomicFile.Write(path, stream =>
+    public static void Save(SequenceDataset data, string path) => WriteStreamed(
+        path, data.Name, data.Report, data.UserKeys, data.ItemKeys,
+        w =>
+        {
+            foreach (var s in data.Sequences)
+            {
+                w.Write(s.Length);
+                foreach (var v in s)
+                {
+                    w.Write(v);
+                }
+            }
+        },
+        data.Ratings is null ? null : w => WriteAll(w, data.Ratings, (writer, v) => writer.Write(v)),
+        data.Timestamps is null ? null : w => WriteAll(w, data.Timestamps, (writer, v) => writer.Write(v)),
+        data.Items);
+
+    private static void WriteAll<T>(BinaryWriter w, T[][] rows, Action<BinaryWriter, T> write)
     {
-        using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        w.Write(Magic);
-        w.Write(Version);
-        w.Write(data.Name);
-        w.Write(JsonSerializer.Serialize(data.Report));
-        WriteStrings(w, data.UserKeys);
-        WriteStrings(w, data.ItemKeys);
-        w.Write(data.Sequences.Length);
-        foreach (var s in data.Sequences)
+        foreach (var row in rows)
         {
-            w.Write(s.Length);
-            foreach (var v in s)
+            foreach (var v in row)
             {
-                w.Write(v);
+                write(w, v);
             }
         }
-
-        w.Write(data.Ratings is not null);
-        foreach (var s in data.Ratings ?? [])
-        {
-            foreach (var v in s)
-            {
-                w.Write(v);
-            }
-        }
-
-        w.Write(data.Timestamps is not null);
-        foreach (var s in data.Timestamps ?? [])
-        {
-            foreach (var v in s)
-            {
-                w.Write(v);
-            }
-        }
-
-        foreach (var m in data.Items)
-        {
-            w.Write(m is not null);
-            if (m is null)
-            {
-                continue;
-            }
-
-            w.Write(m.Title);
-            WriteStrings(w, m.Categories);
-            w.Write(m.Brand ?? "");
-            w.Write(m.Price ?? double.NaN);
-        }
-    });
+    }
 
     /// <summary>
     /// Writes a prepared dataset whose sequences are produced as they are written (larger-than-memory preparation):
-    /// the same layout as <see cref="Save"/>. <paramref name="sequences"/> writes, per user in order, the length and then
+    /// the layout <see cref="Load"/> reads (<see cref="Save"/> writes through it). <paramref name="sequences"/> writes, per user in order, the length and then
     /// the item ids; <paramref name="ratings"/> and <paramref name="timestamps"/>, when given, every value in the same order.
     /// </summary>
     internal static void WriteStreamed(string path, string name, PreparationReport report, IReadOnlyList<string> userKeys, IReadOnlyList<string> itemKeys,
-        Action<BinaryWriter> sequences, Action<BinaryWriter>? ratings, Action<BinaryWriter>? timestamps) => AtomicFile.Write(path, stream =>
+        Action<BinaryWriter> sequences, Action<BinaryWriter>? ratings, Action<BinaryWriter>? timestamps, IReadOnlyList<ItemMetadata?>? items = null) => AtomicFile.Write(path, stream =>
     {
+        if (items is not null && items.Count != itemKeys.Count)
+        {
+            throw new ArgumentException($"{items.Count} item metadata entries for {itemKeys.Count} item keys", nameof(items));
+        }
+
         var buffered = new BufferedStream(stream, 1 << 20); // flushed below, not disposed: that would close the caller's stream
         using var w = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
@@ -120,12 +101,26 @@ internal static class DatasetCache
         timestamps?.Invoke(w);
         for (var i = 0; i < itemKeys.Count; i++)
         {
-            w.Write(false); // no item metadata
+            WriteMetadata(w, items?[i]);
         }
 
         w.Flush();
         buffered.Flush();
     });
+
+    private static void WriteMetadata(BinaryWriter w, ItemMetadata? m)
+    {
+        w.Write(m is not null);
+        if (m is null)
+        {
+            return;
+        }
+
+        w.Write(m.Title);
+        WriteStrings(w, m.Categories);
+        w.Write(m.Brand ?? "");
+        w.Write(m.Price ?? double.NaN);
+    }
 
     public static SequenceDataset Load(string path)
     {

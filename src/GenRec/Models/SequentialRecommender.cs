@@ -194,10 +194,13 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
             ? [encoder.forward(tokens[0], valid, timestamps)]
             : encoder.forward(cat(tokens, 0), cat(Enumerable.Repeat(valid, tokens.Length).ToArray(), 0),
                 timestamps is null ? null : cat(Enumerable.Repeat(timestamps, tokens.Length).ToArray(), 0)).chunk(tokens.Length, 0);
-        var states = encoded
-            .Select(t => keepFeatureTokens ? t : preprocessor.SelectItemStates(WithoutFeatureTokens(t))).ToArray(); // V x [B, N, D] (or [B, F + N, D])
+        var states = encoded.Select(t => keepFeatureTokens ? WithItemStates(t) : preprocessor.SelectItemStates(WithoutFeatureTokens(t))).ToArray(); // V x [B, N, D] (or [B, F + N, D])
         return outputNorm.forward(Joined(states));                                             // [B, N, D']
     }
+
+    // Encoder states [B, F + T, D] -> the feature tokens' states followed by the items' [B, F + N, D] (T = N unless the preprocessor interleaves other tokens).
+    private Tensor WithItemStates(Tensor states) =>
+        userTokens is null ? preprocessor.SelectItemStates(states) : cat([states.narrow(1, 0, userTokens.Count), preprocessor.SelectItemStates(WithoutFeatureTokens(states))], 1);
 
     // Encoder states [B, F + T, D] -> the item tokens' [B, T, D]: feature tokens never predict an item.
     private Tensor WithoutFeatureTokens(Tensor states) =>

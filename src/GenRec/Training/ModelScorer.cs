@@ -2,6 +2,7 @@ using GenRec.Compute;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models;
+using GenRec.Models.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,9 +52,7 @@ internal sealed class ModelScorer : IScorer
         var device = ComputeDevice.DeviceOf(model);
         var features = FeaturesOf(batch)?.ToDevice(device);                                   // [B, F] or null
         var input = new SequenceInput(ids.ToDevice(device), timestamps.ToDevice(device), ratings.ToDevice(device), features);
-        var userStates = model.UserFeatureCount == 0
-            ? SequentialRecommender.StatesAt(model.forward(input), tensor(lengths.Select(l => Math.Max(0, l - 1)).ToArray()).ToDevice(device)) // [B, D]
-            : model.QueryStates(input, tensor(lengths).ToDevice(device));                     // [B, D]: from the features when the history is empty
+        var userStates = model.QueryStates(input, tensor(lengths).ToDevice(device));           // [B, D]: from the features when the history is empty
         if (wasTraining)
         {
             model.train();
@@ -63,24 +62,6 @@ internal sealed class ModelScorer : IScorer
     }
 
     // The cases' user feature ids [B, F]: given with the case, else the known user's, else unknown (0).
-    private Tensor? FeaturesOf(IReadOnlyList<EvalCase> batch)
-    {
-        var count = model.UserFeatureCount;
-        if (count == 0)
-        {
-            return null;
-        }
-
-        var values = new long[batch.Count * count];
-        for (var b = 0; b < batch.Count; b++)
-        {
-            var row = batch[b].UserFeatures ?? (batch[b].User >= 0 && userFeatures is not null ? userFeatures.Values[batch[b].User] : null);
-            for (var f = 0; row is not null && f < count; f++)
-            {
-                values[(b * count) + f] = row[f];
-            }
-        }
-
-        return tensor(values).view(batch.Count, count);
-    }
+    private Tensor? FeaturesOf(IReadOnlyList<EvalCase> batch) => UserFeatureIds.Batch(
+        [.. batch.Select(c => c.UserFeatures ?? (c.User >= 0 ? userFeatures?.Values[c.User] : null))], model.UserFeatureCount);
 }

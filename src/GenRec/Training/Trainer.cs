@@ -4,6 +4,7 @@ using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models;
+using GenRec.Models.Modules;
 using GenRec.Training.LlmEsr;
 using GenRec.Training.Losses;
 using GenRec.Util;
@@ -158,8 +159,7 @@ public static class Trainer
                 : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
             var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1).ToDevice(device); // [M], found on the host: no wait for the device
             batch = batch.To(device);
-            var features = userFeatures is null ? null
-                : tensor(rows.SelectMany(u => userFeatures.Values[u]).Select(v => (long)v).ToArray()).view(rows.Length, userFeatures.Names.Length).ToDevice(device); // [B, F]
+            var features = userFeatures is null ? null : UserFeatureIds.Batch([.. rows.Select(u => userFeatures.Values[u])], userFeatures.Names.Length)!.ToDevice(device); // [B, F]
             var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings, features)); // [B, N, D']
             var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised);  // [M, D']
             return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised));

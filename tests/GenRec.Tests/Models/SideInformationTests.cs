@@ -91,6 +91,25 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
     }
 
     [Fact]
+    public void WithInterleavedRatingTokensTheQueryIsTheStateThatPredictsTheNextItem()
+    {
+        // The scorer queries every model through QueryStates; with two tokens per item (no feature tokens: refused there)
+        // it must read the state after the last item's rating token, the one forward returns for that item.
+        manual_seed(7);
+        using var model = new SequentialRecommender(Small("hstu") with { Preprocessor = "interleaved" }, 20);
+        model.eval();
+        using var _ = no_grad();
+        var ids = tensor(new long[] { 3, 4, 0, 5, 6, 7 }).view(2, 3);
+        var ratings = tensor(new long[] { 4, 5, 0, 1, 3, 5 }).view(2, 3);                          // rating levels
+        var input = new SequenceInput(ids, Ratings: ratings);
+        var items = model.forward(input);                                                           // [2, 3, D]: one state per item
+        Assert.Equal([2L, 3L, 16L], items.shape);
+        var query = model.QueryStates(input, tensor(new long[] { 2, 3 }));
+        Assert.True(query[0].allclose(items[0, 1], atol: 1e-6));
+        Assert.True(query[1].allclose(items[1, 2], atol: 1e-6));
+    }
+
+    [Fact]
     public void FeatureTokensAreRefusedWhereTheyCannotGo()
     {
         Assert.Throws<ArgumentException>(() => new SequentialRecommender(Small("bert4rec", TwoUserFeatures), 20));

@@ -131,7 +131,7 @@ internal sealed class HstuRanker : nn.Module
             f = userTokens.Count;
             var values = input.UserFeatures ?? zeros(b, f, dtype: int64, device: device);                     // [B, F]
             var known = values.ne(0);                                                                          // [B, F]
-            tokens = cat([userTokens.forward(values).to(tokens.dtype) * known.unsqueeze(-1).to(tokens.dtype), tokens], 1); // [B, F + T, D]
+            tokens = cat([userTokens.forward(values).to(tokens.dtype), tokens], 1);                          // [B, F + T, D]: unknown (0) embeds to zeros
             var t = allowed.shape[1];
             var featureRows = cat([ones(f, f, dtype: @bool, device: device).tril().unsqueeze(0).expand(b, -1, -1).logical_and(known.unsqueeze(1)).logical_or(eye(f, dtype: @bool, device: device).unsqueeze(0)),
                 zeros(b, f, t, dtype: @bool, device: device)], 2);                                            // [B, F, F + T]

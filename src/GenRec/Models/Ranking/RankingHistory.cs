@@ -9,24 +9,8 @@ namespace GenRec.Models.Ranking;
 internal sealed record RankingHistory(int[] Items, long[] Actions, long[]? Times, int[]? UserFeatures = null)
 {
     /// <summary>Feature value ids [B, F] of the histories' users (0 where unknown), or null for a model without user features.</summary>
-    public static TorchSharp.torch.Tensor? FeatureTensor(IReadOnlyList<RankingHistory> histories, int count)
-    {
-        if (count == 0)
-        {
-            return null;
-        }
-
-        var values = new long[histories.Count * count];
-        for (var row = 0; row < histories.Count; row++)
-        {
-            for (var f = 0; histories[row].UserFeatures is { } features && f < count; f++)
-            {
-                values[(row * count) + f] = features[f];
-            }
-        }
-
-        return TorchSharp.torch.tensor(values).view(histories.Count, count);
-    }
+    public static TorchSharp.torch.Tensor? FeatureTensor(IReadOnlyList<RankingHistory> histories, int count) =>
+        Modules.UserFeatureIds.Batch([.. histories.Select(h => h.UserFeatures)], count);
 
     /// <summary>Actions from ratings (rating levels), or "engaged" (level 1) for order-only data.</summary>
     public static RankingHistory From(int[] items, float[]? ratings, long[]? times, int maxHistory)
