@@ -39,6 +39,35 @@ for seed in "${seeds[@]}"; do
     [ -f "$out/$b-$dataset-seed$seed.json" ] || echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
   done
 done
+# GENREC_ABLATIONS=1 adds, on SASRec with the same seeds and protocol, the paper's ablations as their own rows:
+# concat fusion instead of cross-attention, no self-distillation (alpha 0), no PCA initialisation, the text view only,
+# and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0).
+if [ -n "${GENREC_ABLATIONS:-}" ]; then
+  variants="runs/llm-esr/$dataset/ablation-configs"
+  mkdir -p "$variants"
+  for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
+                  'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
+                  'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}'; do
+    name="${ablation%%:*}"
+    python3 - "configs/$dataset-llm-esr-sasrec.json" "${ablation#*:}" "$variants/$name.json" <<'PY'
+import json, sys
+source, patch, target = sys.argv[1:]
+config = json.loads("\n".join(line for line in open(source) if not line.lstrip().startswith("//")))
+def merge(into, change):
+    for key, value in change.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        else:
+            into[key] = value
+merge(config, json.loads(patch))
+json.dump(config, open(target, "w"), indent=2)
+PY
+    model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"
+    for seed in "${seeds[@]}"; do
+      [ -f "$out/$model-$dataset-seed$seed.json" ] || echo "bench train --config $variants/$name.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]} --model $model --run-dir runs/llm-esr/$dataset/$model-seed$seed" >> "$list"
+    done
+  done
+fi
 # One training per line; each prints its one-line summary (the line with ->).
 xargs -P "$jobs" -I{} sh -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
 rm -f "$list"

@@ -244,9 +244,15 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         items.Weight.narrow(0, 1, NumItems).narrow(1, 0, k).copy_(projections);
     }
 
-    // ID embeddings [..., D] and, with a semantic view, adapted text embeddings [..., D] -> the item views: [id], [id + text] (sum) or [id, text]
-    private Tensor[] ItemViews(Tensor id, Tensor? adapted) =>
-        adapted is null ? [id] : Config.SemanticView!.Views == 1 ? [id + adapted] : [id, adapted];
+    // ID embeddings [..., D] and, with a semantic view, adapted text embeddings [..., D] -> the item views:
+    // [id] (no semantic view, or the id ablation), [id + text] (sum), [text] (the text ablation) or [id, text]
+    private Tensor[] ItemViews(Tensor id, Tensor? adapted) => adapted is null ? [id] : Config.SemanticView!.Fusion switch
+    {
+        "sum" => [id + adapted],
+        "text" => [adapted],
+        "id" => [id],
+        _ => [id, adapted],
+    };
 
     // V x [..., D] -> [..., V * D]
     private static Tensor Joined(Tensor[] views) => views.Length == 1 ? views[0] : cat(views, -1);

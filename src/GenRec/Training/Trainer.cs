@@ -68,9 +68,15 @@ public static class Trainer
         if (semantics is { } table)
         {
             model.LoadSemantics(table, config.LlmEsr!.PcaInit, config.LlmEsr.PcaStd);
-            var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), config.LlmEsr.SimilarUsers);
-            distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
-            observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, {config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})");
+            // Without distillation (alpha 0 and no item regularisation; an ablation) no similar user or teacher is ever computed.
+            if (config.LlmEsr.Alpha != 0 || config.LlmEsr.Beta != 0)
+            {
+                var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), config.LlmEsr.SimilarUsers);
+                distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
+            }
+
+            observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, "
+                + (distillation is null ? "no self-distillation (alpha 0)" : $"{config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})"));
         }
 
         // Initialised on the host (the same weights for a seed on any device), then moved: parameters, buffers, and so the optimiser state.

@@ -105,6 +105,38 @@ public class LlmEsrModelTests
         Assert.Equal(fusion == "sum" ? 8 : 16, a.shape[2]);
     }
 
+    [Fact]
+    public void SingleViewAblationsReadOnlyTheirView()
+    {
+        var data = TrainingTests.CycleDataset(users: 20, items: 12);
+        var ids = tensor(new long[] { 1, 2, 3, 0, 4, 5, 6, 7 }, [2, 4]);
+        foreach (var fusion in new[] { "text", "id" })
+        {
+            var model = Model(data, fusion: fusion);
+            Assert.Equal(8, model.Config.OutputDim);
+            model.forward(ids).sum().backward();
+            model.AllItemEmbeddings().sum().backward();
+            var idTable = model.named_parameters().Single(p => p.name.StartsWith("items.", StringComparison.Ordinal)).parameter;
+            var idGradient = idTable.grad is { } g ? g.abs().sum().item<float>() : 0f;
+            var adapterGradient = model.SemanticView!.parameters().Where(p => p.requires_grad).Sum(p => p.grad is { } pg ? pg.abs().sum().item<float>() : 0f);
+            if (fusion == "text")
+            {
+                // The item table is the adapted text: the ID table is never read.
+                Assert.Equal(0f, idGradient);
+                Assert.True(adapterGradient > 0);
+                Assert.True(model.AllItemEmbeddings().allclose(model.SemanticView.FirstRows(data.NumItems + 1), 1e-6, 1e-6));
+            }
+            else
+            {
+                // The ID table only (PCA-initialised from the text): the adapter is never read.
+                Assert.True(idGradient > 0);
+                Assert.Equal(0f, adapterGradient);
+                var (projections, _) = Pca.Fit(model.SemanticView.Table.narrow(0, 1, data.NumItems), 8);
+                Assert.True(model.IdEmbeddings.narrow(0, 1, data.NumItems).allclose(projections, 1e-5, 1e-5));
+            }
+        }
+    }
+
     [Theory]
     [InlineData("mse", "step")]
     [InlineData("infonce", "step")]
@@ -166,6 +198,25 @@ public class LlmEsrModelTests
         Assert.Equal(result.Test, Evaluator.Evaluate(new ModelScorer(model), split.Test).Metrics);
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("id")]
+    public void SingleViewAblationsTrainWithoutDistillation(string fusion)
+    {
+        using var dir = new TempDir();
+        var data = TrainingTests.CycleDataset(users: 100, items: 30, seed: 5, maxLength: 14);
+        var npy = Path.Combine(dir.Path, "text.npy");
+        NpyFile.Write(npy, CycleText(data).Skip(8).ToArray(), data.NumItems, 8);
+        var run = LlmEsrRun("sasrec", 10, npy, fusion: fusion);
+        run = run with { LlmEsr = run.LlmEsr! with { Alpha = 0, Beta = 0 } };
+        var messages = new List<string>();
+        var result = Trainer.Run(run, data, Path.Combine(dir.Path, "run"), observer: new MessageLog(messages));
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var popularity = Evaluator.Evaluate(new MostPopular(split.Train, data.NumItems), split.Test).Metrics;
+        Assert.True(result.Test["ndcg@10"] > popularity["ndcg@10"] + 0.2, $"{fusion}: ndcg@10 {result.Test["ndcg@10"]:F3} vs popularity {popularity["ndcg@10"]:F3}");
+        Assert.Contains(messages, m => m.Contains($"{fusion} fusion", StringComparison.Ordinal) && m.Contains("no self-distillation", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void HalfConfiguredRunsAndRatedInputsAreRefused()
     {
@@ -181,5 +232,22 @@ public class LlmEsrModelTests
         var plain = run.WithoutLlmEsr();
         Assert.Null(plain.LlmEsr);
         Assert.Null(plain.Model.SemanticView);
+    }
+
+    private sealed class MessageLog(List<string> messages) : ITrainingObserver
+    {
+        public void EpochStarted(int epoch, int steps)
+        {
+        }
+
+        public void StepFinished(int epoch, int step, double loss)
+        {
+        }
+
+        public void Validated(int epoch, IReadOnlyDictionary<string, double> metrics, bool improved)
+        {
+        }
+
+        public void Message(string text) => messages.Add(text);
     }
 }

@@ -9,7 +9,7 @@ namespace GenRec.Models.LlmEsr;
 /// (before the backbone each view's tokens are replaced by multi-head attention in which the other view
 /// sets the weights and the view keeps its own values, see <see cref="ViewCrossAttention"/>; causal for
 /// causal backbones; then as <c>concat</c>; the paper's runs) or <c>sum</c> (one view:
-/// ID + adapted semantic embedding, width D).
+/// ID + adapted semantic embedding, width D); <c>text</c> and <c>id</c> keep one view only (ablations).
 /// </summary>
 public sealed record SemanticViewConfig
 {
@@ -38,9 +38,13 @@ public sealed record SemanticViewConfig
     /// <summary>The accepted values of the cross-attention value source.</summary>
     public static readonly string[] CrossAttentionValueSources = ["own", "other"];
 
-    /// <summary>The accepted fusion names.</summary>
-    public static readonly string[] Fusions = ["concat", "cross_attention", "sum"];
+    /// <summary>
+    /// The accepted fusion names. Besides the three fusions, two single-view ablations: <c>text</c> (the adapted text
+    /// embeddings only; the ID table is not read) and <c>id</c> (the ID embeddings only, PCA-initialised from the text
+    /// when <c>llm_esr.pca_init</c>; with <c>llm_esr.alpha</c> 0 that is the plain backbone with PCA-initialised IDs).
+    /// </summary>
+    public static readonly string[] Fusions = ["concat", "cross_attention", "sum", "text", "id"];
 
-    /// <summary>Item views the backbone runs over: 2, or 1 for <c>sum</c>.</summary>
-    public int Views => Fusion == "sum" ? 1 : 2;
+    /// <summary>Item views the backbone runs over: 2 for <c>concat</c> and <c>cross_attention</c>, else 1.</summary>
+    public int Views => Fusion is "concat" or "cross_attention" ? 2 : 1;
 }
