@@ -24,7 +24,8 @@ internal static class TigerCommand
         var ids = new Option<string?>("--semantic-ids") { Description = "Semantic ID table (TSV; overrides the config's semantic_ids)" };
         var device = DeviceOption.Create();
         var tag = new Option<string?>("--tag") { Description = "Suffix of the bench JSON name (tiger-<tag>-<dataset>.json), for variants" };
-        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, runDir, ids, tag, device, output };
+        var noTest = new Option<bool>("--no-test") { Description = "Skip the test pass (speed measurements, smoke runs): the bench JSON has the training figures only" };
+        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON") { config, randomIds, minutes, epochs, steps, resume, runDir, ids, tag, noTest, device, output };
         train.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
@@ -38,17 +39,22 @@ internal static class TigerCommand
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
             Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); run folder {outDir}");
-            var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, r.GetValue(resume), observer, cancel));
+            var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, r.GetValue(resume), observer, cancel, test: !r.GetValue(noTest)));
             if (result.Interrupted)
             {
                 return Task.FromResult(130);
             }
 
-            Output.Metrics($"{name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
+            if (result.Test.Count > 0)
+            {
+                Output.Metrics($"{name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
+            }
+
             var report = BenchReport.Create(
                 name,
                 datasetName,
-                $"leave-one-out, test users' next item; constrained beam search ({run.Train.Beams} beams) over the item ID trie, no history filtering; model of epoch {result.BestEpoch}",
+                r.GetValue(noTest) ? "not tested (--no-test): training figures only"
+                    : $"leave-one-out, test users' next item; constrained beam search ({run.Train.Beams} beams) over the item ID trie, no history filtering; model of epoch {result.BestEpoch}",
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,

@@ -30,7 +30,8 @@ internal static class TigerTrainer
 {
     private const string Magic = "GENRECTG1";
 
-    public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default)
+    /// <param name="test">False skips the test pass (speed measurements, smoke runs): the result's test metrics are empty.</param>
+    public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true)
     {
         Directory.CreateDirectory(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
@@ -105,6 +106,11 @@ internal static class TigerTrainer
             return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { Interrupted = true };
         }
 
+        if (!test)
+        {
+            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
+        }
+
         var bestPath = loop.BestPath;
         if (!File.Exists(bestPath))
         {
@@ -112,12 +118,12 @@ internal static class TigerTrainer
         }
 
         Load(bestPath, model, null);
-        var test = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+        var metrics = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
         var free = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
-        test["invalid_id_share_unconstrained"] = free["invalid_id_share"];
-        test["recall@10_unconstrained"] = free["recall@10"];
-        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        return new TigerResult(test, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
+        metrics["invalid_id_share_unconstrained"] = free["invalid_id_share"];
+        metrics["recall@10_unconstrained"] = free["recall@10"];
+        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test = metrics, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
+        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
