@@ -89,5 +89,5 @@ public sealed record ModelConfig
     public int OutputDim => EmbeddingDim * (SemanticView?.Views ?? 1);
 
     /// <summary>The input preprocessor the encoder uses once defaults are applied.</summary>
-    public string ResolvedPreprocessor => Preprocessor ?? (Encoder == "gru4rec" ? "plain" : "positional");
+    public string ResolvedPreprocessor => Preprocessor ?? Encoders.EncoderRegistry.Find(Encoder)?.Preprocessor ?? "positional";
 }

@@ -32,6 +32,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     {
         Config = config;
         NumItems = numItems;
+        _ = EncoderRegistry.Get(config.Encoder); // an unknown encoder fails first, naming the known ones
         if (config.PositionInit is not null && config.ResolvedPreprocessor is not ("positional" or "rated"))
         {
             throw new ArgumentException($"position_init applies to the positional and rated preprocessors; '{config.ResolvedPreprocessor}' does not take it");
@@ -59,7 +60,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         var featureTokens = userTokens?.Count ?? 0;
 
         // The encoder sees tokens: twice as many as items when items and ratings are interleaved.
-        encoder = EncoderFactory.Create(config with { MaxSequenceLength = (config.MaxSequenceLength * preprocessor.TokensPerItem) + featureTokens });
+        encoder = EncoderRegistry.Get(config.Encoder).Create(config with { MaxSequenceLength = (config.MaxSequenceLength * preprocessor.TokensPerItem) + featureTokens });
         if (userTokens is not null && (!encoder.IsCausal || preprocessor.TokensPerItem != 1 || config.SemanticView is not null))
         {
             throw new ArgumentException("user feature tokens are for causal encoders (sasrec, sasrec_affine, hstu, gru4rec) with one token per item and no semantic view");
@@ -104,16 +105,10 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
     public ModelConfig Config { get; }
 
-    // The configured start of the position table, or the encoder's reference code's:
-    // generative-recommenders for HSTU and SASRec, BERT for BERT4Rec.
+    // The configured start of the position table, or the encoder's reference code's (see EncoderRegistry).
     private static PositionInit PositionInitOf(ModelConfig config) => config.PositionInit switch
     {
-        null => config.Encoder switch
-        {
-            "hstu" => PositionInit.XavierNormal,
-            "sasrec" or "sasrec_affine" => PositionInit.InverseSqrtDim,
-            _ => PositionInit.Bert,
-        },
+        null => EncoderRegistry.Get(config.Encoder).PositionInit,
         "xavier_normal" => PositionInit.XavierNormal,
         "inverse_sqrt_dim" => PositionInit.InverseSqrtDim,
         "bert" => PositionInit.Bert,

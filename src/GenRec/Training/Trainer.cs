@@ -99,7 +99,7 @@ public static class Trainer
         if (resume && File.Exists(lastPath))
         {
             state = Checkpoint.Restore(lastPath, model, optimizer).State;
-            observer.Message($"resuming after epoch {state.Epoch} (step {state.Step}, best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
+            observer.Message($"resuming after epoch {state.Epoch} (step {state.Step}, best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
         int[] order = [];

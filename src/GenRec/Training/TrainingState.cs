@@ -8,7 +8,9 @@ internal sealed record TrainingState
     public long Step { get; init; }
 
     /// <summary>Best validation metric so far (NDCG@10 for retrieval and TIGER, engage AUC for ranking).</summary>
-    public double BestValidationNdcg10 { get; init; } = double.NegativeInfinity;
+    /// <remarks>Stored under its first name, so that checkpoints written before the rename resume.</remarks>
+    [System.Text.Json.Serialization.JsonPropertyName("best_validation_ndcg10")]
+    public double BestValidationMetric { get; init; } = double.NegativeInfinity;
 
     public int BestEpoch { get; init; }
 
@@ -25,11 +27,11 @@ internal sealed record TrainingState
     /// <summary>The state after a validated epoch: the best metric, its epoch and the patience count updated. Higher is better.</summary>
     public (TrainingState State, bool Improved) AfterValidation(int epoch, double metric, double elapsedSeconds)
     {
-        var improved = metric > BestValidationNdcg10;
+        var improved = metric > BestValidationMetric;
         return (this with
         {
             Epoch = epoch,
-            BestValidationNdcg10 = improved ? metric : BestValidationNdcg10,
+            BestValidationMetric = improved ? metric : BestValidationMetric,
             BestEpoch = improved ? epoch : BestEpoch,
             ValidationsWithoutImprovement = improved ? 0 : ValidationsWithoutImprovement + 1,
             ElapsedSeconds = elapsedSeconds,

@@ -79,7 +79,7 @@ public sealed class SasRecVariantTests
         var affine = new SasRecEncoder(Config(d, hidden) with { Encoder = "sasrec_affine" }, reference: false).named_parameters().Select(e => e.name).ToArray();
         Assert.Contains("finalNorm.weight", affine);
         Assert.Contains("attentionNorms.0.bias", affine);
-        Assert.Equal(["sasrec", "sasrec_affine"], EncoderFactory.Names.Where(n => n.StartsWith("sasrec", StringComparison.Ordinal)));
+        Assert.Equal(["sasrec", "sasrec_affine"], EncoderRegistry.Names.Where(n => n.StartsWith("sasrec", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using GenRec.Models;
+using GenRec.Models.Encoders;
 using GenRec.Training;
 using static TorchSharp.torch;
 
@@ -6,10 +7,38 @@ namespace GenRec.Tests.Models;
 
 public class SequenceEncoderTests
 {
+    public static TheoryData<string> Encoders => [.. EncoderRegistry.Names];
+
+    public static TheoryData<string> CausalEncoders => [.. EncoderRegistry.Names.Where(n => n != "bert4rec")];
+
     [Theory]
-    [InlineData("gru4rec")]
-    [InlineData("sasrec")]
-    [InlineData("hstu")]
+    [MemberData(nameof(Encoders))]
+    public void EveryRegisteredEncoderBuildsWithItsDefaultsAndTrainsEveryParameter(string encoder)
+    {
+        manual_seed(30);
+        var entry = EncoderRegistry.Get(encoder);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 6, FfnHiddenDim = 8, NumHeads = 2 }, numItems: 20);
+        Assert.Equal(entry.Preprocessor, model.Config.ResolvedPreprocessor);
+        var ids = tensor(new long[] { 3, 5, 7, 9, 0, 4, 6, 0, 0, 0 }).view(2, -1);
+        var times = model.UsesTimestamps ? tensor(new long[] { 10, 200, 3000, 40000, 0, 0, 10, 5000, 0, 0, 0, 0 }).view(2, -1) : null; // [B, N + 1]: the request time last
+        var states = model.forward(new SequenceInput(ids, times));
+        Assert.Equal(new long[] { 2, 5, 8 }, states.shape);
+        Assert.False(states.isnan().any().item<bool>());
+        (states * states).sum().backward();
+        var untrained = model.named_parameters().Where(p => p.parameter.requires_grad && (p.parameter.grad is null || p.parameter.grad.abs().sum().item<float>() == 0)).Select(p => p.name).ToArray();
+        Assert.True(untrained.Length == 0, $"{encoder}: no gradient reaches {string.Join(", ", untrained)}");
+    }
+
+    [Fact]
+    public void AnUnknownEncoderIsRefusedWithTheKnownNames()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = "transformer" }, numItems: 20));
+        Assert.Contains("unknown encoder 'transformer'", error.Message);
+        Assert.All(EncoderRegistry.Names, name => Assert.Contains(name, error.Message));
+    }
+
+    [Theory]
+    [MemberData(nameof(CausalEncoders))]
     public void CausalEncodersDoNotSeeTheFuture(string encoder)
     {
         manual_seed(31);

@@ -56,7 +56,7 @@ internal static class RankingTrainer
         if (resume && File.Exists(lastPath))
         {
             state = RankingCheckpoint.Restore(lastPath, model, optimizer).State;
-            observer.Message($"resuming after epoch {state.Epoch} (best engage AUC {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
+            observer.Message($"resuming after epoch {state.Epoch} (best engage AUC {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
         int[] order = [];

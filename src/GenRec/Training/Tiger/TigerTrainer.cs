@@ -55,7 +55,7 @@ internal static class TigerTrainer
         if (resume && File.Exists(lastPath))
         {
             state = Load(lastPath, model, optimizer);
-            observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationNdcg10:F4} at epoch {state.BestEpoch})");
+            observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
         var stream = new TigerBatchStream(examples, tc.BatchSize, config.Model.MaxHistory, config.Seed);
