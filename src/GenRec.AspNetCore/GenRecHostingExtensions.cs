@@ -109,14 +109,9 @@ public static class GenRecHostingExtensions
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", now.Engine.Source, now.Generation);
         };
 
-        // A long-lived host returns freed native memory (libtorch's allocator keeps it otherwise), as `genrec serve` does.
         var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
-        var heapRelease = new Timer(_ => Util.NativeHeap.Release(), null, Util.NativeHeap.Interval, Util.NativeHeap.Interval);
-        lifetime.ApplicationStopped.Register(() =>
-        {
-            heapRelease.Dispose();
-            metrics.Dispose();
-        });
+        NativeMemoryRelease.UntilStopped(lifetime); // as `genrec serve` does
+        lifetime.ApplicationStopped.Register(metrics.Dispose);
         return new ServiceEndpoints(host, service, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
     }
 }

@@ -112,12 +112,8 @@ internal static class RecommendationService
         var health = new HealthTracker();
         var admin = new AdminGuard(options.AdminToken, options.IsLoopback);
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        var heapRelease = new Timer(_ => NativeHeap.Release(), null, NativeHeap.Interval, NativeHeap.Interval);
-        lifetime.ApplicationStopped.Register(() =>
-        {
-            heapRelease.Dispose();
-            metrics.Dispose();
-        });
+        NativeMemoryRelease.UntilStopped(lifetime);
+        lifetime.ApplicationStopped.Register(metrics.Dispose);
 
         void Batching(RetrievalEngine engine)
         {

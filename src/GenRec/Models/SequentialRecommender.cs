@@ -32,7 +32,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     {
         Config = config;
         NumItems = numItems;
-        _ = EncoderRegistry.Get(config.Encoder); // an unknown encoder fails first, naming the known ones
+        var encoderKind = EncoderRegistry.Get(config.Encoder); // an unknown encoder fails first, naming the known ones
         if (config.PositionInit is not null && config.ResolvedPreprocessor is not ("positional" or "rated"))
         {
             throw new ArgumentException($"position_init applies to the positional and rated preprocessors; '{config.ResolvedPreprocessor}' does not take it");
@@ -40,9 +40,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
         preprocessor = config.ResolvedPreprocessor switch
         {
-            "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config)),
+            "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config, encoderKind)),
             "plain" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, usePositions: false),
-            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true, positionInit: PositionInitOf(config)),
+            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true, positionInit: PositionInitOf(config, encoderKind)),
             "interleaved" => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
             var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain, rated, interleaved)"),
         };
@@ -60,7 +60,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         var featureTokens = userTokens?.Count ?? 0;
 
         // The encoder sees tokens: twice as many as items when items and ratings are interleaved.
-        encoder = EncoderRegistry.Get(config.Encoder).Create(config with { MaxSequenceLength = (config.MaxSequenceLength * preprocessor.TokensPerItem) + featureTokens });
+        encoder = encoderKind.Create(config with { MaxSequenceLength = (config.MaxSequenceLength * preprocessor.TokensPerItem) + featureTokens });
         if (userTokens is not null && (!encoder.IsCausal || preprocessor.TokensPerItem != 1 || config.SemanticView is not null))
         {
             throw new ArgumentException("user feature tokens are for causal encoders (sasrec, sasrec_affine, hstu, gru4rec) with one token per item and no semantic view");
@@ -106,9 +106,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     public ModelConfig Config { get; }
 
     // The configured start of the position table, or the encoder's reference code's (see EncoderRegistry).
-    private static PositionInit PositionInitOf(ModelConfig config) => config.PositionInit switch
+    private static PositionInit PositionInitOf(ModelConfig config, EncoderEntry encoderKind) => config.PositionInit switch
     {
-        null => EncoderRegistry.Get(config.Encoder).PositionInit,
+        null => encoderKind.PositionInit,
         "xavier_normal" => PositionInit.XavierNormal,
         "inverse_sqrt_dim" => PositionInit.InverseSqrtDim,
         "bert" => PositionInit.Bert,
