@@ -17,32 +17,11 @@ runs="${GENREC_RUNS:-$HOME/genrec-runs}"
 out="bench/results/grid/$base"
 work="$runs/grid-configs/$base"
 mkdir -p "$out" "$work"
-genrec() {
-  if [ -n "${GENREC_BIN:-}" ]; then (source scripts/allocator.sh; exec "$GENREC_BIN" "$@"); else ./genrec "$@"; fi
-}
+source bench/lib.sh
 for variant in "$@"; do
   name="${variant%%:*}"; patch="${variant#*:}"
   [[ "$name" =~ ^[a-z0-9.-]+$ ]] || { echo "variant name '$name': use lower-case letters, digits, '.' and '-'" >&2; exit 2; }
-  python3 - "configs/$base.json" "$patch" "$name" "$work/$name.json" <<'PY'
-import json, re, sys
-source, patch, name, target = sys.argv[1:]
-text = "\n".join(line for line in open(source) if not line.lstrip().startswith("//"))
-config = json.loads(text)
-def merge(into, change):
-    for key, value in change.items():
-        if value is None:
-            into.pop(key, None)
-        elif isinstance(value, dict) and isinstance(into.get(key), dict):
-            merge(into[key], value)
-        else:
-            into[key] = value
-try:
-    merge(config, json.loads(patch))
-except json.JSONDecodeError as e:
-    sys.exit(f"variant '{name}': patch is not JSON: {e}")
-config["name"] = f"{config['name']}-{name}"
-json.dump(config, open(target, "w"), indent=2)
-PY
+  python3 bench/config-variant.py "configs/$base.json" "$work/$name.json" "$patch" --name-suffix "$name"
   if ls "$out/$name"-*.json >/dev/null 2>&1; then echo "$base $name: done"; continue; fi
   genrec bench train --config "$work/$name.json" --model "$name" --out "$out" \
     --run-dir "$runs/grid-$base-$name" --resume --epochs "$epochs" | grep -- '->'

@@ -49,19 +49,7 @@ if [ -n "${GENREC_ABLATIONS:-}" ]; then
                   'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
                   'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}'; do
     name="${ablation%%:*}"
-    python3 - "configs/$dataset-llm-esr-sasrec.json" "${ablation#*:}" "$variants/$name.json" <<'PY'
-import json, sys
-source, patch, target = sys.argv[1:]
-config = json.loads("\n".join(line for line in open(source) if not line.lstrip().startswith("//")))
-def merge(into, change):
-    for key, value in change.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            merge(into[key], value)
-        else:
-            into[key] = value
-merge(config, json.loads(patch))
-json.dump(config, open(target, "w"), indent=2)
-PY
+    python3 bench/config-variant.py "configs/$dataset-llm-esr-sasrec.json" "$variants/$name.json" "${ablation#*:}"
     model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"
     for seed in "${seeds[@]}"; do
       [ -f "$out/$model-$dataset-seed$seed.json" ] || echo "bench train --config $variants/$name.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]} --model $model --run-dir runs/llm-esr/$dataset/$model-seed$seed" >> "$list"

@@ -25,9 +25,7 @@ minutes=()
 if [ -n "${GENREC_MAX_MINUTES:-}" ]; then minutes=(--max-minutes "$GENREC_MAX_MINUTES"); fi
 if [ -n "${GENREC_EPOCHS:-}" ]; then minutes+=(--epochs "$GENREC_EPOCHS"); fi
 if [ -n "${GENREC_COLD_START:-}" ]; then minutes+=(--cold-start "$GENREC_COLD_START"); fi
-genrec() {
-  if [ -n "${GENREC_BIN:-}" ]; then (source scripts/allocator.sh; exec "$GENREC_BIN" "$@"); else ./genrec "$@"; fi
-}
+source bench/lib.sh
 run_dirs="${GENREC_RUNS:-$HOME/genrec-runs}"
 for pair in "${runs[@]}"; do
   model="${pair%%:*}"; name="${pair#*:}"; config="configs/$name.json"

@@ -14,20 +14,11 @@ ids="${2:?usage: bench/tiger-speed.sh <dataset> <semantic ids .tsv>}"
 runs="${GENREC_RUNS:-$HOME/genrec-runs}/tiger-speed"
 out=bench/results/tiger-speed
 mkdir -p "$runs" "$out"
-genrec() {
-  if [ -n "${GENREC_BIN:-}" ]; then (source scripts/allocator.sh; exec "$GENREC_BIN" "$@"); else ./genrec "$@"; fi
-}
+source bench/lib.sh
 for variant in 'fp32:{}' 'bf16:{"compute":{"precision":"bf16"}}' 'no-collision-input:{"model":{"input_collision_code":false}}'; do
   name="${variant%%:*}"
-  python3 - "configs/$dataset-tiger.json" "${variant#*:}" "$runs/$name.json" <<'PY'
-import json, sys
-source, patch, target = sys.argv[1:]
-config = json.loads("\n".join(line for line in open(source) if not line.lstrip().startswith("//")))
-config["train"].update(max_validation_users=20, beams=2, warmup_steps=5)
-for key, value in json.loads(patch).items():
-    config.setdefault(key, {}).update(value)
-json.dump(config, open(target, "w"), indent=2)
-PY
+  python3 bench/config-variant.py "configs/$dataset-tiger.json" "$runs/$name.json" \
+    '{"train":{"max_validation_users":20,"beams":2,"warmup_steps":5}}' "${variant#*:}"
   rm -rf "$runs/run-$name"
   genrec tiger train --config "$runs/$name.json" --semantic-ids "$ids" --epochs "${GENREC_TIGER_SPEED_EPOCHS:-2}" \
     --steps-per-epoch "${GENREC_TIGER_SPEED_STEPS:-12}" --no-test --tag "speed-$name" --run-dir "$runs/run-$name" --bench-out "$out" | grep -a -- '->'

@@ -45,6 +45,6 @@ tag=(); if [ "$from" != minilm ] && [ "$from" != collaborative ]; then tag=(--ta
 "$bin" tiger train --config "$config" --random-ids --run-dir "$runs/tiger-random-ids-$dataset" --resume "${budget[@]}" | grep -a -- '->\|error'
 if [ -n "${GENREC_NO_COLLISION_INPUT:-}" ]; then
   variant="$runs/tiger-$dataset-$from-no-collision-input.json"
-  python3 -c 'import json, sys; c = json.loads("\n".join(l for l in open(sys.argv[1]) if not l.lstrip().startswith("//"))); c["model"]["input_collision_code"] = False; json.dump(c, open(sys.argv[2], "w"), indent=2)' "$config" "$variant"
+  python3 bench/config-variant.py "$config" "$variant" '{"model":{"input_collision_code":false}}'
   "$bin" tiger train --config "$variant" --semantic-ids "$ids" --tag "${tag[1]:+${tag[1]}-}no-collision-input" --run-dir "$runs/tiger-$dataset-$from-no-collision-input" --resume "${budget[@]}" | grep -a -- '->\|error'
 fi
