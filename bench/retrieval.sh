@@ -40,6 +40,6 @@ for pair in "${runs[@]}"; do
       --run-dir "$run_dirs/bench-$name-seed$seed" --resume "${minutes[@]}" | grep -- '->'
   done
   dataset="$(basename "$(grep -o '"path": *"[^"]*"' "$config" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')")"
-  floors=(); for f in bench/results/most-popular-"$dataset".json bench/results/transitions-"$dataset".json; do [ -f "$f" ] && floors+=("$f"); done
+  floors=(); for f in bench/results/{most-popular,transitions,text-knn}-"$dataset".json; do [ -f "$f" ] && floors+=("$f"); done
   genrec bench seeds-table "$out" ${floors[@]+--floors "${floors[@]}"} --metrics hr@10,ndcg@10,hr@5,ndcg@5 --out "bench/results/seeds-$name.json" | tail -n +1
 done

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using GenRec.Util;
 
 namespace GenRec.Cli.Commands;
@@ -83,7 +84,7 @@ internal static class BenchSeedsTableCommand
                 return new ModelRow(
                     g.Key.Model,
                     g.Key.Dataset,
-                    g.First().Json.GetProperty("protocol").GetString()!,
+                    CommonProtocol(g.Key.Model, [.. g.OrderBy(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32()).Select(r => (r.File, r.Json.GetProperty("protocol").GetString()!))]),
                     [.. seeds.Order()],
                     g.Average(r => r.Json.TryGetProperty("training", out var t) && t.TryGetProperty("epochs_run", out var e) ? e.GetDouble() : double.NaN),
                     spreads,
@@ -91,6 +92,39 @@ internal static class BenchSeedsTableCommand
             }).ToArray();
         return new Table(models, floors, "mean and standard deviation (n - 1) over the seeds listed; margins are the mean over the floor minus 1", GitRevision.Current(), DateTimeOffset.UtcNow);
     }
+
+    /// <summary>
+    /// The seeds' shared protocol. Each run names the epoch it tested ("model of epoch 90"); those differ by seed and are
+    /// listed in seed order ("model of the selected epoch per seed: 90, 70, 42"). Runs whose protocols differ in
+    /// anything else (split, filter, ranking) cannot share a mean: that is an error naming both files.
+    /// </summary>
+    internal static string CommonProtocol(string model, IReadOnlyList<(string File, string Protocol)> runs)
+    {
+        var epochs = new List<string>();
+        string? shared = null, sharedFile = null;
+        foreach (var (file, protocol) in runs)
+        {
+            var match = TestedEpoch.Match(protocol);
+            epochs.Add(match.Success ? match.Groups[1].Value : "?");
+            var rest = match.Success ? TestedEpoch.Replace(protocol, PerSeedEpoch) : protocol;
+            if (shared is null)
+            {
+                (shared, sharedFile) = (rest, file);
+            }
+            else if (rest != shared)
+            {
+                throw new InvalidDataException($"{model}: {file} was tested under another protocol than {sharedFile} ('{rest}' vs '{shared}')");
+            }
+        }
+
+        return shared!.Contains(PerSeedEpoch, StringComparison.Ordinal)
+            ? shared.Replace(PerSeedEpoch, $"{PerSeedEpoch}: {string.Join(", ", epochs)}", StringComparison.Ordinal)
+            : shared;
+    }
+
+    private const string PerSeedEpoch = "model of the selected epoch per seed";
+
+    private static readonly Regex TestedEpoch = new(@"model of epoch (\d+)", RegexOptions.CultureInvariant);
 
     private static JsonElement Parse(string file)
     {

@@ -25,6 +25,11 @@ public sealed class SeedsTableTests
         Assert.True(double.IsNaN(table.Models.Single(m => m.Model == "hstu").Metrics["hr@10"].Sd));
         Assert.Contains("0.0900 ± 0.0100", BenchSeedsTableCommand.Markdown(table, ["hr@10", "ndcg@10"]));
 
+        Assert.Equal("full ranking; model of the selected epoch per seed: 90, 42",
+            BenchSeedsTableCommand.CommonProtocol("m", [("a.json", "full ranking; model of epoch 90"), ("b.json", "full ranking; model of epoch 42")]));
+        Assert.Contains("b.json was tested under another protocol than a.json",
+            Assert.Throws<InvalidDataException>(() => BenchSeedsTableCommand.CommonProtocol("m", [("a.json", "full ranking; model of epoch 9"), ("b.json", "100 negatives; model of epoch 9")])).Message);
+
         Assert.Contains("seed given twice", Assert.Throws<InvalidDataException>(() => BenchSeedsTableCommand.Build([runs[0], Run(dir, "sasrec-copy", 9, 0, 0), dir.File("again.json", File.ReadAllText(runs[0]))], [], ["hr@10"])).Message);
     }
 }
