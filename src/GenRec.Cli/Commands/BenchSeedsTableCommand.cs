@@ -68,7 +68,8 @@ internal static class BenchSeedsTableCommand
             .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
             .Select(g =>
             {
-                var seeds = g.Select(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32()).ToArray();
+                var bySeed = g.Select(r => (r.File, r.Json, Seed: r.Json.GetProperty("config").GetProperty("seed").GetInt32())).OrderBy(r => r.Seed).ToArray();
+                int[] seeds = [.. bySeed.Select(r => r.Seed)];
                 if (seeds.Distinct().Count() != seeds.Length)
                 {
                     throw new InvalidDataException($"{g.Key.Model} on {g.Key.Dataset}: seed given twice ({string.Join(", ", g.Select(r => r.File))})");
@@ -84,8 +85,8 @@ internal static class BenchSeedsTableCommand
                 return new ModelRow(
                     g.Key.Model,
                     g.Key.Dataset,
-                    CommonProtocol(g.Key.Model, [.. g.OrderBy(r => r.Json.GetProperty("config").GetProperty("seed").GetInt32()).Select(r => (r.File, r.Json.GetProperty("protocol").GetString()!))]),
-                    [.. seeds.Order()],
+                    CommonProtocol(g.Key.Model, [.. bySeed.Select(r => (r.File, r.Json.GetProperty("protocol").GetString()!))]),
+                    seeds,
                     g.Average(r => r.Json.TryGetProperty("training", out var t) && t.TryGetProperty("epochs_run", out var e) ? e.GetDouble() : double.NaN),
                     spreads,
                     margins);
@@ -106,7 +107,7 @@ internal static class BenchSeedsTableCommand
         {
             var match = TestedEpoch.Match(protocol);
             epochs.Add(match.Success ? match.Groups[1].Value : "?");
-            var rest = match.Success ? TestedEpoch.Replace(protocol, PerSeedEpoch) : protocol;
+            var rest = TestedEpoch.Replace(protocol, PerSeedEpoch);
             if (shared is null)
             {
                 (shared, sharedFile) = (rest, file);
@@ -117,9 +118,7 @@ internal static class BenchSeedsTableCommand
             }
         }
 
-        return shared!.Contains(PerSeedEpoch, StringComparison.Ordinal)
-            ? shared.Replace(PerSeedEpoch, $"{PerSeedEpoch}: {string.Join(", ", epochs)}", StringComparison.Ordinal)
-            : shared;
+        return shared!.Replace(PerSeedEpoch, $"{PerSeedEpoch}: {string.Join(", ", epochs)}", StringComparison.Ordinal);
     }
 
     private const string PerSeedEpoch = "model of the selected epoch per seed";
