@@ -41,13 +41,15 @@ for seed in "${seeds[@]}"; do
 done
 # GENREC_ABLATIONS=1 adds, on SASRec with the same seeds and protocol, the paper's ablations as their own rows:
 # concat fusion instead of cross-attention, no self-distillation (alpha 0), no PCA initialisation, the text view only,
-# and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0).
+# and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0); and one of GenRec's: the
+# cross-attention with each view's own tokens added back (the residual the official code weights 0).
 if [ -n "${GENREC_ABLATIONS:-}" ]; then
   variants="runs/llm-esr/$dataset/ablation-configs"
   mkdir -p "$variants"
   for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
                   'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
-                  'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}'; do
+                  'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
+                  'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
     name="${ablation%%:*}"
     python3 bench/config-variant.py "configs/$dataset-llm-esr-sasrec.json" "$variants/$name.json" "${ablation#*:}"
     model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"

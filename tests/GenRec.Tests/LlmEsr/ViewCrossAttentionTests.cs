@@ -51,4 +51,21 @@ public class ViewCrossAttentionTests
         Assert.All(biases, b => Assert.Contains("outputProjection", b));
         Assert.Throws<ArgumentException>(() => new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = "both" }, causal: true));
     }
+
+    [Fact]
+    public void TheResidualAddsEachViewsOwnTokensAndKeepsPaddingZero()
+    {
+        manual_seed(5);
+        var plain = new ViewCrossAttention(8, new SemanticViewConfig(), causal: true);
+        manual_seed(5);
+        var residual = new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionResidual = true }, causal: true);
+        var (id, text) = (randn(2, 5, 8), randn(2, 5, 8));
+        var valid = tensor(new[] { true, true, true, false, false, true, true, true, true, true }).view(2, 5);
+        var (plainId, plainText) = plain.forward(id, text, valid);
+        var (residualId, residualText) = residual.forward(id, text, valid);
+        var mask = valid.unsqueeze(-1).to(ScalarType.Float32);                              // [2, 5, 1]
+        Assert.True(allclose(residualId - plainId, id * mask, atol: 1e-5));               // id' = MHA(q = text, k = v = id) + id
+        Assert.True(allclose(residualText - plainText, text * mask, atol: 1e-5));
+        Assert.Equal(0, residualId[0, 3].abs().sum().item<float>());                     // padding stays zero
+    }
 }

@@ -35,6 +35,13 @@ public sealed record SemanticViewConfig
     /// <summary>Biases on the cross-attention's query, key and value projections (the official module has none).</summary>
     public bool CrossAttentionBias { get; init; }
 
+    /// <summary>
+    /// Adds each view's own tokens to its cross-attention output (<c>id' = MHA(...) + id</c>). The official code keeps
+    /// the term at weight 0 (models/DualLLMSRS.py:165-166 in DualLLMSASRec: <c>1 * cross_id_seqs + 0 * id_seqs</c>), so it is off by default;
+    /// on, a position keeps its own item beside the mixture the other view's weights make (an ablation).
+    /// </summary>
+    public bool CrossAttentionResidual { get; init; }
+
     /// <summary>The accepted values of the cross-attention value source.</summary>
     public static readonly string[] CrossAttentionValueSources = ["own", "other"];
 

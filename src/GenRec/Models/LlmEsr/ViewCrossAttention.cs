@@ -15,14 +15,16 @@ namespace GenRec.Models.LlmEsr;
 /// Each branch keeps its own view's values; the other view only sets the attention weights, so the
 /// ID branch is still a mixture of ID embeddings. <c>values: "other"</c> reverses it (the earlier
 /// wiring, for the ablation). No dropout and no query/key/value biases by default, as the official
-/// module. Causal for causal backbones (position t reads positions 0..t only, so training never sees
-/// the next item; the official code masks padding only), bidirectional over valid positions for BERT4Rec.
+/// module, and no residual (the official code weights it 0; <c>cross_attention_residual</c> adds it, for the
+/// ablation). Causal for causal backbones (position t reads positions 0..t only, so training never sees the next
+/// item; the official code masks padding only), bidirectional over valid positions for BERT4Rec.
 /// </summary>
 internal sealed class ViewCrossAttention : nn.Module<Tensor, Tensor, Tensor, (Tensor Id, Tensor Semantic)>
 {
     private readonly MultiHeadAttention idBranch;
     private readonly MultiHeadAttention semanticBranch;
     private readonly bool ownValues;
+    private readonly bool residual;
 
     public ViewCrossAttention(int dim, SemanticViewConfig view, bool causal) : base(nameof(ViewCrossAttention))
     {
@@ -32,6 +34,7 @@ internal sealed class ViewCrossAttention : nn.Module<Tensor, Tensor, Tensor, (Te
             "other" => false,
             var other => throw new ArgumentException($"semantic_view.cross_attention_values: unknown '{other}' (expected {string.Join(" or ", SemanticViewConfig.CrossAttentionValueSources)})"),
         };
+        residual = view.CrossAttentionResidual;
         idBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);
         semanticBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);
         RegisterComponents();
@@ -50,6 +53,11 @@ internal sealed class ViewCrossAttention : nn.Module<Tensor, Tensor, Tensor, (Te
         var semantic = ownValues
             ? semanticBranch.forward(idTokens, semanticTokens, valid)                                      // ID queries, text keys and values
             : semanticBranch.forward(semanticTokens, idTokens, valid);
+        if (residual)
+        {
+            (id, semantic) = (id + idTokens, semantic + semanticTokens);                                   // each view keeps its own token too
+        }
+
         return (id * mask, semantic * mask);
     }
 }
