@@ -92,7 +92,12 @@ internal sealed class EpochLoop
         long samples = 0;
         var stopReason = "epochs done";
         var interrupted = false;
-        for (var epoch = state.Epoch + 1; epoch <= Epochs; epoch++)
+        if (OutOfPatience(state))
+        {
+            stopReason = EarlyStopReason; // a resumed run that had already stopped early trains no further epoch
+        }
+
+        for (var epoch = state.Epoch + 1; epoch <= Epochs && !OutOfPatience(state); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var steps = BeginEpoch(epoch);
@@ -192,9 +197,9 @@ internal sealed class EpochLoop
                 break;
             }
 
-            if (Patience > 0 && state.ValidationsWithoutImprovement >= Patience)
+            if (OutOfPatience(state))
             {
-                stopReason = $"early stop: no better validation {MetricLabel} for {Patience} validations";
+                stopReason = EarlyStopReason;
                 break;
             }
         }
@@ -207,6 +212,10 @@ internal sealed class EpochLoop
 
         return new EpochLoopResult(state, records, trainSeconds, samples, stopReason, interrupted);
     }
+
+    private bool OutOfPatience(TrainingState state) => Patience > 0 && state.ValidationsWithoutImprovement >= Patience;
+
+    private string EarlyStopReason => $"early stop: no better validation {MetricLabel} for {Patience} validations";
 
     /// <summary>The records of a run's <c>metrics.jsonl</c> (none when it does not exist).</summary>
     public static IEnumerable<EpochRecord> ReadLog(string path) =>
