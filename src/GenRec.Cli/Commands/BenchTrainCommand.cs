@@ -61,7 +61,7 @@ internal static class BenchTrainCommand
 
             // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
             var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
-            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, null, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
+            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
                 tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test });
             var report = BenchReport.Create(
                 modelName,

@@ -178,14 +178,14 @@ public static class Trainer
         var (trainSeconds, perSecond) = (state.TrainSeconds, state.TrainSeconds > 0 ? state.Samples / state.TrainSeconds : run.SamplesPerSecond);
         if (run.Interrupted)
         {
-            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath);
+            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath) { StopReason = run.StopReason };
         }
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         var (best, _) = Checkpoint.LoadModel(finalPath, device);
         var test = Evaluator.Evaluate(new ModelScorer(best, userFeatures), split.Test, testOptions).Metrics;
-        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath);
+        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath) { StopReason = run.StopReason };
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;
     }

@@ -10,4 +10,8 @@ public sealed record TrainingResult(
     double TrainSeconds,
     double SamplesPerSecond,
     bool Interrupted,
-    string Checkpoint);
+    string Checkpoint)
+{
+    /// <summary>Why training ended: epochs done, early stop, time budget, interrupted.</summary>
+    public string? StopReason { get; init; }
+}

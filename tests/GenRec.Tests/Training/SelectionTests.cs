@@ -38,6 +38,7 @@ public sealed class SelectionTests
         var result = Trainer.Run(run, data, dir.Path);
         var log = EpochLoop.ReadLog(Path.Combine(dir.Path, "metrics.jsonl")).ToArray();
         Assert.Equal(4, log.Length);
+        Assert.Equal("epochs done", result.StopReason);
         Assert.All(log, e => Assert.NotNull(e.Validation));
         Assert.All(log, e => Assert.True(e.Test!.ContainsKey("ndcg@10")));
         Assert.InRange(result.BestEpoch, 1, 4);

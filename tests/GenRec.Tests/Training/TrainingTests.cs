@@ -104,5 +104,6 @@ public class TrainingTests
         var result = Trainer.Run(SmallRun(3), CycleDataset(users: 40), dir.Path, cancel: cancel.Token);
         Assert.True(result.Interrupted);
         Assert.Equal(0, result.EpochsRun);
+        Assert.Equal("interrupted", result.StopReason);
     }
 }
