@@ -11,8 +11,8 @@
 # the mean per model and LLM-ESR minus its backbone seed by seed (mean, sd, s.e.), one per grouping.
 # GENREC_EPOCHS caps every run at the same number of epochs (a CPU budget; the configs' own limit is
 # 200 epochs with patience 20); GENREC_JOBS runs that many trainings side by side (one libtorch thread
-# each); GENREC_BIN runs a copied build. A run whose result file exists is skipped, so an interrupted
-# benchmark continues where it stopped (delete the folder to start over).
+# each); GENREC_BIN runs a copied build. A run whose result file exists is skipped and one stopped midway resumes
+# from its run folder's last.ckpt, so an interrupted benchmark continues where it stopped (delete both to start over).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -34,7 +34,7 @@ if [ -n "${GENREC_EPOCHS:-}" ]; then epochs=(--epochs "$GENREC_EPOCHS"); fi
 list="$(mktemp)"
 for seed in "${seeds[@]}"; do
   for b in "${backbones[@]}"; do
-    common="bench train --config configs/$dataset-llm-esr-$b.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]}"
+    common="bench train --config configs/$dataset-llm-esr-$b.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out --resume ${epochs[*]}"
     [ -f "$out/llm-esr-$b-$dataset-seed$seed.json" ] || echo "$common --model llm-esr-$b --run-dir runs/llm-esr/$dataset/llm-esr-$b-seed$seed" >> "$list"
     [ -f "$out/$b-$dataset-seed$seed.json" ] || echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
   done
@@ -43,6 +43,7 @@ done
 # concat fusion instead of cross-attention, no self-distillation (alpha 0), no PCA initialisation, the text view only,
 # and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0); and one of GenRec's: the
 # cross-attention with each view's own tokens added back (the residual the official code weights 0).
+# GENREC_ABLATION_NAMES="concat residual" runs only the ablations named.
 if [ -n "${GENREC_ABLATIONS:-}" ]; then
   variants="runs/llm-esr/$dataset/ablation-configs"
   mkdir -p "$variants"
@@ -51,10 +52,11 @@ if [ -n "${GENREC_ABLATIONS:-}" ]; then
                   'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
                   'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
     name="${ablation%%:*}"
+    if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
     python3 bench/config-variant.py "configs/$dataset-llm-esr-sasrec.json" "$variants/$name.json" "${ablation#*:}"
     model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"
     for seed in "${seeds[@]}"; do
-      [ -f "$out/$model-$dataset-seed$seed.json" ] || echo "bench train --config $variants/$name.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out ${epochs[*]} --model $model --run-dir runs/llm-esr/$dataset/$model-seed$seed" >> "$list"
+      [ -f "$out/$model-$dataset-seed$seed.json" ] || echo "bench train --config $variants/$name.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out --resume ${epochs[*]} --model $model --run-dir runs/llm-esr/$dataset/$model-seed$seed" >> "$list"
     done
   done
 fi
