@@ -32,11 +32,14 @@ mkdir -p runs/llm-esr "$out"
 epochs=()
 if [ -n "${GENREC_EPOCHS:-}" ]; then epochs=(--epochs "$GENREC_EPOCHS"); fi
 list="$(mktemp)"
+# Queues one training (config, seed, model name, extra flags) unless its result file exists; its run folder resumes.
+queue() {
+  [ -f "$out/$3-$dataset-seed$2.json" ] || echo "bench train --config $1 --dataset $dataset --seed $2 --tag seed$2 --long-tail --text-embeddings $text --out $out --resume ${epochs[*]} --model $3 ${4:-} --run-dir runs/llm-esr/$dataset/$3-seed$2" >> "$list"
+}
 for seed in "${seeds[@]}"; do
   for b in "${backbones[@]}"; do
-    common="bench train --config configs/$dataset-llm-esr-$b.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out --resume ${epochs[*]}"
-    [ -f "$out/llm-esr-$b-$dataset-seed$seed.json" ] || echo "$common --model llm-esr-$b --run-dir runs/llm-esr/$dataset/llm-esr-$b-seed$seed" >> "$list"
-    [ -f "$out/$b-$dataset-seed$seed.json" ] || echo "$common --model $b --without-llm-esr --run-dir runs/llm-esr/$dataset/$b-seed$seed" >> "$list"
+    queue "configs/$dataset-llm-esr-$b.json" "$seed" "llm-esr-$b"
+    queue "configs/$dataset-llm-esr-$b.json" "$seed" "$b" --without-llm-esr
   done
 done
 # GENREC_ABLATIONS=1 adds, on SASRec with the same seeds and protocol, the paper's ablations as their own rows:
@@ -55,9 +58,7 @@ if [ -n "${GENREC_ABLATIONS:-}" ]; then
     if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
     python3 bench/config-variant.py "configs/$dataset-llm-esr-sasrec.json" "$variants/$name.json" "${ablation#*:}"
     model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"
-    for seed in "${seeds[@]}"; do
-      [ -f "$out/$model-$dataset-seed$seed.json" ] || echo "bench train --config $variants/$name.json --dataset $dataset --seed $seed --tag seed$seed --long-tail --text-embeddings $text --out $out --resume ${epochs[*]} --model $model --run-dir runs/llm-esr/$dataset/$model-seed$seed" >> "$list"
-    done
+    for seed in "${seeds[@]}"; do queue "$variants/$name.json" "$seed" "$model"; done
   done
 fi
 # One training per line; each prints its one-line summary (the line with ->).
