@@ -6,7 +6,7 @@ namespace GenRec.Models;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>Encoder: <c>sasrec</c>, <c>hstu</c>, <c>gru4rec</c> or <c>bert4rec</c>.</summary>
+    /// <summary>Encoder: <c>sasrec</c>, <c>sasrec_affine</c>, <c>hstu</c>, <c>gru4rec</c>, <c>gru4rec_reference</c> or <c>bert4rec</c> (see <c>Encoders.EncoderRegistry</c>).</summary>
     public string Encoder { get; init; } = "sasrec";
 
     /// <summary>Width of item embeddings and hidden states.</summary>

@@ -19,8 +19,12 @@ internal sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor? Time
 /// </summary>
 internal static class SequenceBatcher
 {
-    /// <summary>Autoregressive batch; timestamps (when given) cover the window's <c>n + 1</c> items, so column t + 1 is the time of target t.</summary>
-    public static TrainingBatch Autoregressive(IReadOnlyList<int[]> sequences, IReadOnlyList<long[]>? timestamps, int maxLength, IReadOnlyList<float[]>? ratings = null)
+    /// <summary>
+    /// Autoregressive batch; timestamps (when given) cover the window's <c>n + 1</c> items, so column t + 1 is the time of
+    /// target t. With <paramref name="lastOnly"/> only each row's last position has a target (the others are 0): the
+    /// state after the whole input window predicts the sequence's last item, as LLM-ESR's research code trains GRU4Rec.
+    /// </summary>
+    public static TrainingBatch Autoregressive(IReadOnlyList<int[]> sequences, IReadOnlyList<long[]>? timestamps, int maxLength, IReadOnlyList<float[]>? ratings = null, bool lastOnly = false)
     {
         var n = sequences.Max(s => Math.Min(s.Length, maxLength + 1)) - 1;
         var inputs = new long[sequences.Count * n];
@@ -34,7 +38,7 @@ internal static class SequenceBatcher
             for (var t = 0; start + t + 1 < s.Length; t++)
             {
                 inputs[(b * n) + t] = s[start + t];
-                targets[(b * n) + t] = s[start + t + 1];
+                targets[(b * n) + t] = lastOnly && start + t + 2 < s.Length ? 0 : s[start + t + 1];
                 if (levels is not null)
                 {
                     levels[(b * n) + t] = RatingLevels.Of(ratings![b][start + t]);
@@ -59,9 +63,13 @@ internal static class SequenceBatcher
 
     /// <summary>
     /// Cloze batch: each of the last <paramref name="maxLength"/> items is masked with probability
-    /// <paramref name="maskProbability"/> (at least one per row); masked positions are the targets.
+    /// <paramref name="maskProbability"/> (at least one per row); masked positions are the targets. Rows flagged in
+    /// <paramref name="lastItemOnly"/> mask their last item only (the next-item case inside cloze training). With
+    /// <paramref name="randomItems"/> &gt; 0 a masked position takes BERT's 80/10/10 rule: the [mask] token with
+    /// probability 0.8, a uniform item of 1..<paramref name="randomItems"/> with 0.1, its own item with 0.1 (a target
+    /// either way).
     /// </summary>
-    public static TrainingBatch Cloze(IReadOnlyList<int[]> sequences, int maxLength, double maskProbability, long maskToken, Random rng)
+    public static TrainingBatch Cloze(IReadOnlyList<int[]> sequences, int maxLength, double maskProbability, long maskToken, Random rng, IReadOnlyList<bool>? lastItemOnly = null, int randomItems = 0)
     {
         var n = sequences.Max(s => Math.Min(s.Length, maxLength));
         var inputs = new long[sequences.Count * n];
@@ -71,31 +79,47 @@ internal static class SequenceBatcher
             var s = sequences[b];
             var start = Math.Max(0, s.Length - maxLength);
             var length = s.Length - start;
+            for (var t = 0; t < length; t++)
+            {
+                inputs[(b * n) + t] = s[start + t];
+            }
+
+            if (length == 0)
+            {
+                continue;
+            }
+
+            if (lastItemOnly is not null && lastItemOnly[b])
+            {
+                Mask(b, length - 1, replace: false);
+                continue;
+            }
+
             var masked = 0;
             for (var t = 0; t < length; t++)
             {
-                var item = s[start + t];
                 if (rng.NextDouble() < maskProbability)
                 {
-                    inputs[(b * n) + t] = maskToken;
-                    targets[(b * n) + t] = item;
+                    Mask(b, t, randomItems > 0);
                     masked++;
-                }
-                else
-                {
-                    inputs[(b * n) + t] = item;
                 }
             }
 
-            if (masked == 0 && length > 0)
+            if (masked == 0)
             {
-                var t = rng.Next(length);
-                targets[(b * n) + t] = inputs[(b * n) + t];
-                inputs[(b * n) + t] = maskToken;
+                Mask(b, rng.Next(length), randomItems > 0);
             }
         }
 
         return new TrainingBatch(tensor(inputs, [sequences.Count, n]), tensor(targets, [sequences.Count, n]), null);
+
+        void Mask(int b, int t, bool replace)
+        {
+            var at = (b * n) + t;
+            targets[at] = inputs[at];
+            var draw = replace ? rng.NextDouble() : 0.0;
+            inputs[at] = draw < 0.8 ? maskToken : draw < 0.9 ? rng.Next(1, randomItems + 1) : inputs[at];
+        }
     }
 
     /// <summary>

@@ -56,8 +56,38 @@ public sealed record TrainConfig
     /// <summary>Stop training after this many minutes (the best model so far is kept); 0 for no limit.</summary>
     public double MaxMinutes { get; init; }
 
+    /// <summary>
+    /// Which states of a causal model the loss supervises: <c>every_position</c> (default: the state after each item
+    /// predicts the next one) or <c>last_position</c> (only the state after the whole input window, predicting the
+    /// training sequence's last item: one target per user and epoch, as LLM-ESR's research code trains GRU4Rec,
+    /// <c>GRU4Rec.forward</c> reading <c>log_feats[:, -1, :]</c>). Cloze models (BERT4Rec) take <c>every_position</c>.
+    /// </summary>
+    public string Supervise { get; init; } = "every_position";
+
+    /// <summary>Whether only the last position is supervised; an unknown <see cref="Supervise"/> value is an error.</summary>
+    internal bool SupervisesLastOnly(bool causal) => (Supervise, causal) switch
+    {
+        ("every_position", _) => false,
+        ("last_position", true) => true,
+        ("last_position", false) => throw new ArgumentException("train.supervise: last_position is for causal models; a cloze model (bert4rec) supervises its masked positions"),
+        _ => throw new ArgumentException($"train.supervise: '{Supervise}' (expected every_position or last_position)"),
+    };
+
     /// <summary>Cloze training (BERT4Rec): probability that a position is masked and predicted.</summary>
     public double MaskProbability { get; init; } = 0.2;
+
+    /// <summary>
+    /// Cloze training: an epoch also has every user once with only the last item masked, after the random-mask copy
+    /// (twice the rows per epoch), as LLM-ESR's research code builds it (<c>BertRecTrainDatasetAllUser</c>, whose length
+    /// is twice the users').
+    /// </summary>
+    public bool ClozeLastItem { get; init; }
+
+    /// <summary>
+    /// Cloze training: a randomly masked position takes BERT's 80/10/10 rule ([mask], a uniform random item, or the item
+    /// itself; a target in each case), as LLM-ESR's and BERT4Rec's research code; false puts [mask] at every one.
+    /// </summary>
+    public bool ClozeReplace { get; init; }
 
     /// <summary>Users per forward pass in validation and test.</summary>
     public int EvalBatchSize { get; init; } = 256;

@@ -14,7 +14,8 @@ using static TorchSharp.torch;
 namespace GenRec.Training;
 
 /// <summary>
-/// Trains a sequential retrieval model: AdamW, autoregressive next-item loss at every position,
+/// Trains a sequential retrieval model: AdamW, autoregressive next-item loss at every position (or the last, see
+/// <see cref="TrainConfig.Supervise"/>),
 /// per-epoch validation with early stopping on NDCG@10, atomic checkpoints (<c>last.ckpt</c> for
 /// resuming, <c>best.ckpt</c> for the best validation), a JSONL metrics log and a PNG curve, then
 /// a test evaluation of the best model. Same seed and config give the same metrics on CPU.
@@ -92,6 +93,16 @@ public static class Trainer
             : null;
         var validation = ValidationCases(SelectionCases(split, tc.SelectOn), tc.MaxValidationUsers, config.Seed);
         var testOptions = tc.EvalOptions(config.Model.MaxSequenceLength);
+        var lastOnly = tc.SupervisesLastOnly(model.IsCausal);
+        if (model.IsCausal && (tc.ClozeLastItem || tc.ClozeReplace))
+        {
+            throw new ArgumentException($"train.cloze_last_item and train.cloze_replace are for cloze models (bert4rec); '{config.Model.Encoder}' is causal");
+        }
+
+        // A row is a user; with cloze_last_item, row u + users is user u's last-item-masked copy.
+        var users = split.Train.Length;
+        var rowsPerEpoch = tc.ClozeLastItem ? [.. trainable, .. trainable.Select(u => u + users)] : trainable;
+        int UserOf(int row) => row % users;
         var evalOptions = testOptions with { Ks = [10] };
 
         var state = new TrainingState();
@@ -122,7 +133,7 @@ public static class Trainer
                 // Per-epoch seeds: resuming at epoch e replays exactly what an uninterrupted run does.
                 manual_seed(config.Seed + epoch);
                 generator = ComputeDevice.NewGenerator((ulong)(config.Seed * 1009L + epoch), device);
-                order = Shuffle(trainable, new Random((config.Seed * 7919) + epoch));
+                order = Shuffle(rowsPerEpoch, new Random((config.Seed * 7919) + epoch));
                 clozeRng = new Random((config.Seed * 104729) + epoch);
                 teacherRng = new Random((config.Seed * 15485863) + epoch);
                 model.train();
@@ -136,7 +147,7 @@ public static class Trainer
                 using var precision = MixedPrecision.Use(bf16);
 
                 // Supervised states and their next items, group by group; one loss over all of them.
-                var groups = LengthGroups.Split(rows, u => split.Train[u].Length, tc.LengthGroups);
+                var groups = LengthGroups.Split(rows, row => split.Train[UserOf(row)].Length, tc.LengthGroups);
                 var pieces = groups.Select(group => ForwardGroup(group)).ToArray();
                 var flatStates = cat(pieces.Select(p => p.FlatStates).ToArray());        // [M, D']
                 var positives = cat(pieces.Select(p => p.Positives).ToArray());          // [M]
@@ -146,7 +157,7 @@ public static class Trainer
                     // Each group's students (the state after its last input item), in the groups' user order.
                     var students = cat(pieces.Select(p => SequentialRecommender.StatesAt(p.States, p.Inputs.ne(0).sum(1) - 1)).ToArray()); // [B, D']
                     var inputs = cat(pieces.Select(p => p.Inputs.flatten()).ToArray());                                                  // the batch's item ids
-                    value = value + distillation.Loss(model, [.. groups.SelectMany(g => g)], students, inputs, teacherRng);
+                    value = value + distillation.Loss(model, [.. groups.SelectMany(g => g).Select(UserOf)], students, inputs, teacherRng);
                 }
 
                 return (OptimizerStep.Apply(optimizer, value), rows.Length);
@@ -157,12 +168,14 @@ public static class Trainer
         };
 
         // One group of rows through the model: all states [B, N, D'], inputs [B, N], and the supervised ones.
-        (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives) ForwardGroup(int[] rows)
+        (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives) ForwardGroup(int[] groupRows)
         {
-            var users = rows.Select(u => split.Train[u]).ToArray();
+            var rows = groupRows.Select(UserOf).ToArray();
+            var sequences = rows.Select(u => split.Train[u]).ToArray();
             var batch = model.IsCausal
-                ? SequenceBatcher.Autoregressive(users, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray())
-                : SequenceBatcher.Cloze(users, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng);
+                ? SequenceBatcher.Autoregressive(sequences, timestamps is null ? null : rows.Select(u => timestamps[u]).ToArray(), config.Model.MaxSequenceLength, ratings is null ? null : rows.Select(u => ratings[u]).ToArray(), lastOnly)
+                : SequenceBatcher.Cloze(sequences, config.Model.MaxSequenceLength, tc.MaskProbability, model.MaskToken, clozeRng,
+                    tc.ClozeLastItem ? groupRows.Select(row => row >= users).ToArray() : null, tc.ClozeReplace ? model.NumItems : 0);
             var supervised = batch.Targets.view(-1).ne(0).nonzero().squeeze(1).ToDevice(device); // [M], found on the host: no wait for the device
             batch = batch.To(device);
             var features = userFeatures is null ? null : UserFeatureIds.Batch([.. rows.Select(u => userFeatures.Values[u])], userFeatures.Names.Length)!.ToDevice(device); // [B, F]

@@ -135,4 +135,58 @@ public class SequenceEncoderTests
         var (_, _, _, levels) = SequenceBatcher.HistoryBatch([[1, 2]], 4, historyRatings: [[0.5f, 4.5f]]);
         Assert.Equal(new long[] { 1, 9 }, levels!.data<long>().ToArray());
     }
+
+    [Fact]
+    public void LastItemRowsMaskOnlyTheirLastItem()
+    {
+        int[][] sequences = [[1, 2, 3, 4, 5, 6, 7, 8], [9, 10], [11, 12, 13]];
+        var batch = SequenceBatcher.Cloze(sequences, maxLength: 6, maskProbability: 0.9, maskToken: 99, new Random(2), lastItemOnly: [true, true, false]);
+        var inputs = batch.Inputs.data<long>().ToArray();
+        var targets = batch.Targets.data<long>().ToArray();
+        Assert.Equal(new long[] { 3, 4, 5, 6, 7, 99 }, inputs[..6]);
+        Assert.Equal(new long[] { 0, 0, 0, 0, 0, 8 }, targets[..6]);
+        Assert.Equal(new long[] { 9, 99, 0, 0, 0, 0 }, inputs[6..12]);
+        Assert.Equal(new long[] { 0, 10, 0, 0, 0, 0 }, targets[6..12]);
+        Assert.True(targets[12..15].Count(t => t != 0) >= 1); // the third row is a random-mask row
+    }
+
+    [Fact]
+    public void ClozeReplacementFollowsBertsEightyTenTen()
+    {
+        // Every position is selected (probability 1); what each becomes: [mask], a random item of 1..50, or itself.
+        var sequence = Enumerable.Range(1000, 200).ToArray();
+        var (mask, random, same) = (0, 0, 0);
+        var rng = new Random(7);
+        for (var round = 0; round < 50; round++)
+        {
+            var batch = SequenceBatcher.Cloze([sequence], maxLength: 200, maskProbability: 1.0, maskToken: 99, rng, randomItems: 50);
+            var inputs = batch.Inputs.data<long>().ToArray();
+            var targets = batch.Targets.data<long>().ToArray();
+            Assert.Equal(sequence.Select(i => (long)i), targets); // every position is a target, whatever it shows
+            mask += inputs.Count(i => i == 99);
+            random += inputs.Count(i => i is >= 1 and <= 50);
+            same += inputs.Where((input, t) => input == sequence[t]).Count();
+        }
+
+        // 10,000 draws: standard errors 0.004 (mask) and 0.003 (the others).
+        Assert.Equal(10_000, mask + random + same);
+        Assert.InRange(mask / 10_000.0, 0.785, 0.815);
+        Assert.InRange(random / 10_000.0, 0.088, 0.112);
+        Assert.InRange(same / 10_000.0, 0.088, 0.112);
+    }
+
+    [Fact]
+    public void LastPositionBatchesSuperviseOnlyTheLastState()
+    {
+        int[][] sequences = [[1, 2, 3, 4], [5, 6]];
+        var every = SequenceBatcher.Autoregressive(sequences, null, maxLength: 8);
+        var last = SequenceBatcher.Autoregressive(sequences, null, maxLength: 8, lastOnly: true);
+        Assert.Equal(every.Inputs.data<long>().ToArray(), last.Inputs.data<long>().ToArray());
+        Assert.Equal(new long[] { 2, 3, 4, 6, 0, 0 }, every.Targets.data<long>().ToArray());
+        Assert.Equal(new long[] { 0, 0, 4, 6, 0, 0 }, last.Targets.data<long>().ToArray());
+        // A window shorter than the sequence: the last target is still the sequence's last item.
+        var windowed = SequenceBatcher.Autoregressive([[1, 2, 3, 4, 5]], null, maxLength: 2, lastOnly: true);
+        Assert.Equal(new long[] { 3, 4 }, windowed.Inputs.data<long>().ToArray());
+        Assert.Equal(new long[] { 0, 5 }, windowed.Targets.data<long>().ToArray());
+    }
 }

@@ -15,7 +15,9 @@ public class EncoderTrainingTests
     [InlineData("sasrec", "mol", 10, null)]
     [InlineData("hstu", "dot", 10, "interleaved")]
     [InlineData("sasrec", "dot", 10, "rated")]
-    public void EachEncoderLearnsPlantedTransitions(string encoder, string similarity, int epochs, string? preprocessor)
+    [InlineData("gru4rec_reference", "dot", 30, null, "last_position")]              // LLM-ESR's GRU4Rec, trained as its research code
+    [InlineData("bert4rec", "dot", 30, null, "cloze_last_item")]                      // LLM-ESR's BERT4Rec training set
+    public void EachEncoderLearnsPlantedTransitions(string encoder, string similarity, int epochs, string? preprocessor, string? training = null)
     {
         using var dir = new TempDir();
         var data = TrainingTests.CycleDataset(users: 100, items: 30, seed: 5, timed: true, maxLength: 14);
@@ -23,7 +25,13 @@ public class EncoderTrainingTests
         run = run with
         {
             Model = run.Model with { Encoder = encoder, Similarity = similarity, NumHeads = 2, MolComponentDim = 8, Preprocessor = preprocessor },
-            Train = run.Train with { MaskProbability = 0.4 },
+            Train = run.Train with
+            {
+                MaskProbability = 0.4,
+                Supervise = training == "last_position" ? "last_position" : "every_position",
+                ClozeLastItem = training == "cloze_last_item",
+                ClozeReplace = training == "cloze_last_item",
+            },
         };
         var result = Trainer.Run(run, data, dir.Path);
         var log = File.ReadAllLines(Path.Combine(dir.Path, "metrics.jsonl")).Select(l => System.Text.Json.JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).ToArray();
@@ -34,5 +42,19 @@ public class EncoderTrainingTests
 
         var (model, _) = Checkpoint.LoadModel(result.Checkpoint);
         Assert.Equal(result.Test, Evaluator.Evaluate(new ModelScorer(model), split.Test).Metrics); // save/load round trip
+    }
+
+    [Theory]
+    [InlineData("bert4rec", "last_position", false, "last_position is for causal models")]
+    [InlineData("sasrec", "every_position", true, "cloze_last_item and train.cloze_replace are for cloze models")]
+    [InlineData("gru4rec", "final", false, "train.supervise: 'final'")]
+    public void TrainingOptionsThatDoNotFitTheEncoderAreRefused(string encoder, string supervise, bool clozeLastItem, string message)
+    {
+        using var dir = new TempDir();
+        var data = TrainingTests.CycleDataset(users: 20, items: 10, seed: 1, timed: false, maxLength: 12);
+        var run = TrainingTests.SmallRun(1);
+        run = run with { Model = run.Model with { Encoder = encoder }, Train = run.Train with { Supervise = supervise, ClozeLastItem = clozeLastItem } };
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Run(run, data, dir.Path));
+        Assert.Contains(message, error.Message);
     }
 }

@@ -11,7 +11,8 @@ internal static class EncoderRegistry
 {
     /// <summary>
     /// All encoders: the research code's SASRec (generative-recommenders, non-affine norms) and the earlier affine
-    /// variant, HSTU (generative-recommenders' re-initialisation), GRU4Rec (no position table) and BERT4Rec (BERT's init).
+    /// variant, HSTU (generative-recommenders' re-initialisation), GRU4Rec (no position table; GenRec's and LLM-ESR's research
+    /// code's) and BERT4Rec (BERT's init).
     /// </summary>
     public static readonly IReadOnlyList<EncoderEntry> All =
     [
@@ -19,6 +20,7 @@ internal static class EncoderRegistry
         new("sasrec_affine", config => new SasRecEncoder(config, reference: false), "positional", PositionInit.InverseSqrtDim),
         new("hstu", config => new HstuEncoder(config), "positional", PositionInit.XavierNormal),
         new("gru4rec", config => new Gru4RecEncoder(config), "plain", PositionInit.Bert),
+        new("gru4rec_reference", config => new Gru4RecEncoder(config, reference: true), "plain", PositionInit.Bert),
         new("bert4rec", config => new Bert4RecEncoder(config), "positional", PositionInit.Bert),
     ];
 
