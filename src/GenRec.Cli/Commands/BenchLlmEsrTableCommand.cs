@@ -40,25 +40,31 @@ internal static class BenchLlmEsrTableCommand
     internal sealed record ModelMeans(string Model, int[] Seeds, double MeanEpochs, double MeanSamplesPerSecond, SortedDictionary<string, SortedDictionary<string, SortedDictionary<string, double>>> Protocols);
 
     /// <summary>
-    /// A backbone beside its LLM-ESR version: headline means, whether LLM-ESR has the higher overall and tail-item NDCG@10
-    /// under each protocol, and LLM-ESR's training throughput as a share of the plain backbone's (mean sequences/s over
-    /// the seeds; runs side by side on one machine).
+    /// A backbone beside an LLM-ESR model on it (<c>llm-esr-&lt;backbone&gt;</c> or an ablation,
+    /// <c>llm-esr-&lt;backbone&gt;-&lt;variant&gt;</c>): headline means, whether LLM-ESR has the higher overall and tail-item
+    /// NDCG@10 under each protocol, and LLM-ESR's training throughput as a share of the plain backbone's (mean sequences/s
+    /// over the seeds; runs side by side on one machine).
     /// </summary>
-    internal sealed record Comparison(string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10, SortedDictionary<string, PairedDifference> Paired, double? ThroughputRatio = null);
+    internal sealed record Comparison(string LlmEsrModel, string Backbone, SortedDictionary<string, double> Baseline, SortedDictionary<string, double> LlmEsr, SortedDictionary<string, bool> ImprovesOverallAndTailItemNdcg10, SortedDictionary<string, PairedDifference> Paired, double? ThroughputRatio = null);
 
     /// <summary>
     /// LLM-ESR minus its backbone on the same seed, per seed; their mean, standard deviation (n - 1), standard error
-    /// of the mean, and whether the mean exceeds two standard errors (the issue's bar).
+    /// of the mean (null with one seed), and whether the mean exceeds two standard errors (the issue's bar).
     /// </summary>
-    internal sealed record PairedDifference(SortedDictionary<int, double> BySeed, double Mean, double Sd, double StandardError, bool AboveTwoStandardErrors)
+    internal sealed record PairedDifference(SortedDictionary<int, double> BySeed, double Mean, double? Sd, double? StandardError, bool AboveTwoStandardErrors)
     {
         public static PairedDifference Of(SortedDictionary<int, double> bySeed)
         {
             var values = bySeed.Values.ToArray();
             var mean = values.Average();
-            var sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
+            if (values.Length < 2)
+            {
+                return new PairedDifference(bySeed, mean, null, null, false);
+            }
+
+            var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
             var se = sd / Math.Sqrt(values.Length);
-            return new PairedDifference(bySeed, mean, sd, se, values.Length > 1 && mean > 2 * se);
+            return new PairedDifference(bySeed, mean, sd, se, mean > 2 * se);
         }
     }
 
@@ -104,13 +110,32 @@ internal static class BenchLlmEsrTableCommand
                 protocols));
         }
 
-        var comparisons = models.Where(m => !m.Model.StartsWith("llm-esr-", StringComparison.Ordinal))
-            .Select(b => (Baseline: b, Enhanced: models.FirstOrDefault(m => m.Model == "llm-esr-" + b.Model)))
-            .Where(p => p.Enhanced is not null)
-            .Select(p => new Comparison(p.Baseline.Model, Headline(p.Baseline), Headline(p.Enhanced!), Improves(p.Baseline, p.Enhanced!), Paired(runs, p.Baseline.Model, p.Enhanced!.Model, grouping),
-                p.Baseline.MeanSamplesPerSecond > 0 ? p.Enhanced!.MeanSamplesPerSecond / p.Baseline.MeanSamplesPerSecond : null))
+        var plainModels = models.Select(m => m.Model).Where(m => !m.StartsWith(LlmEsrPrefix, StringComparison.Ordinal)).ToArray();
+        var comparisons = models
+            .Select(m => (Enhanced: m, Baseline: BaselineOf(m.Model, plainModels) is { } b ? models.Single(x => x.Model == b) : null))
+            .Where(p => p.Baseline is not null)
+            .Select(p => new Comparison(p.Enhanced.Model, p.Baseline!.Model, Headline(p.Baseline), Headline(p.Enhanced), Improves(p.Baseline, p.Enhanced), Paired(runs, p.Baseline.Model, p.Enhanced.Model, grouping),
+                p.Baseline.MeanSamplesPerSecond > 0 ? p.Enhanced.MeanSamplesPerSecond / p.Baseline.MeanSamplesPerSecond : null))
             .ToArray();
         return new Table(dataset, groups, "means over the seeds listed per model; each run tests its best-validation epoch", models.ToArray(), comparisons, GitRevision.Current(), DateTimeOffset.UtcNow);
+    }
+
+    private const string LlmEsrPrefix = "llm-esr-";
+
+    /// <summary>
+    /// The plain backbone an LLM-ESR model is compared with: <c>llm-esr-sasrec</c> and its ablations
+    /// <c>llm-esr-sasrec-concat</c>, ... go with <c>sasrec</c> (the longest plain name that fits); null for a plain model
+    /// or one without its backbone among <paramref name="plainModels"/>.
+    /// </summary>
+    internal static string? BaselineOf(string model, IReadOnlyCollection<string> plainModels)
+    {
+        if (!model.StartsWith(LlmEsrPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var rest = model[LlmEsrPrefix.Length..];
+        return plainModels.Where(b => rest == b || rest.StartsWith(b + "-", StringComparison.Ordinal)).OrderByDescending(b => b.Length).FirstOrDefault();
     }
 
     // The run's long-tail section under one grouping: bench train writes the 20% share first, then the paper's thresholds (older files hold one object, the share).
@@ -177,10 +202,10 @@ internal static class BenchLlmEsrTableCommand
             lines.Add("");
         }
 
-        lines.AddRange(table.Comparisons.Select(c => $"{c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}"))));
-        lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
+        lines.AddRange(table.Comparisons.Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}"))));
+        lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
         lines.AddRange(table.Comparisons.SelectMany(c => c.Paired.Select(p =>
-            $"{c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} (sd {p.Value.Sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, {p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
+            $"{c.LlmEsrModel} vs {c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} ({(p.Value.Sd is { } sd ? $"sd {sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, " : "")}{p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
         return string.Join("\n", lines);
     }
 

@@ -176,6 +176,39 @@ public class LlmEsrModelTests
     }
 
     [Theory]
+    [InlineData("drop_last")]
+    [InlineData("whole")]
+    public void TeachersReadTheirHistoryUpToTheStudentsStage(string teacherHistory)
+    {
+        var data = TrainingTests.CycleDataset(users: 30, items: 12);
+        var model = Model(data);
+        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), 3);
+        var config = new LlmEsrConfig { TeacherRefresh = "epoch", TeacherHistory = teacherHistory };
+        var distillation = new SelfDistillation(config, similar, split.Train, 10);
+        distillation.BeginEpoch(model, 8);
+        model.eval();
+        int[] users = [0, 5];
+        var teacher = distillation.TeacherStates(model, users, new Random(1));           // [2, D']
+
+        // By hand: each similar user's state after the last item it reads, averaged.
+        using var _ = no_grad();
+        for (var i = 0; i < users.Length; i++)
+        {
+            var states = similar[users[i]].Select(t =>
+            {
+                var history = (teacherHistory == "drop_last" ? split.Train[t][..^1] : split.Train[t]).TakeLast(10).ToArray(); // the model reads 10
+                var ids = tensor(history.Select(item => (long)item).ToArray()).view(1, -1);
+                return model.forward(ids)[0, history.Length - 1];                            // [D']
+            }).ToArray();
+            Assert.True(stack(states).mean([0]).allclose(teacher[i], 1e-5, 1e-5), $"{teacherHistory}: user {users[i]}");
+        }
+
+        var unknown = config with { TeacherHistory = "last_two" };
+        Assert.Contains("teacher_history", Assert.Throws<ArgumentException>(() => new SelfDistillation(unknown, similar, split.Train, 10)).Message);
+    }
+
+    [Theory]
     [InlineData("sasrec", 10, "step", "mse")]
     [InlineData("gru4rec", 10, "epoch", "mse")]
     [InlineData("bert4rec", 25, "epoch", "infonce")]

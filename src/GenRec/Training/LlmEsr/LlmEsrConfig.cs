@@ -46,6 +46,17 @@ public sealed record LlmEsrConfig
     /// <summary>The accepted values of the teacher refresh schedule.</summary>
     public static readonly string[] TeacherRefreshes = ["step", "epoch"];
 
+    /// <summary>
+    /// Which part of a similar user's training history its teacher state reads: <c>drop_last</c> (default: all but the
+    /// last item, as the research code's <c>_get_user_seq</c> builds <c>sim_seq</c> from <c>inter[:-1]</c>, the same
+    /// stage as the student, whose input also stops before its last training item) or <c>whole</c> (every training
+    /// item; GenRec's earlier teachers).
+    /// </summary>
+    public string TeacherHistory { get; init; } = "drop_last";
+
+    /// <summary>The accepted values of <see cref="TeacherHistory"/>.</summary>
+    public static readonly string[] TeacherHistories = ["drop_last", "whole"];
+
     /// <summary>Weight of the self-distillation loss.</summary>
     public double Alpha { get; init; } = 0.1;
 

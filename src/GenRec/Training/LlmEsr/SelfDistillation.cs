@@ -8,8 +8,8 @@ namespace GenRec.Training.LlmEsr;
 /// <summary>
 /// LLM-ESR's retrieval-augmented self-distillation: the representation of each user in the batch
 /// (the state after the last input position, [B, D']) is aligned with the mean representation of
-/// similar users, computed by the same model on their training histories without gradient (the
-/// teacher is a constant), with MSE or a symmetric InfoNCE at the model's learned temperature.
+/// similar users, computed by the same model on their training histories (all but the last item by default, see
+/// <see cref="LlmEsrConfig.TeacherHistory"/>) without gradient (the teacher is a constant), with MSE or a symmetric InfoNCE at the model's learned temperature.
 /// The same alignment serves the optional item regularisation between adapted text and ID embeddings.
 /// </summary>
 internal sealed class SelfDistillation
@@ -31,9 +31,15 @@ internal sealed class SelfDistillation
             throw new ArgumentException($"llm_esr.teacher_refresh: unknown '{config.TeacherRefresh}' (available: {string.Join(", ", LlmEsrConfig.TeacherRefreshes)})");
         }
 
+        if (!LlmEsrConfig.TeacherHistories.Contains(config.TeacherHistory))
+        {
+            throw new ArgumentException($"llm_esr.teacher_history: unknown '{config.TeacherHistory}' (available: {string.Join(", ", LlmEsrConfig.TeacherHistories)})");
+        }
+
         this.config = config;
         this.similarUsers = similarUsers;
-        this.histories = histories;
+        // The teachers' histories (a one-item history is kept whole: it has no earlier stage).
+        this.histories = config.TeacherHistory == "drop_last" ? [.. histories.Select(h => h.Length > 1 ? h[..^1] : h)] : histories;
         this.maxLength = maxLength;
     }
 
