@@ -42,23 +42,26 @@ for seed in "${seeds[@]}"; do
     queue "configs/$dataset-llm-esr-$b.json" "$seed" "$b" --without-llm-esr
   done
 done
-# GENREC_ABLATIONS=1 adds, on SASRec with the same seeds and protocol, the paper's ablations as their own rows:
-# concat fusion instead of cross-attention, no self-distillation (alpha 0), no PCA initialisation, the text view only,
-# and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0); and one of GenRec's: the
-# cross-attention with each view's own tokens added back (the residual the official code weights 0).
+# GENREC_ABLATIONS=1 adds, on each backbone of GENREC_BACKBONES with the same seeds and protocol, the paper's ablations
+# as their own rows: concat fusion instead of cross-attention, no self-distillation (alpha 0), no PCA initialisation,
+# the text view only, and the plain backbone with PCA-initialised ID embeddings (the id view only, alpha 0); and one of
+# GenRec's: the cross-attention with each view's own tokens added back (the residual the official code weights 0).
 # GENREC_ABLATION_NAMES="concat residual" runs only the ablations named.
 if [ -n "${GENREC_ABLATIONS:-}" ]; then
   variants="runs/llm-esr/$dataset/ablation-configs"
   mkdir -p "$variants"
+  for b in "${backbones[@]}"; do
   for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
                   'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
                   'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
                   'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
     name="${ablation%%:*}"
     if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
-    python3 bench/config-variant.py "configs/$dataset-llm-esr-sasrec.json" "$variants/$name.json" "${ablation#*:}"
-    model="llm-esr-sasrec-$name"; [ "$name" = pca-ids ] && model="sasrec-pca-ids"
-    for seed in "${seeds[@]}"; do queue "$variants/$name.json" "$seed" "$model"; done
+    variant="$variants/$name.json"; [ "$b" = sasrec ] || variant="$variants/$b-$name.json"
+    python3 bench/config-variant.py "configs/$dataset-llm-esr-$b.json" "$variant" "${ablation#*:}"
+    model="llm-esr-$b-$name"; [ "$name" = pca-ids ] && model="$b-pca-ids"
+    for seed in "${seeds[@]}"; do queue "$variant" "$seed" "$model"; done
+  done
   done
 fi
 # One training per line; each prints its one-line summary (the line with ->).
