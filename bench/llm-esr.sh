@@ -51,17 +51,16 @@ if [ -n "${GENREC_ABLATIONS:-}" ]; then
   variants="runs/llm-esr/$dataset/ablation-configs"
   mkdir -p "$variants"
   for b in "${backbones[@]}"; do
-  for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
-                  'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
-                  'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
-                  'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
-    name="${ablation%%:*}"
-    if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
-    variant="$variants/$name.json"; [ "$b" = sasrec ] || variant="$variants/$b-$name.json"
-    python3 bench/config-variant.py "configs/$dataset-llm-esr-$b.json" "$variant" "${ablation#*:}"
-    model="llm-esr-$b-$name"; [ "$name" = pca-ids ] && model="$b-pca-ids"
-    for seed in "${seeds[@]}"; do queue "$variant" "$seed" "$model"; done
-  done
+    for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
+                    'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
+                    'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
+                    'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
+      name="${ablation%%:*}"
+      if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
+      python3 bench/config-variant.py "configs/$dataset-llm-esr-$b.json" "$variants/$b-$name.json" "${ablation#*:}"
+      model="llm-esr-$b-$name"; [ "$name" = pca-ids ] && model="$b-pca-ids"
+      for seed in "${seeds[@]}"; do queue "$variants/$b-$name.json" "$seed" "$model"; done
+    done
   done
 fi
 # One training per line; each prints its one-line summary (the line with ->).

@@ -64,14 +64,26 @@ public sealed record TrainConfig
     /// </summary>
     public string Supervise { get; init; } = "every_position";
 
-    /// <summary>Whether only the last position is supervised; an unknown <see cref="Supervise"/> value is an error.</summary>
-    internal bool SupervisesLastOnly(bool causal) => (Supervise, causal) switch
+    /// <summary>
+    /// Whether only the last position is supervised, after checking that the target options fit the model: an unknown
+    /// <see cref="Supervise"/> value, <c>last_position</c> on a cloze model, or <see cref="ClozeLastItem"/> /
+    /// <see cref="ClozeReplace"/> on a causal one (<paramref name="encoder"/> names it) is an error.
+    /// </summary>
+    internal bool SupervisesLastOnly(bool causal, string encoder)
     {
-        ("every_position", _) => false,
-        ("last_position", true) => true,
-        ("last_position", false) => throw new ArgumentException("train.supervise: last_position is for causal models; a cloze model (bert4rec) supervises its masked positions"),
-        _ => throw new ArgumentException($"train.supervise: '{Supervise}' (expected every_position or last_position)"),
-    };
+        if (causal && (ClozeLastItem || ClozeReplace))
+        {
+            throw new ArgumentException($"train.cloze_last_item and train.cloze_replace are for cloze models (bert4rec); '{encoder}' is causal");
+        }
+
+        return (Supervise, causal) switch
+        {
+            ("every_position", _) => false,
+            ("last_position", true) => true,
+            ("last_position", false) => throw new ArgumentException("train.supervise: last_position is for causal models; a cloze model (bert4rec) supervises its masked positions"),
+            _ => throw new ArgumentException($"train.supervise: '{Supervise}' (expected every_position or last_position)"),
+        };
+    }
 
     /// <summary>Cloze training (BERT4Rec): probability that a position is masked and predicted.</summary>
     public double MaskProbability { get; init; } = 0.2;

@@ -93,11 +93,7 @@ public static class Trainer
             : null;
         var validation = ValidationCases(SelectionCases(split, tc.SelectOn), tc.MaxValidationUsers, config.Seed);
         var testOptions = tc.EvalOptions(config.Model.MaxSequenceLength);
-        var lastOnly = tc.SupervisesLastOnly(model.IsCausal);
-        if (model.IsCausal && (tc.ClozeLastItem || tc.ClozeReplace))
-        {
-            throw new ArgumentException($"train.cloze_last_item and train.cloze_replace are for cloze models (bert4rec); '{config.Model.Encoder}' is causal");
-        }
+        var lastOnly = tc.SupervisesLastOnly(model.IsCausal, config.Model.Encoder);
 
         // A row is a user; with cloze_last_item, row u + users is user u's last-item-masked copy.
         var users = split.Train.Length;

@@ -53,8 +53,8 @@ internal sealed class Gru4RecEncoder : SequenceEncoder
     public override Tensor forward(Tensor x, Tensor valid, Tensor? timestamps)
     {
         var (states, _) = gru.forward(x, null);                            // [B, N, H], batch-first strides: not contiguous
-        states = states.contiguous();
-        var projected = output is null ? states : output.forward(dropout!.forward(states)); // [B, N, D]
+        // The output layer writes a contiguous [B, N, D]; without it the states are made so (callers flatten them with view).
+        var projected = output is null ? states.contiguous() : output.forward(dropout!.forward(states)); // [B, N, D]
         return projected * valid.unsqueeze(-1).to(projected.dtype);
     }
 }
