@@ -7,8 +7,13 @@ namespace GenRec.Models.LlmEsr;
 /// <summary>
 /// The semantic view of LLM-ESR: a frozen table of item text embeddings [rows, Ds] (row 0 padding,
 /// rows after the items for special tokens, all zero until <see cref="Load"/>), read through a
-/// trainable two-layer adapter <c>Linear(Ds, Ds/2) -> Linear(Ds/2, D)</c>. The table is a parameter
-/// without gradient so that checkpoints carry it and the optimiser never moves it.
+/// trainable two-layer adapter <c>Linear(Ds, Ds/2) -> Linear(Ds/2, D)</c> (no activation between them, as the
+/// research code's <c>adapter</c>). The table is a parameter without gradient so that checkpoints carry it and the
+/// optimiser never moves it.
+/// <para>The two layers compose into one affine map, up(down(x)) = x (W_up W_down)^T + (W_up b_down + b_up), and the
+/// adapter applies it that way: the same function and the same gradients for both layers' parameters, at a third of
+/// the cost per token (Ds x D multiply-adds instead of Ds x Ds/2 + Ds/2 x D; 24.6k instead of 86k for MiniLM's 384
+/// dimensions and D 64), which matters because every history and target token is adapted at every step.</para>
 /// </summary>
 internal sealed class SemanticItemView : nn.Module<Tensor, Tensor>
 {
@@ -57,8 +62,17 @@ internal sealed class SemanticItemView : nn.Module<Tensor, Tensor>
         return Adapt(text);
     }
 
-    /// <summary>The adapter alone: text embeddings [..., Ds] -> [..., D].</summary>
-    public Tensor Adapt(Tensor text) => up.forward(down.forward(text));
+    /// <summary>The adapter alone: text embeddings [..., Ds] -> [..., D], as one composed affine map.</summary>
+    public Tensor Adapt(Tensor text)
+    {
+        using var scope = NewDisposeScope();
+        var weight = up.weight!.matmul(down.weight!);                           // [D, Ds] = W_up W_down
+        var bias = up.weight!.matmul(down.bias!) + up.bias!;                    // [D] = W_up b_down + b_up
+        return nn.functional.linear(text, weight, bias).MoveToOuterDisposeScope(); // [..., D]
+    }
+
+    /// <summary>The adapter as its two layers, one after the other (the reference the composed map is tested against).</summary>
+    internal Tensor AdaptLayerByLayer(Tensor text) => up.forward(down.forward(text));
 
     /// <summary>Adapted embeddings of the first <paramref name="count"/> rows (padding and items): [count, D].</summary>
     public Tensor FirstRows(int count) => Adapt(table.narrow(0, 0, count));
