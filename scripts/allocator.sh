@@ -4,8 +4,9 @@
 # jemalloc's default decay still hands freed pages back (madvise) and the next step faults them in
 # again: a TIGER step spent more time in the kernel than in libtorch. Here jemalloc never purges
 # by itself (decay -1; 1.7x faster: 119 vs 70 examples/s, two 1-thread runs side by side, 2-core
-# machine) and the training and evaluation loops purge every 10 s instead
-# (src/GenRec/Util/NativeHeap.cs), which bounds the heap (without it, one run grew to 18 GB in 20 minutes).
+# machine) and the training and evaluation loops purge once the process has grown to 1.5x the working set of
+# the minute after the previous purge (src/GenRec/Util/HeapReleasePolicy.cs), which bounds the heap (without it,
+# one run grew to 18 GB in 20 minutes); a purge every 10 s, as before, cost a TIGER step two thirds of its time.
 # awk reads all of ldconfig's output (no early exit): under the launchers' pipefail an early exit
 # could kill ldconfig with SIGPIPE and the whole launcher with status 141.
 jemalloc="$(ldconfig -p 2>/dev/null | awk '/libjemalloc\.so\.2 .*x86-64/ && !found {print $NF; found = 1}')"
