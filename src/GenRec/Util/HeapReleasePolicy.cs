@@ -2,8 +2,8 @@ namespace GenRec.Util;
 
 /// <summary>
 /// When the training and evaluation loops hand freed native memory back to the OS: for <see cref="Settle"/> after
-/// each release (and after the start) the loop's working set is faulted in again and its resident size is recorded
-/// at every step, largest first; after that, memory is released once the resident size exceeds
+/// each release (and after the first step) the loop's working set is faulted in again and the largest resident size
+/// of its steps is kept; after that, memory is released once the resident size exceeds
 /// <see cref="GrowthFactor"/> times that largest size, i.e. once the heap has grown past the working set.
 /// <para>A release on a clock alone re-faults the whole working set after every release: on the 2-core VM that cost
 /// a TIGER step two thirds of its time (37-51 examples/s with a release every 10 s against 106-152 without any).
