@@ -25,9 +25,9 @@ for variant in 'fp32||{}' 'bf16||{"compute":{"precision":"bf16"}}' 'no-collision
   python3 bench/config-variant.py "configs/$dataset-tiger.json" "$runs/$name.json" \
     '{"train":{"max_validation_users":20,"beams":2,"warmup_steps":5}}' "$change"
   rm -rf "$runs/run-$name"
-  env $environment bash -c 'source bench/lib.sh; genrec "$@"' genrec tiger train --config "$runs/$name.json" --semantic-ids "$ids" \
-    --epochs "${GENREC_TIGER_SPEED_EPOCHS:-3}" --steps-per-epoch "${GENREC_TIGER_SPEED_STEPS:-12}" --no-test --tag "speed-$name" \
-    --run-dir "$runs/run-$name" --bench-out "$out" | grep -a -- '->'
+  ( if [ -n "$environment" ]; then export "$environment"; fi
+    genrec tiger train --config "$runs/$name.json" --semantic-ids "$ids" --epochs "${GENREC_TIGER_SPEED_EPOCHS:-3}" \
+      --steps-per-epoch "${GENREC_TIGER_SPEED_STEPS:-12}" --no-test --tag "speed-$name" --run-dir "$runs/run-$name" --bench-out "$out" ) | grep -a -- '->'
   # Examples/s per interval: the first includes the heap's warm-up, the last is the steady rate.
   python3 - "$runs/run-$name/metrics.jsonl" "$summary.tmp" "$name" <<'PY'
 import json, sys

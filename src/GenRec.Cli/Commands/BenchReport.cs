@@ -37,21 +37,8 @@ internal sealed record BenchReport(
         var device = GenRec.Compute.ComputeDevice.Resolve(compute.Device);
         var detail = device.type == TorchSharp.DeviceType.CUDA
             ? $" ({compute.Precision}{(compute.Tf32 ? ", tf32" : "")})"
-            : MklAvx512Preloaded() ? " (MKL AVX-512 preload)" : "";
+            : GenRec.Compute.LibTorchRuntime.LoadedFrom("libmkl-intel-cpu.so") is not null ? " (MKL AVX-512 preload)" : ""; // scripts/allocator.sh
         return $"{device}{detail}, libtorch {TorchSharp.torch.__version__}";
-    }
-
-    /// <summary>Whether scripts/allocator.sh preloaded the library that lets MKL pick its AVX-512 kernels on AMD processors.</summary>
-    private static bool MklAvx512Preloaded()
-    {
-        try
-        {
-            return File.ReadLines("/proc/self/maps").Any(line => line.EndsWith("libmkl-intel-cpu.so", StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     public static string MachineDescription() => $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}";

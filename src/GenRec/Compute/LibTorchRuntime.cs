@@ -70,8 +70,8 @@ internal static class LibTorchRuntime
         return rows;
     }
 
-    // The path of a loaded library, from the process's memory map.
-    private static string? LoadedFrom(string library)
+    /// <summary>The path of a loaded library (by file name), from the process's memory map; null when absent or unreadable.</summary>
+    internal static string? LoadedFrom(string library)
     {
         try
         {
