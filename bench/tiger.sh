@@ -7,6 +7,9 @@
 #   GENREC_EPOCHS=4 bench/tiger.sh amazon-beauty       # a budget: validations of 500 steps each (the config trains up to 200)
 #   GENREC_NO_COLLISION_INPUT=1 bench/tiger.sh amazon-beauty   # also TIGER without the collision code in the encoder
 #                                                      # input (model.input_collision_code false; 1.55x faster here) at the same budget
+#   GENREC_TIGER_FAST=1 GENREC_THREADS=1 GENREC_EPOCHS=8 bench/tiger.sh amazon-beauty   # every TIGER run with bf16 matrix
+#                                                      # products and without the collision code in the input (each 1.37x
+#                                                      # in bench/tiger-speed.sh), tagged bf16-no-collision-input, run folders <name>-fast
 # Writes bench/results/rqvae-<dataset>[-<ids>].json, {most-popular,transitions,text-knn}-unfiltered-<dataset>.json,
 # tiger[-<ids>]-<dataset>.json and tiger-random-ids-<dataset>.json. Run folders live in GENREC_RUNS (default
 # ~/genrec-runs, outside the work tree) and every run resumes from its last.ckpt, so the script can be stopped and
@@ -40,11 +43,19 @@ fi
 knn=(); if [ -f "$vectors" ]; then knn=(--embeddings "$vectors"); fi
 "$bin" bench baselines "$data_path" --name "$dataset" --no-history-filter "${knn[@]}" | grep -a -- '->'
 budget=(); if [ -n "${GENREC_EPOCHS:-}" ]; then budget+=(--epochs "$GENREC_EPOCHS"); fi
-tag=(); if [ "$from" != minilm ] && [ "$from" != collaborative ]; then tag=(--tag "$from"); fi
-"$bin" tiger train --config "$config" --semantic-ids "$ids" "${tag[@]}" --run-dir "$runs/tiger-$dataset-$from" --resume "${budget[@]}" | grep -a -- '->\|error'
-"$bin" tiger train --config "$config" --random-ids --run-dir "$runs/tiger-random-ids-$dataset" --resume "${budget[@]}" | grep -a -- '->\|error'
+# Names: the ID source (unless the dataset's default) and the fast variant, in the JSON tag and the run folder.
+ids_tag=""; if [ "$from" != minilm ] && [ "$from" != collaborative ]; then ids_tag="$from"; fi
+fast_tag=""; suffix=""
+if [ -n "${GENREC_TIGER_FAST:-}" ]; then
+  fast_tag="bf16-no-collision-input"; suffix="-fast"
+  python3 bench/config-variant.py "$config" "$runs/$dataset-tiger-fast.json" '{"compute":{"precision":"bf16"},"model":{"input_collision_code":false}}'
+  config="$runs/$dataset-tiger-fast.json"
+fi
+tag_of() { local t; t="$(IFS=-; echo "$*")"; t="${t#-}"; t="${t%-}"; if [ -n "$t" ]; then echo "--tag $t"; fi; }
+"$bin" tiger train --config "$config" --semantic-ids "$ids" $(tag_of "$ids_tag" "$fast_tag") --run-dir "$runs/tiger-$dataset-$from$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
+"$bin" tiger train --config "$config" --random-ids $(tag_of "$fast_tag") --run-dir "$runs/tiger-random-ids-$dataset$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
 if [ -n "${GENREC_NO_COLLISION_INPUT:-}" ]; then
   variant="$runs/tiger-$dataset-$from-no-collision-input.json"
   python3 bench/config-variant.py "$config" "$variant" '{"model":{"input_collision_code":false}}'
-  "$bin" tiger train --config "$variant" --semantic-ids "$ids" --tag "${tag[1]:+${tag[1]}-}no-collision-input" --run-dir "$runs/tiger-$dataset-$from-no-collision-input" --resume "${budget[@]}" | grep -a -- '->\|error'
+  "$bin" tiger train --config "$variant" --semantic-ids "$ids" $(tag_of "$ids_tag" no-collision-input) --run-dir "$runs/tiger-$dataset-$from-no-collision-input" --resume "${budget[@]}" | grep -a -- '->\|error'
 fi
