@@ -72,7 +72,7 @@ internal static class BenchLlmEsrTableCommand
 
     private static readonly string[] Protocols = ["full_ranking", "sampled", "popularity_sampled"];
 
-    private static Table Build(string folder, int grouping = 0)
+    internal static Table Build(string folder, int grouping = 0)
     {
         var files = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0)
@@ -154,7 +154,7 @@ internal static class BenchLlmEsrTableCommand
         var result = new SortedDictionary<string, PairedDifference>(StringComparer.Ordinal);
         foreach (var protocol in Protocols.Where(p => seeds.Length > 0 && seeds.All(s => plain[s].TryGetProperty(p, out var a) && a.ValueKind == JsonValueKind.Object && llmEsr[s].TryGetProperty(p, out var b) && b.ValueKind == JsonValueKind.Object)))
         {
-            foreach (var group in new[] { "overall", "tail_item" })
+            foreach (var group in new[] { "overall", "tail_item" }.Where(g => seeds.All(s => Count(plain[s], protocol, g) > 0 && Count(llmEsr[s], protocol, g) > 0)))
             {
                 double Ndcg(JsonElement section) => section.GetProperty(protocol).GetProperty(group).GetProperty("ndcg@10").GetDouble();
                 result[$"{protocol}/{group}/ndcg@10"] = PairedDifference.Of(new SortedDictionary<int, double>(seeds.ToDictionary(s => s, s => Ndcg(llmEsr[s]) - Ndcg(plain[s]))));
@@ -163,6 +163,11 @@ internal static class BenchLlmEsrTableCommand
 
         return result;
     }
+
+    private static double Count(JsonElement longTail, string protocol, string group) => longTail.GetProperty(protocol).GetProperty(group).GetProperty("count").GetDouble();
+
+    // A group no test case falls in (the paper's tail items on 5-core data): no metric to compare or print.
+    private static bool Empty(SortedDictionary<string, double> group) => group["count"] <= 0;
 
     // full/… and sampled/… NDCG@10 and HR@10 of the overall and tail-item groups.
     private static SortedDictionary<string, double> Headline(ModelMeans m)
@@ -180,11 +185,13 @@ internal static class BenchLlmEsrTableCommand
         return result;
     }
 
-    // Per protocol: higher mean overall and tail-item NDCG@10.
+    // Per protocol: higher mean overall and tail-item NDCG@10 (overall alone where the tail-item group is empty).
     private static SortedDictionary<string, bool> Improves(ModelMeans baseline, ModelMeans enhanced) =>
-        new(baseline.Protocols.Keys.ToDictionary(p => p, p => new[] { "overall", "tail_item" }.All(g => enhanced.Protocols[p][g]["ndcg@10"] > baseline.Protocols[p][g]["ndcg@10"])), StringComparer.Ordinal);
+        new(baseline.Protocols.Keys.ToDictionary(p => p, p => new[] { "overall", "tail_item" }
+            .Where(g => !Empty(baseline.Protocols[p][g]) && !Empty(enhanced.Protocols[p][g]))
+            .All(g => enhanced.Protocols[p][g]["ndcg@10"] > baseline.Protocols[p][g]["ndcg@10"])), StringComparer.Ordinal);
 
-    private static string Markdown(Table table)
+    internal static string Markdown(Table table)
     {
         string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
         var lines = new List<string>();
@@ -193,16 +200,20 @@ internal static class BenchLlmEsrTableCommand
             lines.Add($"{table.Dataset}, {Describe(protocol)} (N@10 / H@10; {table.Groups})");
             lines.Add("| model | seeds | overall | tail item | head item | tail user | head user |");
             lines.Add("|---|---|---|---|---|---|---|");
+            var sizes = table.Models[0].Protocols[protocol];
+            lines.Add("| (test users in the group) | | " + string.Join(" | ", LongTailReport.GroupNames.Select(n => sizes[n]["count"].ToString("0", CultureInfo.InvariantCulture))) + " |");
             foreach (var m in table.Models)
             {
                 var g = m.Protocols[protocol];
-                lines.Add($"| {m.Model} | {m.Seeds.Length} | " + string.Join(" | ", LongTailReport.GroupNames.Select(n => $"{F(g[n]["ndcg@10"])} / {F(g[n]["hr@10"])}")) + " |");
+                lines.Add($"| {m.Model} | {m.Seeds.Length} | " + string.Join(" | ", LongTailReport.GroupNames.Select(n => Empty(g[n]) ? "- (empty)" : $"{F(g[n]["ndcg@10"])} / {F(g[n]["hr@10"])}")) + " |");
             }
 
             lines.Add("");
         }
 
-        lines.AddRange(table.Comparisons.Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: " + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}"))));
+        bool NoTailItems(Comparison c, string protocol) => Empty(table.Models.Single(m => m.Model == c.Backbone).Protocols[protocol]["tail_item"]);
+        lines.AddRange(table.Comparisons.Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: "
+            + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}{(NoTailItems(c, p.Key) ? " (overall only: no tail items in these groups)" : "")}"))));
         lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
         lines.AddRange(table.Comparisons.SelectMany(c => c.Paired.Select(p =>
             $"{c.LlmEsrModel} vs {c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} ({(p.Value.Sd is { } sd ? $"sd {sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, " : "")}{p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
