@@ -37,6 +37,7 @@ public class PairedDifferenceTests
         Assert.Null(BenchLlmEsrTableCommand.BaselineOf("sasrec-pca-ids", plain));     // a plain model
         Assert.Null(BenchLlmEsrTableCommand.BaselineOf("llm-esr-sasrecx", plain));     // a name that only starts like one
     }
+
     [Fact]
     public void AnEmptyTailGroupIsNeitherComparedNorPrintedAsZero()
     {
