@@ -169,6 +169,10 @@ internal static class BenchLlmEsrTableCommand
     // A group no test case falls in (the paper's tail items on 5-core data): no metric to compare or print.
     private static bool Empty(SortedDictionary<string, double> group) => group["count"] <= 0;
 
+    // Whether both models have test cases in the group under the protocol, so that their means can be compared.
+    private static bool Comparable(ModelMeans baseline, ModelMeans enhanced, string protocol, string group) =>
+        !Empty(baseline.Protocols[protocol][group]) && !Empty(enhanced.Protocols[protocol][group]);
+
     // full/… and sampled/… NDCG@10 and HR@10 of the overall and tail-item groups.
     private static SortedDictionary<string, double> Headline(ModelMeans m)
     {
@@ -188,7 +192,7 @@ internal static class BenchLlmEsrTableCommand
     // Per protocol: higher mean overall and tail-item NDCG@10 (overall alone where the tail-item group is empty).
     private static SortedDictionary<string, bool> Improves(ModelMeans baseline, ModelMeans enhanced) =>
         new(baseline.Protocols.Keys.ToDictionary(p => p, p => new[] { "overall", "tail_item" }
-            .Where(g => !Empty(baseline.Protocols[p][g]) && !Empty(enhanced.Protocols[p][g]))
+            .Where(g => Comparable(baseline, enhanced, p, g))
             .All(g => enhanced.Protocols[p][g]["ndcg@10"] > baseline.Protocols[p][g]["ndcg@10"])), StringComparer.Ordinal);
 
     internal static string Markdown(Table table)
@@ -211,7 +215,8 @@ internal static class BenchLlmEsrTableCommand
             lines.Add("");
         }
 
-        bool NoTailItems(Comparison c, string protocol) => Empty(table.Models.Single(m => m.Model == c.Backbone).Protocols[protocol]["tail_item"]);
+        ModelMeans Means(string model) => table.Models.Single(m => m.Model == model);
+        bool NoTailItems(Comparison c, string protocol) => !Comparable(Means(c.Backbone), Means(c.LlmEsrModel), protocol, "tail_item");
         lines.AddRange(table.Comparisons.Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR has the higher overall and tail-item NDCG@10: "
             + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}{(NoTailItems(c, p.Key) ? " (overall only: no tail items in these groups)" : "")}"))));
         lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
