@@ -11,7 +11,9 @@ namespace GenRec.Cli.Commands;
 /// <c>genrec bench seeds-table</c>: the mean and standard deviation over seeds of bench result files
 /// (one per seed, from <c>bench train --seed S --tag seedS</c>), per model and dataset, with training-free
 /// floors (single bench files: most-popular, transitions, text-kNN) beside them, and each model's
-/// relative margin over every floor. Writes one JSON and prints a Markdown table.
+/// relative margin over every floor. Runs that tested a selected epoch and also the last one (<c>training.extra.last_epoch_test</c>,
+/// written by <c>select_on</c> runs) get the last epoch's mean and deviation beside the selected one's.
+/// Writes one JSON and prints a Markdown table.
 /// </summary>
 internal static class BenchSeedsTableCommand
 {
@@ -45,7 +47,8 @@ internal static class BenchSeedsTableCommand
         }
     }
 
-    internal sealed record ModelRow(string Model, string Dataset, string Protocol, int[] Seeds, double MeanEpochsRun, SortedDictionary<string, Spread> Metrics, SortedDictionary<string, SortedDictionary<string, double>> MarginOverFloors);
+    /// <param name="LastEpochMetrics">The last epoch's test metrics over the same seeds where every seed's run recorded them, else null.</param>
+    internal sealed record ModelRow(string Model, string Dataset, string Protocol, int[] Seeds, double MeanEpochsRun, SortedDictionary<string, Spread> Metrics, SortedDictionary<string, SortedDictionary<string, double>> MarginOverFloors, SortedDictionary<string, Spread>? LastEpochMetrics = null);
 
     internal sealed record FloorRow(string Model, string Dataset, string Protocol, SortedDictionary<string, double> Metrics);
 
@@ -89,10 +92,29 @@ internal static class BenchSeedsTableCommand
                     seeds,
                     g.Average(r => r.Json.TryGetProperty("training", out var t) && t.TryGetProperty("epochs_run", out var e) ? e.GetDouble() : double.NaN),
                     spreads,
-                    margins);
+                    margins,
+                    LastEpochSpreads([.. bySeed.Select(r => (r.File, r.Json))], keys));
             }).ToArray();
         return new Table(models, floors, "mean and standard deviation (n - 1) over the seeds listed; margins are the mean over the floor minus 1", GitRevision.Current(), DateTimeOffset.UtcNow);
     }
+
+    /// <summary>The last epoch's test metrics over the seeds, or null unless every seed's run recorded them (<c>training.extra.last_epoch_test</c>).</summary>
+    private static SortedDictionary<string, Spread>? LastEpochSpreads(IReadOnlyList<(string File, JsonElement Json)> runs, IReadOnlyList<string> keys)
+    {
+        var lasts = runs.Select(r => (r.File, Metrics: LastEpochTest(r.Json))).ToArray();
+        if (lasts.Any(l => l.Metrics is null))
+        {
+            return null;
+        }
+
+        return new SortedDictionary<string, Spread>(keys.ToDictionary(k => k, k => Spread.Of([.. lasts.Select(l =>
+            l.Metrics!.Value.TryGetProperty(k, out var v) ? v.GetDouble() : throw new InvalidDataException($"{l.File}: no metric '{k}' in training.extra.last_epoch_test"))])), StringComparer.Ordinal);
+    }
+
+    private static JsonElement? LastEpochTest(JsonElement run) =>
+        run.TryGetProperty("training", out var training) && training.ValueKind == JsonValueKind.Object
+        && training.TryGetProperty("extra", out var extra) && extra.ValueKind == JsonValueKind.Object
+        && extra.TryGetProperty("last_epoch_test", out var last) && last.ValueKind == JsonValueKind.Object ? last : null;
 
     /// <summary>
     /// The seeds' shared protocol. Each run names the epoch it tested ("model of epoch 90"); those differ by seed and are
@@ -150,10 +172,14 @@ internal static class BenchSeedsTableCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"| {floor.Dataset} | {floor.Model} (floor) | - | {string.Join(" | ", keys.Select(k => floor.Metrics[k].ToString("F4", CultureInfo.InvariantCulture)))} |");
         }
 
+        static string Cell(Spread s) => s.N > 1 ? $"{s.Mean:F4} ± {s.Sd:F4}" : $"{s.Mean:F4}";
         foreach (var row in table.Models)
         {
-            var cells = keys.Select(k => row.Metrics[k] is var s && s.N > 1 ? $"{s.Mean:F4} ± {s.Sd:F4}" : $"{row.Metrics[k].Mean:F4}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model} | {string.Join(", ", row.Seeds)} | {string.Join(" | ", cells)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model} | {string.Join(", ", row.Seeds)} | {string.Join(" | ", keys.Select(k => Cell(row.Metrics[k])))} |");
+            if (row.LastEpochMetrics is { } last)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model}, last epoch | {string.Join(", ", row.Seeds)} | {string.Join(" | ", keys.Select(k => Cell(last[k])))} |");
+            }
         }
 
         return text.ToString();

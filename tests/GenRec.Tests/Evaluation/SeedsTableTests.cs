@@ -32,4 +32,27 @@ public sealed class SeedsTableTests
 
         Assert.Contains("seed given twice", Assert.Throws<InvalidDataException>(() => BenchSeedsTableCommand.Build([runs[0], Run(dir, "sasrec-copy", 9, 0, 0), dir.File("again.json", File.ReadAllText(runs[0]))], [], ["hr@10"])).Message);
     }
+
+    [Fact]
+    public void TheLastEpochsFiguresStandBesideTheSelectedOnesOnlyWhereEverySeedRecordedThem()
+    {
+        using var dir = new TempDir();
+        string Selected(string model, int seed, double hr, double? lastHr)
+        {
+            var extra = lastHr is { } l ? "{\"last_tested_epoch\": 101, \"last_epoch_test\": {\"hr@10\": " + l + "}}" : "null";
+            return dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "p; model of epoch {{{seed}}}", "metrics": {"hr@10": {{{hr}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": 101, "extra": {{{extra}}}}}""");
+        }
+
+        string[] runs = [Selected("sasrec", 1, 0.30, 0.28), Selected("sasrec", 2, 0.32, 0.26), Selected("hstu", 1, 0.31, 0.30), Selected("hstu", 2, 0.33, null)];
+        var table = BenchSeedsTableCommand.Build(runs, [], ["hr@10"]);
+
+        var sasrec = table.Models.Single(m => m.Model == "sasrec");
+        Assert.Equal(0.31, sasrec.Metrics["hr@10"].Mean, 10);                  // the selected epochs' figures stay the main row
+        Assert.Equal(0.27, sasrec.LastEpochMetrics!["hr@10"].Mean, 10);
+        Assert.Equal(Math.Sqrt(0.0002), sasrec.LastEpochMetrics["hr@10"].Sd, 10); // sqrt((0.01^2 + 0.01^2) / 1)
+        Assert.Null(table.Models.Single(m => m.Model == "hstu").LastEpochMetrics); // seed 2 recorded none: no mean over a subset
+        var markdown = BenchSeedsTableCommand.Markdown(table, ["hr@10"]);
+        Assert.Contains("| ml | sasrec, last epoch | 1, 2 | 0.2700 ± 0.0141 |", markdown);
+        Assert.DoesNotContain("hstu, last epoch", markdown);
+    }
 }
