@@ -172,7 +172,7 @@ internal static class BenchSeedsTableCommand
             text.AppendLine(CultureInfo.InvariantCulture, $"| {floor.Dataset} | {floor.Model} (floor) | - | {string.Join(" | ", keys.Select(k => floor.Metrics[k].ToString("F4", CultureInfo.InvariantCulture)))} |");
         }
 
-        static string Cell(Spread s) => s.N > 1 ? $"{s.Mean:F4} ± {s.Sd:F4}" : $"{s.Mean:F4}";
+        static string Cell(Spread s) => s.N > 1 ? string.Create(CultureInfo.InvariantCulture, $"{s.Mean:F4} ± {s.Sd:F4}") : s.Mean.ToString("F4", CultureInfo.InvariantCulture);
         foreach (var row in table.Models)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model} | {string.Join(", ", row.Seeds)} | {string.Join(" | ", keys.Select(k => Cell(row.Metrics[k])))} |");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using GenRec.Cli.Commands;
 
 namespace GenRec.Tests.Evaluation;
@@ -6,7 +7,7 @@ namespace GenRec.Tests.Evaluation;
 public sealed class SeedsTableTests
 {
     private static string Run(TempDir dir, string model, int seed, double hr, double ndcg) =>
-        dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "beauty", "protocol": "p", "metrics": {"hr@10": {{{hr}}}, "ndcg@10": {{{ndcg}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": {{{seed * 10}}}}}""");
+        dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "beauty", "protocol": "p", "metrics": {"hr@10": {{{hr.ToString(CultureInfo.InvariantCulture)}}}, "ndcg@10": {{{ndcg.ToString(CultureInfo.InvariantCulture)}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": {{{seed * 10}}}}}""");
 
     [Fact]
     public void MeansAndSpreadsPerModelWithMarginsOverFloors()
@@ -39,8 +40,8 @@ public sealed class SeedsTableTests
         using var dir = new TempDir();
         string Selected(string model, int seed, double hr, double? lastHr)
         {
-            var extra = lastHr is { } l ? "{\"last_tested_epoch\": 101, \"last_epoch_test\": {\"hr@10\": " + l + "}}" : "null";
-            return dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "p; model of epoch {{{seed}}}", "metrics": {"hr@10": {{{hr}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": 101, "extra": {{{extra}}}}}""");
+            var extra = lastHr is { } l ? "{\"last_tested_epoch\": 101, \"last_epoch_test\": {\"hr@10\": " + l.ToString(CultureInfo.InvariantCulture) + "}}" : "null";
+            return dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "p; model of epoch {{{seed}}}", "metrics": {"hr@10": {{{hr.ToString(CultureInfo.InvariantCulture)}}}}, "config": {"seed": {{{seed}}}}, "training": {"epochs_run": 101, "extra": {{{extra}}}}}""");
         }
 
         string[] runs = [Selected("sasrec", 1, 0.30, 0.28), Selected("sasrec", 2, 0.32, 0.26), Selected("hstu", 1, 0.31, 0.30), Selected("hstu", 2, 0.33, null)];
