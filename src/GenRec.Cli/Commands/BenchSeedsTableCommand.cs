@@ -65,7 +65,7 @@ internal static class BenchSeedsTableCommand
             f.Json.GetProperty("model").GetString()!,
             f.Json.GetProperty("dataset").GetString()!,
             f.Json.GetProperty("protocol").GetString()!,
-            new SortedDictionary<string, double>(keys.ToDictionary(k => k, k => Metric(f.Json, k, f.File)), StringComparer.Ordinal))).ToArray();
+            new SortedDictionary<string, double>(keys.ToDictionary(k => k, k => Metric(f.Json.GetProperty("metrics"), k, f.File)), StringComparer.Ordinal))).ToArray();
         var runs = files.Select(f => (File: f, Json: Parse(f))).ToArray();
         var models = runs.GroupBy(r => (Model: r.Json.GetProperty("model").GetString()!, Dataset: r.Json.GetProperty("dataset").GetString()!))
             .OrderBy(g => g.Key.Dataset, StringComparer.Ordinal).ThenBy(g => g.Key.Model, StringComparer.Ordinal)
@@ -78,7 +78,7 @@ internal static class BenchSeedsTableCommand
                     throw new InvalidDataException($"{g.Key.Model} on {g.Key.Dataset}: seed given twice ({string.Join(", ", g.Select(r => r.File))})");
                 }
 
-                var spreads = new SortedDictionary<string, Spread>(keys.ToDictionary(k => k, k => Spread.Of([.. g.Select(r => Metric(r.Json, k, r.File))])), StringComparer.Ordinal);
+                var spreads = Spreads([.. g.Select(r => (r.File, r.Json.GetProperty("metrics")))], keys);
                 var margins = new SortedDictionary<string, SortedDictionary<string, double>>(StringComparer.Ordinal);
                 foreach (var floor in floors.Where(f => f.Dataset == g.Key.Dataset))
                 {
@@ -98,17 +98,15 @@ internal static class BenchSeedsTableCommand
         return new Table(models, floors, "mean and standard deviation (n - 1) over the seeds listed; margins are the mean over the floor minus 1", GitRevision.Current(), DateTimeOffset.UtcNow);
     }
 
+    /// <summary>Mean and deviation of each metric over the seeds' metric objects (<paramref name="where"/> names the object in errors).</summary>
+    private static SortedDictionary<string, Spread> Spreads(IReadOnlyList<(string File, JsonElement Metrics)> runs, IReadOnlyList<string> keys, string where = "") =>
+        new(keys.ToDictionary(k => k, k => Spread.Of([.. runs.Select(r => Metric(r.Metrics, k, r.File, where))])), StringComparer.Ordinal);
+
     /// <summary>The last epoch's test metrics over the seeds, or null unless every seed's run recorded them (<c>training.extra.last_epoch_test</c>).</summary>
     private static SortedDictionary<string, Spread>? LastEpochSpreads(IReadOnlyList<(string File, JsonElement Json)> runs, IReadOnlyList<string> keys)
     {
         var lasts = runs.Select(r => (r.File, Metrics: LastEpochTest(r.Json))).ToArray();
-        if (lasts.Any(l => l.Metrics is null))
-        {
-            return null;
-        }
-
-        return new SortedDictionary<string, Spread>(keys.ToDictionary(k => k, k => Spread.Of([.. lasts.Select(l =>
-            l.Metrics!.Value.TryGetProperty(k, out var v) ? v.GetDouble() : throw new InvalidDataException($"{l.File}: no metric '{k}' in training.extra.last_epoch_test"))])), StringComparer.Ordinal);
+        return lasts.Any(l => l.Metrics is null) ? null : Spreads([.. lasts.Select(l => (l.File, l.Metrics!.Value))], keys, " in training.extra.last_epoch_test");
     }
 
     private static JsonElement? LastEpochTest(JsonElement run) =>
@@ -159,8 +157,8 @@ internal static class BenchSeedsTableCommand
         }
     }
 
-    private static double Metric(JsonElement run, string key, string file) =>
-        run.GetProperty("metrics").TryGetProperty(key, out var value) ? value.GetDouble() : throw new InvalidDataException($"{file}: no metric '{key}'");
+    private static double Metric(JsonElement metrics, string key, string file, string where = "") =>
+        metrics.TryGetProperty(key, out var value) ? value.GetDouble() : throw new InvalidDataException($"{file}: no metric '{key}'{where}");
 
     internal static string Markdown(Table table, IReadOnlyList<string> keys)
     {
