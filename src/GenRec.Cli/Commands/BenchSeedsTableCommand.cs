@@ -12,8 +12,9 @@ namespace GenRec.Cli.Commands;
 /// (one per seed, from <c>bench train --seed S --tag seedS</c>), per model and dataset, with training-free
 /// floors (single bench files: most-popular, transitions, text-kNN) beside them, and each model's
 /// relative margin over every floor. Runs that tested a selected epoch and also the last one (<c>training.extra.last_epoch_test</c>,
-/// written by <c>select_on</c> runs) get the last epoch's mean and deviation beside the selected one's.
-/// Writes one JSON and prints a Markdown table.
+/// written by <c>select_on</c> runs) get the last epoch's mean and deviation beside the selected one's, and runs with a
+/// simulated cold start (<c>cold_start</c>, from <c>bench train --cold-start</c>) its mean and deviation per history length.
+/// Writes one JSON and prints Markdown tables.
 /// </summary>
 internal static class BenchSeedsTableCommand
 {
@@ -48,7 +49,11 @@ internal static class BenchSeedsTableCommand
     }
 
     /// <param name="LastEpochMetrics">The last epoch's test metrics over the same seeds where every seed's run recorded them, else null.</param>
-    internal sealed record ModelRow(string Model, string Dataset, string Protocol, int[] Seeds, double MeanEpochsRun, SortedDictionary<string, Spread> Metrics, SortedDictionary<string, SortedDictionary<string, double>> MarginOverFloors, SortedDictionary<string, Spread>? LastEpochMetrics = null);
+    /// <param name="ColdStart">The simulated cold start per history length where every seed's run recorded the same lengths, else null.</param>
+    internal sealed record ModelRow(string Model, string Dataset, string Protocol, int[] Seeds, double MeanEpochsRun, SortedDictionary<string, Spread> Metrics, SortedDictionary<string, SortedDictionary<string, double>> MarginOverFloors, SortedDictionary<string, Spread>? LastEpochMetrics = null, ColdStartRow[]? ColdStart = null);
+
+    /// <summary>The cold-start test at one history length over the seeds: the model's spread (null where it had no input, with the reason) and most-popular's.</summary>
+    internal sealed record ColdStartRow(int HistoryItems, int Users, SortedDictionary<string, Spread>? Model, SortedDictionary<string, Spread> MostPopular, string? ModelAbsent);
 
     internal sealed record FloorRow(string Model, string Dataset, string Protocol, SortedDictionary<string, double> Metrics);
 
@@ -93,7 +98,8 @@ internal static class BenchSeedsTableCommand
                     g.Average(r => r.Json.TryGetProperty("training", out var t) && t.TryGetProperty("epochs_run", out var e) ? e.GetDouble() : double.NaN),
                     spreads,
                     margins,
-                    LastEpochSpreads([.. bySeed.Select(r => (r.File, r.Json))], keys));
+                    LastEpochSpreads([.. bySeed.Select(r => (r.File, r.Json))], keys),
+                    ColdStartSpreads([.. bySeed.Select(r => (r.File, r.Json))], keys));
             }).ToArray();
         return new Table(models, floors, "mean and standard deviation (n - 1) over the seeds listed; margins are the mean over the floor minus 1", GitRevision.Current(), DateTimeOffset.UtcNow);
     }
@@ -108,6 +114,48 @@ internal static class BenchSeedsTableCommand
         var lasts = runs.Select(r => (r.File, Metrics: LastEpochTest(r.Json))).ToArray();
         return lasts.Any(l => l.Metrics is null) ? null : Spreads([.. lasts.Select(l => (l.File, l.Metrics!.Value))], keys, " in training.extra.last_epoch_test");
     }
+
+    /// <summary>
+    /// The cold-start rows over the seeds, or null unless every seed's run has them for the same history lengths. At 0 items
+    /// a model that reads no user features has no input (<see cref="Evaluation.ColdStartTest"/>): no model figure there, also
+    /// for files written before the test left it out (their figure is the tie order of constant scores).
+    /// </summary>
+    private static ColdStartRow[]? ColdStartSpreads(IReadOnlyList<(string File, JsonElement Json)> runs, IReadOnlyList<string> keys)
+    {
+        var perRun = runs.Select(r => (r.File, Rows: r.Json.TryGetProperty("cold_start", out var c) && c.ValueKind == JsonValueKind.Array ? c.EnumerateArray().ToArray() : null, UsesUsers: ReadsUserFeatures(r.Json))).ToArray();
+        if (perRun.Any(r => r.Rows is null))
+        {
+            return null;
+        }
+
+        int[] Lengths(JsonElement[] rows) => [.. rows.Select(x => x.GetProperty("history_items").GetInt32())];
+        var lengths = Lengths(perRun[0].Rows!);
+        if (perRun.Any(r => !Lengths(r.Rows!).SequenceEqual(lengths)))
+        {
+            return null;
+        }
+
+        return [.. lengths.Select((n, i) =>
+        {
+            var at = perRun.Select(r => (r.File, Row: r.Rows![i], r.UsesUsers)).ToArray();
+            var noInput = n == 0 && at.Any(r => !r.UsesUsers);
+            var absent = at.Select(r => r.Row.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object ? null : "no model figure in " + r.File).FirstOrDefault(a => a is not null);
+            var reason = noInput ? "no input: the model reads neither items nor user features, so every item scores the same" : absent;
+            return new ColdStartRow(
+                n,
+                at[0].Row.GetProperty("users").GetInt32(),
+                reason is null ? Spreads([.. at.Select(r => (r.File, r.Row.GetProperty("model")))], keys, $" in cold_start[{i}].model") : null,
+                Spreads([.. at.Select(r => (r.File, r.Row.GetProperty("most_popular")))], keys, $" in cold_start[{i}].most_popular"),
+                reason);
+        })];
+    }
+
+    // Whether the run's model reads user features (config.model.features.user names any).
+    private static bool ReadsUserFeatures(JsonElement run) =>
+        run.TryGetProperty("config", out var config) && config.ValueKind == JsonValueKind.Object
+        && config.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.Object
+        && model.TryGetProperty("features", out var features) && features.ValueKind == JsonValueKind.Object
+        && features.TryGetProperty("user", out var user) && user.ValueKind == JsonValueKind.Array && user.GetArrayLength() > 0;
 
     private static JsonElement? LastEpochTest(JsonElement run) =>
         run.TryGetProperty("training", out var training) && training.ValueKind == JsonValueKind.Object
@@ -177,6 +225,22 @@ internal static class BenchSeedsTableCommand
             if (row.LastEpochMetrics is { } last)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model}, last epoch | {string.Join(", ", row.Seeds)} | {string.Join(" | ", keys.Select(k => Cell(last[k])))} |");
+            }
+        }
+
+        var coldStarts = table.Models.Where(m => m.ColdStart is not null).ToArray();
+        if (coldStarts.Length > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"| dataset | model | seeds | history items | users | {string.Join(" | ", keys.Select(k => $"model {k}"))} | {string.Join(" | ", keys.Select(k => $"most popular {k}"))} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|---|{string.Concat(keys.Select(_ => "---|"))}{string.Concat(keys.Select(_ => "---|"))}");
+            foreach (var row in coldStarts)
+            {
+                foreach (var c in row.ColdStart!)
+                {
+                    var model = keys.Select(k => c.Model is { } m ? Cell(m[k]) : "-");
+                    text.AppendLine(CultureInfo.InvariantCulture, $"| {row.Dataset} | {row.Model} | {string.Join(", ", row.Seeds)} | {c.HistoryItems} | {c.Users} | {string.Join(" | ", model)} | {string.Join(" | ", keys.Select(k => Cell(c.MostPopular[k])))} |");
+                }
             }
         }
 

@@ -47,6 +47,7 @@ internal static class BenchTrainCommand
             var modelName = r.GetValue(model) ?? run.Model.Encoder;
             var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
+            var coldStartPrefixes = r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null; // before hours of training
             var prepared = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Terminal.Output.Info);
             var result = TrainCommand.Execute(run, outDir, r.GetValue(resume), cancel, prepared);
             if (result.Interrupted)
@@ -55,9 +56,7 @@ internal static class BenchTrainCommand
             }
 
             var breakdown = r.GetValue(longTail) ? LongTailOf(run, prepared, result.Checkpoint) : null;
-            var coldStartRows = r.GetValue(coldStart) is { } prefixes
-                ? ColdStartOf(run, prepared, result.Checkpoint, [.. prefixes.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)])
-                : null;
+            var coldStartRows = coldStartPrefixes is null ? null : ColdStartOf(run, prepared, result.Checkpoint, coldStartPrefixes);
 
             // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
             var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
@@ -80,26 +79,14 @@ internal static class BenchTrainCommand
     }
 
     // The test cases with only the first N history items, for each N, with the model and with most-popular (no history needed).
-    private static object[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
+    private static Evaluation.ColdStartTest.Row[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
     {
         var split = SequenceSplit.Create(dataset, run.Data.Split);
         var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
+        using var _ = model;
         var scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
         var popular = Models.Baselines.BaselineFactory.Create("most-popular", split.Train, dataset.NumItems, null);
-        var options = run.Train.EvalOptions(run.Model.MaxSequenceLength);
-        var rows = prefixes.Select(object (n) =>
-        {
-            var cases = EvalCases.HistoryPrefix(split.Test, n);
-            return new
-            {
-                history_items = n,
-                users = cases.Length,
-                model = Evaluator.Evaluate(scorer, cases, options).Metrics,
-                most_popular = Evaluator.Evaluate(popular, cases, options).Metrics,
-            };
-        }).ToArray();
-        model.Dispose();
-        return rows;
+        return Evaluation.ColdStartTest.Run(scorer, model.UserFeatureCount > 0, popular, split.Test, prefixes, run.Train.EvalOptions(run.Model.MaxSequenceLength));
     }
 
     // The test cases of the run's data under three protocols (full ranking, 100 uniform and 100 popularity-sampled

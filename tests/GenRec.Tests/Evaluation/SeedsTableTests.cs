@@ -56,4 +56,37 @@ public sealed class SeedsTableTests
         Assert.Contains("| ml | sasrec, last epoch | 1, 2 | 0.2700 ± 0.0141 |", markdown);
         Assert.DoesNotContain("hstu, last epoch", markdown);
     }
+
+    [Fact]
+    public void ColdStartRowsAreAveragedPerHistoryLengthWithNoModelFigureWhereItHadNoInput()
+    {
+        using var dir = new TempDir();
+        static string Hr(double v) => "{\"hr@10\": " + v.ToString(CultureInfo.InvariantCulture) + "}";
+        string WithColdStart(string model, int seed, string userFeatures, params (int N, double Model, double Popular)[] rows)
+        {
+            var coldStart = string.Join(", ", rows.Select(r => $$$"""{"history_items": {{{r.N}}}, "users": 40, "model": {{{Hr(r.Model)}}}, "most_popular": {{{Hr(r.Popular)}}}}"""));
+            var config = "{\"seed\": " + seed + ", \"model\": {\"features\": {\"user\": [" + userFeatures + "]}}}";
+            return dir.File($"{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "p", "metrics": {"hr@10": 0.3}, "config": {{{config}}}, "cold_start": [{{{coldStart}}}]}""");
+        }
+
+        string[] runs =
+        [
+            WithColdStart("sasrec", 1, "", (0, 0.0058, 0.02), (1, 0.014, 0.02)), WithColdStart("sasrec", 2, "", (0, 0.0058, 0.02), (1, 0.016, 0.02)),
+            WithColdStart("sasrec-features", 1, "\"age\"", (0, 0.03, 0.02), (1, 0.04, 0.02)), WithColdStart("sasrec-features", 2, "\"age\"", (0, 0.05, 0.02), (1, 0.04, 0.02)),
+            WithColdStart("hstu", 1, "", (0, 0.0058, 0.02)), WithColdStart("hstu", 2, "", (1, 0.01, 0.02)),
+        ];
+        var table = BenchSeedsTableCommand.Build(runs, [], ["hr@10"]);
+
+        var idOnly = table.Models.Single(m => m.Model == "sasrec").ColdStart!;
+        Assert.Null(idOnly[0].Model);                                            // no items, no user features: a tie order, not a figure
+        Assert.Contains("no input", idOnly[0].ModelAbsent);
+        Assert.Equal(0.02, idOnly[0].MostPopular["hr@10"].Mean, 10);
+        Assert.Equal(0.015, idOnly[1].Model!["hr@10"].Mean, 10);
+        Assert.Equal(Math.Sqrt(0.000002), idOnly[1].Model!["hr@10"].Sd, 10);   // sqrt((0.001^2 + 0.001^2) / 1)
+        Assert.Equal(0.04, table.Models.Single(m => m.Model == "sasrec-features").ColdStart![0].Model!["hr@10"].Mean, 10);
+        Assert.Null(table.Models.Single(m => m.Model == "hstu").ColdStart);     // the seeds tested different lengths: no mean
+        var markdown = BenchSeedsTableCommand.Markdown(table, ["hr@10"]);
+        Assert.Contains("| ml | sasrec | 1, 2 | 0 | 40 | - | 0.0200 ± 0.0000 |", markdown);
+        Assert.Contains("| ml | sasrec-features | 1, 2 | 0 | 40 | 0.0400 ± 0.0141 | 0.0200 ± 0.0000 |", markdown);
+    }
 }
