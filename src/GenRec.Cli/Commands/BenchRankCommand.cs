@@ -25,14 +25,16 @@ internal static class BenchRankCommand
         var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
         var resume = new Option<bool>("--resume") { Description = "Continue both runs from their last.ckpt" };
         var tag = new Option<string?>("--tag") { Description = "Suffix of the result files and run folders (e.g. features)" };
+        var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
+        var runs = new Option<string>("--runs") { Description = "Folder of the run folders (bench-<model>-<dataset>[-<tag>])", DefaultValueFactory = _ => "runs" };
         var microBatch = new Option<int>("--micro-batch") { Description = "Candidates per pass in batched scoring", DefaultValueFactory = _ => 256 };
         var device = DeviceOption.Create();
-        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, microBatch, device, output, tag };
+        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, seed, runs, microBatch, device, output, tag };
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
             var run = RankingRunConfig.Load(r.GetValue(config)!);
-            run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs }, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
+            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs }, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var tasks = string.Join(", ", RankingTasks.Names(dataset.Ratings is not null));
@@ -40,7 +42,7 @@ internal static class BenchRankCommand
             foreach (var (name, aware) in new[] { ("hstu-ranking", true), ("history-free-ranking", false) })
             {
                 var variant = run with { Name = name, Model = run.Model with { HistoryAware = aware } };
-                var outDir = Path.Combine("runs", $"bench-{name}-{datasetName}{(r.GetValue(tag) is { } t ? "-" + t : "")}");
+                var outDir = Path.Combine(r.GetValue(runs)!, $"bench-{name}-{datasetName}{(r.GetValue(tag) is { } t ? "-" + t : "")}");
                 Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; tasks {tasks}); run folder {outDir}");
                 var result = ProgressObserver.Run(observer => RankingTrainer.Run(variant, dataset, outDir, r.GetValue(resume), observer, cancel));
                 if (cancel.IsCancellationRequested)
