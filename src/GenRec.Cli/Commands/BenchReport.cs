@@ -19,6 +19,13 @@ internal sealed record BenchReport(
     object? LongTail = null,
     object? ColdStart = null)
 {
+    /// <summary>
+    /// The build that ran: its version and the commit it was built from (<c>0.1.0+&lt;sha&gt;</c>). <see cref="GitRevision"/> is the
+    /// working tree's commit when the file was written; the two differ when a copied build runs while the tree moves on.
+    /// </summary>
+    public string Build { get; init; } = typeof(BenchReport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+        is [System.Reflection.AssemblyInformationalVersionAttribute version, ..] ? version.InformationalVersion : "unknown";
+
     /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
     public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null, object? longTail = null) =>
         new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DeviceOf(config), DateTimeOffset.UtcNow, training, longTail);

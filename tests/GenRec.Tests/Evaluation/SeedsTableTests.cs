@@ -89,4 +89,17 @@ public sealed class SeedsTableTests
         Assert.Contains("| ml | sasrec | 1, 2 | 0 | 40 | - | 0.0200 ± 0.0000 |", markdown);
         Assert.Contains("| ml | sasrec-features | 1, 2 | 0 | 40 | 0.0400 ± 0.0141 | 0.0200 ± 0.0000 |", markdown);
     }
+
+    [Fact]
+    public void ABenchFileNamesTheBuildThatRanBesideTheTreesRevision()
+    {
+        using var dir = new TempDir();
+        var report = BenchReport.Create("m", "d", "p", new Dictionary<string, double> { ["hr@10"] = 0.5 }, 1.0, new { seed = 1 });
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report.Write(dir.Path)));
+
+        var build = json.RootElement.GetProperty("build").GetString()!;
+        Assert.StartsWith("0.1.0", build);                                       // the package version, then +<commit> when built from git
+        Assert.Equal(typeof(BenchReport).Assembly.GetName().Version!.ToString(3), build.Split('+')[0]);
+        Assert.True(json.RootElement.TryGetProperty("git_revision", out _));
+    }
 }
