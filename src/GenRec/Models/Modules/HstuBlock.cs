@@ -84,7 +84,7 @@ internal sealed class HstuBlock : nn.Module<Tensor, Tensor, Tensor?, Tensor>
             logits = logits + rab.unsqueeze(1);                                            // + [B|1, 1, N, N]
         }
 
-        var attention = nn.functional.silu(logits) / divisor * allowed.unsqueeze(1).to(x.dtype); // [B, H, N, N]
+        var attention = WideRangeSilu.Apply(logits) / divisor * allowed.unsqueeze(1).to(x.dtype); // [B, H, N, N]
         var attended = attention.matmul(vh).transpose(1, 2).reshape(b, n, heads * linearDim);   // [B, N, H*dv]
         var gated = u * nn.functional.layer_norm(attended, [heads * linearDim], eps: 1e-6);    // [B, N, H*dv]
         return x + output.Apply(dropout.forward(gated));                                     // [B, N, D]
