@@ -27,19 +27,6 @@ public sealed class ColdStartTestTests
         }
     }
 
-    private sealed class FixedScorer(float[] scores) : IScorer
-    {
-        public int NumItems => scores.Length - 1;
-
-        public void Score(IReadOnlyList<EvalCase> batch, Span<float> output)
-        {
-            for (var b = 0; b < batch.Count; b++)
-            {
-                scores.CopyTo(output.Slice(b * scores.Length));
-            }
-        }
-    }
-
     [Fact]
     public void TheModelSeesOnlyTheFirstItemsAndHasNoFigureWithoutAnyInput()
     {

@@ -37,19 +37,6 @@ public class MetricTests
         Assert.Equal(1, Ranking.RankAmong(scores, 3, [4, 1, 3]));
     }
 
-    private sealed class FixedScorer(float[] scores) : IScorer
-    {
-        public int NumItems => scores.Length - 1;
-
-        public void Score(IReadOnlyList<EvalCase> batch, Span<float> output)
-        {
-            for (var b = 0; b < batch.Count; b++)
-            {
-                scores.CopyTo(output.Slice(b * scores.Length));
-            }
-        }
-    }
-
     [Fact]
     public void FullRankingFiltersHistoryButNeverTheTarget()
     {
