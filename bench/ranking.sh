@@ -18,29 +18,23 @@ if [ ${#names[@]} -eq 0 ]; then names=(ml-latest-small ml-1m); fi
 minutes=()
 if [ -n "${GENREC_MAX_MINUTES:-}" ]; then minutes=(--max-minutes "$GENREC_MAX_MINUTES"); fi
 if [ -n "${GENREC_EPOCHS:-}" ]; then minutes+=(--epochs "$GENREC_EPOCHS"); fi
+source bench/lib.sh
 run_dirs="${GENREC_RUNS:-$HOME/genrec-runs}"
-rank() {
-  if [ -n "${GENREC_BIN:-}" ]; then
-    (source scripts/allocator.sh; exec "$GENREC_BIN" "$@")
-  else
-    ./genrec "$@"
-  fi
-}
 for name in "${names[@]}"; do
   # configs/<dataset>-hstu-ranking-<tag>.json (e.g. ml-1m:features) writes results tagged <tag>.
   config="configs/${name%%:*}-hstu-ranking${name#"${name%%:*}"}.json"; config="${config/:/-}"
   label=""; [[ "$name" == *:* ]] && label="${name#*:}"
   if [ -z "${GENREC_SEEDS:-}" ]; then
     tag=(); [ -n "$label" ] && tag=(--tag "$label")
-    rank bench rank --config "$config" "${tag[@]}" "${minutes[@]}" | grep -E -- '->|candidate scoring'
+    genrec bench rank --config "$config" "${tag[@]}" "${minutes[@]}" | grep -E -- '->|candidate scoring'
     continue
   fi
   out="bench/results/seeds/$(basename "$config" .json)"
   for seed in $GENREC_SEEDS; do
     seed_tag="${label:+$label-}seed$seed"
     if ls "$out"/hstu-ranking-*-"$seed_tag".json >/dev/null 2>&1; then echo "$config seed $seed: done"; continue; fi
-    rank bench rank --config "$config" --seed "$seed" --tag "$seed_tag" --out "$out" --runs "$run_dirs" --resume "${minutes[@]}" | grep -E -- '->|candidate scoring'
+    genrec bench rank --config "$config" --seed "$seed" --tag "$seed_tag" --out "$out" --runs "$run_dirs" --resume "${minutes[@]}" | grep -E -- '->|candidate scoring'
   done
-  rank bench seeds-table "$out" --metrics "$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["metrics"]))' "$(ls "$out"/hstu-ranking-*.json | head -1)")" \
+  genrec bench seeds-table "$out" --metrics "$(python3 -c 'import json,sys; print(",".join(json.load(open(sys.argv[1]))["metrics"]))' "$(ls "$out"/hstu-ranking-*.json | head -1)")" \
     --out "bench/results/seeds-$(basename "$config" .json).json"
 done

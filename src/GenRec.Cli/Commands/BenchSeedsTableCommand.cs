@@ -138,9 +138,9 @@ internal static class BenchSeedsTableCommand
         return [.. lengths.Select((n, i) =>
         {
             var at = perRun.Select(r => (r.File, Row: r.Rows![i], r.UsesUsers)).ToArray();
-            var noInput = n == 0 && at.Any(r => !r.UsesUsers);
+            var noInput = at.Any(r => Evaluation.ColdStartTest.HasNoInput(n, r.UsesUsers));
             var absent = at.Select(r => r.Row.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object ? null : "no model figure in " + r.File).FirstOrDefault(a => a is not null);
-            var reason = noInput ? "no input: the model reads neither items nor user features, so every item scores the same" : absent;
+            var reason = noInput ? Evaluation.ColdStartTest.NoInputReason : absent;
             return new ColdStartRow(
                 n,
                 at[0].Row.GetProperty("users").GetInt32(),

@@ -29,6 +29,11 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, prefix, device };
         command.SetAction(r =>
         {
+            if (r.GetValue(prefix) is < 0)
+            {
+                throw new ArgumentException($"--history-prefix: {r.GetValue(prefix)} is not a number of history items (0 or more)");
+            }
+
             IScorer scorer;
             SequenceDataset dataset;
             var splitKind = r.GetValue(split);
@@ -39,9 +44,9 @@ internal static class EvalCommand
                 CheckItems(dataset, header.NumItems);
                 splitKind = header.Config.Data.Split;
                 scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
-                if (r.GetValue(prefix) == 0 && model.UserFeatureCount == 0)
+                if (r.GetValue(prefix) is { } first && ColdStartTest.HasNoInput(first, model.UserFeatureCount > 0))
                 {
-                    throw new ArgumentException("--history-prefix 0: this model reads neither items nor user features, so it has no input and scores every item the same; evaluate --baseline most-popular, or a model with user features");
+                    throw new ArgumentException($"--history-prefix {first}: {ColdStartTest.NoInputReason}; evaluate --baseline most-popular, or a model with user features");
                 }
             }
             else if (r.GetValue(baseline) is { } name)
@@ -60,11 +65,6 @@ internal static class EvalCommand
             var cases = r.GetValue(valid) ? s.Valid : s.Test;
             if (r.GetValue(prefix) is { } items)
             {
-                if (items < 0)
-                {
-                    throw new ArgumentException($"--history-prefix: {items} is not a number of history items (0 or more)");
-                }
-
                 cases = EvalCases.HistoryPrefix(cases, items);
                 Output.Info($"cold start: the first {items} history item(s) of each user");
             }

@@ -17,17 +17,23 @@ internal static class ColdStartTest
     /// <param name="ModelAbsent">Why there is no model figure, else null.</param>
     internal sealed record Row(int HistoryItems, int Users, SortedDictionary<string, double>? Model, SortedDictionary<string, double> MostPopular, string? ModelAbsent = null);
 
+    /// <summary>Why a model has no figure where <see cref="HasNoInput"/> holds.</summary>
+    public const string NoInputReason = "no input: the model reads neither items nor user features, so every item scores the same";
+
+    /// <summary>Whether a model sees nothing at all with the first <paramref name="historyItems"/> items: none, and no user features.</summary>
+    public static bool HasNoInput(int historyItems, bool modelReadsUserFeatures) => historyItems == 0 && !modelReadsUserFeatures;
+
     public static Row[] Run(IScorer model, bool modelReadsUserFeatures, IScorer popular, IReadOnlyList<EvalCase> test, IReadOnlyList<int> prefixes, EvalOptions options) =>
         [.. prefixes.Select(n =>
         {
             var cases = EvalCases.HistoryPrefix(test, n);
-            var noInput = n == 0 && !modelReadsUserFeatures;
+            var noInput = HasNoInput(n, modelReadsUserFeatures);
             return new Row(
                 n,
                 cases.Length,
                 noInput ? null : Evaluator.Evaluate(model, cases, options).Metrics,
                 Evaluator.Evaluate(popular, cases, options).Metrics,
-                noInput ? "no input: the model reads neither items nor user features, so every item scores the same" : null);
+                noInput ? NoInputReason : null);
         })];
 
     /// <summary>The N values of a comma-separated list such as <c>0,1,3</c>; <paramref name="option"/> names the option in errors.</summary>

@@ -61,7 +61,7 @@ internal static class Evaluator
     /// each batch only to lengths close to its own (on ML-1M, a batch in user order nearly always holds a 200-item
     /// history; by length, the attention's [N, N] work falls to about 41% of that).
     /// </summary>
-    internal static int[] ByHistoryLength(IReadOnlyList<EvalCase> cases) =>
+    private static int[] ByHistoryLength(IReadOnlyList<EvalCase> cases) =>
         [.. Enumerable.Range(0, cases.Count).OrderBy(i => cases[i].History.Length)];
 
     private static void ValidateTarget(EvalCase c, int numItems)

@@ -7,25 +7,7 @@ namespace GenRec.Tests.Evaluation;
 public sealed class ColdStartTestTests
 {
     // Scores item (last history item + 1) highest, the others by distance to it; all items alike without a history.
-    private sealed class NextIdScorer(int numItems) : IScorer
-    {
-        public int LongestHistorySeen { get; private set; }
-
-        public int NumItems => numItems;
-
-        public void Score(IReadOnlyList<EvalCase> batch, Span<float> scores)
-        {
-            for (var b = 0; b < batch.Count; b++)
-            {
-                var history = batch[b].History;
-                LongestHistorySeen = Math.Max(LongestHistorySeen, history.Length);
-                for (var j = 0; j <= numItems; j++)
-                {
-                    scores[(b * (numItems + 1)) + j] = history.Length == 0 ? 0 : -Math.Abs(j - (history[^1] + 1));
-                }
-            }
-        }
-    }
+    private static PeakScorer NextId() => new(6, c => c.History.Length == 0 ? null : c.History[^1] + 1);
 
     [Fact]
     public void TheModelSeesOnlyTheFirstItemsAndHasNoFigureWithoutAnyInput()
@@ -33,7 +15,7 @@ public sealed class ColdStartTestTests
         EvalCase[] test = [new(0, [1, 2, 3, 4], 2)];
         var options = new EvalOptions { Ks = [1, 5], FilterHistory = false };
         var popular = new FixedScorer([0, 1, 5, 4, 3, 2, 0]);                   // item 2 first
-        var model = new NextIdScorer(6);
+        var model = NextId();
 
         var rows = ColdStartTest.Run(model, modelReadsUserFeatures: false, popular, test, [0, 1, 3], options);
 
@@ -44,9 +26,9 @@ public sealed class ColdStartTestTests
         Assert.Equal(1.0, rows[1].Model!["hr@1"]);                               // history [1]: item 2 first
         Assert.Equal(0.0, rows[2].Model!["hr@1"]);                               // history [1, 2, 3]: 4, then 3 and 5, then 2
         Assert.Equal(1.0, rows[2].Model!["hr@5"]);
-        Assert.Equal(3, model.LongestHistorySeen);                               // never the fourth item
+        Assert.Equal(3, model.Batches.SelectMany(b => b).Max());                               // never the fourth item
 
-        var withFeatures = ColdStartTest.Run(new NextIdScorer(6), modelReadsUserFeatures: true, popular, test, [0], options);
+        var withFeatures = ColdStartTest.Run(NextId(), modelReadsUserFeatures: true, popular, test, [0], options);
         Assert.Equal(0.0, withFeatures[0].Model!["hr@1"]);                       // a figure: tie order puts item 1 before 2
         Assert.Null(withFeatures[0].ModelAbsent);
     }

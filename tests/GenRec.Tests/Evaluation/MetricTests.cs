@@ -101,36 +101,19 @@ public class MetricTests
     }
 
     // Scores item j by -|j - (history length + user)|: each case's ranking depends on the case alone.
-    private sealed class LengthRecordingScorer(int numItems) : IScorer
-    {
-        public List<int[]> Batches { get; } = [];
-
-        public int NumItems => numItems;
-
-        public void Score(IReadOnlyList<EvalCase> batch, Span<float> scores)
-        {
-            Batches.Add([.. batch.Select(c => c.History.Length)]);
-            for (var b = 0; b < batch.Count; b++)
-            {
-                for (var j = 0; j <= numItems; j++)
-                {
-                    scores[(b * (numItems + 1)) + j] = -Math.Abs(j - (batch[b].History.Length + batch[b].User));
-                }
-            }
-        }
-    }
+    private static PeakScorer LengthPlusUser() => new(12, c => c.History.Length + c.User);
 
     [Fact]
     public void BatchesGroupHistoriesOfSimilarLengthAndRanksComeBackInTheCasesOrder()
     {
         EvalCase[] cases = [new(0, [1, 2, 3, 4, 5], 5), new(1, [9], 4), new(2, [1, 2, 3, 4], 3), new(0, [7, 8], 2), new(3, [1, 2, 3], 6)];
-        var scorer = new LengthRecordingScorer(12);
+        var scorer = LengthPlusUser();
         var options = new EvalOptions { Ks = [1, 5], BatchSize = 2, FilterHistory = false };
 
         var batched = Evaluator.Evaluate(scorer, cases, options);
 
         Assert.Equal([[1, 2], [3, 4], [5]], scorer.Batches);                           // by length, not by position
-        var oneByOne = cases.Select(c => Evaluator.Evaluate(new LengthRecordingScorer(12), [c], options with { BatchSize = 1 }).Ranks[0]).ToArray();
+        var oneByOne = cases.Select(c => Evaluator.Evaluate(LengthPlusUser(), [c], options with { BatchSize = 1 }).Ranks[0]).ToArray();
         Assert.Equal(oneByOne, batched.Ranks);                                         // each rank is its own case's
         Assert.Equal([0, 3, 5, 0, 0], batched.Ranks);                                  // by hand: the peak at length + user, ties to the lower id
         Assert.Equal(0.6, batched.Metrics["hr@1"], 12);
