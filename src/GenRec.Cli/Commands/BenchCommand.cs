@@ -66,6 +66,7 @@ internal static class BenchCommand
         bench.Add(BenchSpeedCommand.Create(output));
         bench.Add(BenchLlmEsrTableCommand.Create());
         bench.Add(BenchSeedsTableCommand.Create());
+        bench.Add(BenchSeedsDiffCommand.Create());
         return bench;
     }
 }
