@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using GenRec.Util;
 using static GenRec.Cli.Commands.BenchSeedsTableCommand;
 
 namespace GenRec.Cli.Commands;
@@ -25,11 +23,9 @@ internal static class BenchSeedsDiffCommand
         var command = new Command("seeds-diff", "Difference of two seeded arms per metric, with its standard error from the seed spreads") { runs, against, metrics, output };
         command.SetAction(r =>
         {
-            var keys = r.GetValue(metrics)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var keys = MetricKeys(r.GetValue(metrics)!);
             var diff = Build(Files(r.GetValue(runs)!), Files(r.GetValue(against)!), keys);
-            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(diff, Training.RunConfig.Json) + "\n");
-            System.Console.WriteLine(Markdown(diff, keys));
-            System.Console.WriteLine($"-> {r.GetValue(output)}");
+            Publish(diff, Markdown(diff, keys), r.GetValue(output)!);
             return 0;
         });
         return command;
@@ -91,9 +87,6 @@ internal static class BenchSeedsDiffCommand
                 : new ColdStartGap(x.HistoryItems, null, x.Model is null ? $"{a.Model}: {x.ModelAbsent}" : $"{b.Model}: {y.ModelAbsent}");
         })];
     }
-
-    private static string[] Files(IEnumerable<string> paths) =>
-        [.. paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.json") : [p]).Order(StringComparer.Ordinal)];
 
     internal static string Markdown(Diff diff, IReadOnlyList<string> keys)
     {

@@ -27,15 +27,27 @@ internal static class BenchSeedsTableCommand
         var command = new Command("seeds-table", "Mean and standard deviation over seeds per model, beside the training-free floors") { inputs, floors, metrics, output };
         command.SetAction(r =>
         {
-            var keys = r.GetValue(metrics)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            var files = r.GetValue(inputs)!.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.json") : [p]).Order(StringComparer.Ordinal).ToArray();
-            var table = Build(files, r.GetValue(floors) ?? [], keys);
-            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, Training.RunConfig.Json) + "\n");
-            System.Console.WriteLine(Markdown(table, keys));
-            System.Console.WriteLine($"-> {r.GetValue(output)}");
+            var keys = MetricKeys(r.GetValue(metrics)!);
+            var table = Build(Files(r.GetValue(inputs)!), r.GetValue(floors) ?? [], keys);
+            Publish(table, Markdown(table, keys), r.GetValue(output)!);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The metric keys of a comma-separated list.</summary>
+    internal static string[] MetricKeys(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Bench JSON files given as files or folders of them, in ordinal order.</summary>
+    internal static string[] Files(IEnumerable<string> paths) =>
+        [.. paths.SelectMany(p => Directory.Exists(p) ? Directory.GetFiles(p, "*.json") : [p]).Order(StringComparer.Ordinal)];
+
+    /// <summary>Writes a summary as JSON (atomically) and prints its Markdown.</summary>
+    internal static void Publish<T>(T summary, string markdown, string path)
+    {
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, Training.RunConfig.Json) + "\n");
+        System.Console.WriteLine(markdown);
+        System.Console.WriteLine($"-> {path}");
     }
 
     /// <summary>Mean, standard deviation (n - 1; NaN for one seed) and count of one metric over seeds.</summary>
