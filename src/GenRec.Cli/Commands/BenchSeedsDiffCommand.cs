@@ -10,7 +10,8 @@ namespace GenRec.Cli.Commands;
 /// per metric, with its standard error from the two seed spreads: d = mean_A − mean_B, s.e.(d) = sqrt(sd_A²/n_A + sd_B²/n_B)
 /// (Welch; the arms' seeds are not paired: a seed gives different initial weights to models of different shapes). The
 /// selected epochs', the last epochs' and the cold-start figures are compared where both arms have them. Models are
-/// paired by name on the same dataset; where no name is shared and each arm holds one model, those two are paired.
+/// paired by name on the same dataset; where no name is shared and each arm holds one model, those two are paired. A
+/// pair must share its protocol (split, ranking, filter) up to the epochs tested.
 /// </summary>
 internal static class BenchSeedsDiffCommand
 {
@@ -58,6 +59,11 @@ internal static class BenchSeedsDiffCommand
         if (byName.Count == 0)
         {
             throw new InvalidDataException($"nothing to compare: arm A holds {Names(a)}, arm B {Names(b)} (models pair by name on the same dataset, or one model per arm)");
+        }
+
+        foreach (var (x, y) in byName.Where(p => WithoutTestedEpochs(p.A.Protocol) != WithoutTestedEpochs(p.B.Protocol)))
+        {
+            throw new InvalidDataException($"{x.Model} and {y.Model} on {x.Dataset} were tested under different protocols ('{x.Protocol}' vs '{y.Protocol}'): their difference would mix the protocols' effect with the models'");
         }
 
         return new Diff(

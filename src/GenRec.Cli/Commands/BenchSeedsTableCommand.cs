@@ -203,6 +203,11 @@ internal static class BenchSeedsTableCommand
 
     private const string PerSeedEpoch = "model of the selected epoch per seed";
 
+    /// <summary>A model row's protocol without the list of tested epochs: what two arms must share to be compared.</summary>
+    internal static string WithoutTestedEpochs(string protocol) => TestedEpochList.Replace(protocol, PerSeedEpoch);
+
+    private static readonly Regex TestedEpochList = new(PerSeedEpoch + @": [0-9?, ]*[0-9?]", RegexOptions.CultureInvariant);
+
     private static readonly Regex TestedEpoch = new(@"model of epoch (\d+)", RegexOptions.CultureInvariant);
 
     private static JsonElement Parse(string file)

@@ -8,11 +8,11 @@ public sealed class SeedsDiffTests
 {
     private static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static string Run(TempDir dir, string arm, string model, int seed, double hr, string userFeatures = "", string coldStart = "")
+    private static string Run(TempDir dir, string arm, string model, int seed, double hr, string userFeatures = "", string coldStart = "", string protocol = "full ranking")
     {
         var config = "{\"seed\": " + seed + ", \"model\": {\"features\": {\"user\": [" + userFeatures + "]}}}";
         var cold = coldStart.Length > 0 ? ", \"cold_start\": [" + coldStart + "]" : "";
-        return dir.File($"{arm}/{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "p", "metrics": {"hr@10": {{{F(hr)}}}}, "config": {{{config}}}{{{cold}}}}""");
+        return dir.File($"{arm}/{model}-{seed}.json", $$$"""{"model": "{{{model}}}", "dataset": "ml", "protocol": "{{{protocol}}}; model of epoch {{{seed * 10}}}", "metrics": {"hr@10": {{{F(hr)}}}}, "config": {{{config}}}{{{cold}}}}""");
     }
 
     private static string Cold(int n, double model, double popular) =>
@@ -56,5 +56,7 @@ public sealed class SeedsDiffTests
         Assert.True(double.IsNaN(pairs[0].Metrics["hr@10"].StandardError));    // one seed per arm: no spread, no standard error
         Assert.Contains("arm A holds sasrec on ml, arm B history-free-ranking on ml, hstu-ranking on ml",
             Assert.Throws<InvalidDataException>(() => BenchSeedsDiffCommand.Build([Run(dir, "c", "sasrec", 1, 0.3)], b[..2], ["hr@10"])).Message);
+        Assert.Contains("different protocols",                                   // tested epochs may differ (10 vs 20 here), the protocol may not
+            Assert.Throws<InvalidDataException>(() => BenchSeedsDiffCommand.Build([Run(dir, "d", "sasrec", 1, 0.3, protocol: "100 negatives")], [Run(dir, "e", "sasrec", 2, 0.3)], ["hr@10"])).Message);
     }
 }
