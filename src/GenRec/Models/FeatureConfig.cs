@@ -9,7 +9,8 @@ namespace GenRec.Models;
 /// feature token is ever a next-item state. An item feature (categories, brand) reaches the model through the item
 /// embedding: <c>sum</c> adds the mean embedding of the item's values to its id embedding (inputs and the scored item
 /// table alike); <c>categorical</c> uses the mean value embedding alone (generative-recommenders'
-/// <c>CategoricalEmbeddingModule</c>: the item id looked up through its category).
+/// <c>CategoricalEmbeddingModule</c>: the item id looked up through its category). A user with no item yet is queried
+/// from the features alone through a query of their own (see <see cref="ColdStartQuery"/>).
 /// </summary>
 public sealed record FeatureConfig
 {
@@ -18,6 +19,14 @@ public sealed record FeatureConfig
 
     /// <summary>Values per user feature, unknown included: set from the data when training starts.</summary>
     public IReadOnlyList<int>? UserCardinalities { get; init; }
+
+    /// <summary>
+    /// True: a user with no item is queried through a query built from the user features alone, trained on the
+    /// windows' next items with the item table detached (retrieval models; the sequence model is unchanged by it).
+    /// False: from the last feature token's state, which no loss trains. Null in a config file means true (set when
+    /// training starts); a checkpoint's null (written before this option) means false.
+    /// </summary>
+    public bool? ColdStartQuery { get; init; }
 
     /// <summary>Item feature: <c>category</c> (genres, category paths), <c>brand</c>, or null for none.</summary>
     public string? Item { get; init; }

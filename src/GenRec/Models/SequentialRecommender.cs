@@ -27,6 +27,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     private readonly ViewCrossAttention? crossAttention;
     private readonly TorchSharp.Modules.Parameter? alignmentLogTemperature;
     private readonly UserFeatureTokens? userTokens;
+    private readonly ColdStartQuery? coldStart;
 
     public SequentialRecommender(ModelConfig config, int numItems) : base(nameof(SequentialRecommender))
     {
@@ -100,6 +101,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         };
 
         outputNorm = new OutputNormalization(config.OutputNorm, config.OutputDim);
+
+        // Made last, so that every other parameter starts as it does without it.
+        coldStart = userTokens is not null && config.Features!.ColdStartQuery == true ? new ColdStartQuery(config.Features.UserCardinalities!, config.OutputDim) : null;
         RegisterComponents();
     }
 
@@ -151,15 +155,25 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     // ids: [B, N] right-padded with 0, timestamps: [B, N + 1] or null, ratings: [B, N] or null -> user states [B, N, D'] (D' = OutputDim, normalised)
     public override Tensor forward(SequenceInput input) => Encode(input, keepFeatureTokens: false);
 
+    /// <summary>The query from user features alone for users with no item (see <see cref="Modules.ColdStartQuery"/>), when configured.</summary>
+    public ColdStartQuery? ColdStart => coldStart;
+
     /// <summary>
     /// The query state after each row's history of <paramref name="lengths"/> items [B]: the state at token
-    /// <c>F + length - 1</c>, where F user feature tokens come first; so a user with no item yet is queried from the
-    /// last feature token (cold start). Without feature tokens, the last item's state (position 0 for an empty history).
+    /// <c>F + length - 1</c>, where F user feature tokens come first. A user with no item yet is queried from the
+    /// features alone: by the <see cref="ColdStart"/> query when the model has one, else from the last feature token.
+    /// Without feature tokens, the last item's state (position 0 for an empty history).
     /// </summary>
     public Tensor QueryStates(SequenceInput input, Tensor lengths)
     {
         var states = Encode(input, keepFeatureTokens: true);                                   // [B, F + N, D']
-        return StatesAt(states, (lengths + (UserFeatureCount - 1)).clamp_min(0));              // [B, D']
+        var query = StatesAt(states, (lengths + (UserFeatureCount - 1)).clamp_min(0));         // [B, D']
+        if (coldStart is null || input.UserFeatures is not { } values)
+        {
+            return query;
+        }
+
+        return where(lengths.eq(0).unsqueeze(1), coldStart.forward(values).to(query.dtype), query); // [B, D']
     }
 
     private Tensor Encode(SequenceInput input, bool keepFeatureTokens)

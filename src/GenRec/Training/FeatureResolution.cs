@@ -11,10 +11,14 @@ namespace GenRec.Training;
 /// </summary>
 internal static class FeatureResolution
 {
-    /// <summary>The config with the features' sizes set from <paramref name="data"/>, the user table and the item map.</summary>
+    /// <summary>
+    /// A retrieval run's config with the features' sizes set from <paramref name="data"/> and, with user features, the
+    /// cold-start query on unless the config turns it off; the user table and the item map.
+    /// </summary>
     public static (RunConfig Config, UserFeatureTable? Users, ItemFeatureMap? Items) Resolve(RunConfig config, SequenceDataset data)
     {
         var (features, users, items) = Resolve(config.Model.Features, data);
+        features = features is { User.Count: > 0 } ? features with { ColdStartQuery = features.ColdStartQuery ?? true } : features;
         return (features is null ? config : config with { Model = config.Model with { Features = features } }, users, items);
     }
 

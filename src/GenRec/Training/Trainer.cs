@@ -148,6 +148,14 @@ public static class Trainer
                 var flatStates = cat(pieces.Select(p => p.FlatStates).ToArray());        // [M, D']
                 var positives = cat(pieces.Select(p => p.Positives).ToArray());          // [M]
                 var value = loss.Compute(model, flatStates, positives, generator);
+                if (model.ColdStart is { } coldStart)
+                {
+                    // The features-only query of users with no item, on the same targets (its own gradients only).
+                    var items = model.AllItemEmbeddings();                                                  // [I + 1, D']
+                    var summed = pieces.Select(p => coldStart.SummedLoss(p.Features!, p.Targets, items, model.SimilarityFunction)).Aggregate((a, b) => a + b);
+                    value = value + (summed / positives.shape[0]);
+                }
+
                 if (distillation is not null)
                 {
                     // Each group's students (the state after its last input item), in the groups' user order.
@@ -163,8 +171,9 @@ public static class Trainer
             Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
 
-        // One group of rows through the model: all states [B, N, D'], inputs [B, N], and the supervised ones.
-        (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives) ForwardGroup(int[] groupRows)
+        // One group of rows through the model: all states [B, N, D'], inputs [B, N], the supervised states and their
+        // items, the user features [B, F] (null without them) and the targets [B, N] (0: none).
+        (Tensor States, Tensor Inputs, Tensor FlatStates, Tensor Positives, Tensor? Features, Tensor Targets) ForwardGroup(int[] groupRows)
         {
             var rows = groupRows.Select(UserOf).ToArray();
             var sequences = rows.Select(u => split.Train[u]).ToArray();
@@ -177,7 +186,7 @@ public static class Trainer
             var features = userFeatures is null ? null : UserFeatureIds.Batch([.. rows.Select(u => userFeatures.Values[u])], userFeatures.Names.Length)!.ToDevice(device); // [B, F]
             var states = model.forward(new SequenceInput(batch.Inputs, batch.Timestamps, batch.Ratings, features)); // [B, N, D']
             var flatStates = states.view(-1, states.shape[2]).index_select(0, supervised);  // [M, D']
-            return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised));
+            return (states, batch.Inputs, flatStates, batch.Targets.view(-1).index_select(0, supervised), features, batch.Targets);
         }
 
         var run = loop.Run(state, cancel);

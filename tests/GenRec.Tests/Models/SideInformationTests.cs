@@ -205,6 +205,78 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.True(aware > 0.9, $"feature-aware hr@1 {aware}");
         Assert.True(idOnly < 0.6, $"id-only hr@1 {idOnly} (at best one of the two steps)");
     }
+
+    // Every user takes 10 items from the half of the catalogue their feature names, item r of the half (0-based) with
+    // probability proportional to 1 / (r + 1), in random order: the sequence says little, the feature and popularity a lot.
+    private static SequenceDataset PlantedHalvesData(int users = 240, int half = 12)
+    {
+        var rng = new Random(11);
+        var weights = Enumerable.Range(0, half).Select(r => 1.0 / (r + 1)).ToArray();
+        var log = new InteractionLog("halves", false, false);
+        var raw = new Dictionary<string, string[]>();
+        for (var u = 0; u < users; u++)
+        {
+            raw[$"u{u}"] = [$"half{u % 2}"];
+            for (var t = 0; t < 10; t++)
+            {
+                var x = rng.NextDouble() * weights.Sum();
+                var r = 0;
+                while (r < half - 1 && (x -= weights[r]) > 0)
+                {
+                    r++;
+                }
+
+                log.Add($"u{u}", $"{((u % 2) * half) + r + 1}");
+            }
+        }
+
+        var data = DatasetPreparer.Prepare("halves", log, new PrepareOptions(), null, "test");
+        data.UserFeatures = UserFeatureTable.Build(["half"], raw, data.UserKeys);
+        return data;
+    }
+
+    [Fact]
+    public void TheColdStartQueryLearnsWhatUsersWithAFeatureTakeAndLeavesTheSequenceModelAsItWas()
+    {
+        var data = PlantedHalvesData();
+        var table = data.UserFeatures!;
+        (SequentialRecommender Model, long[][] TopItems) Train(bool coldStartQuery)
+        {
+            using var dir = new TempDir();
+            var config = Training.TrainingTests.SmallRun(15) with { Model = Training.TrainingTests.SmallRun(1).Model with { Features = new FeatureConfig { User = ["half"], ColdStartQuery = coldStartQuery } } };
+            var result = Trainer.Run(config, data, dir.Path);
+            var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+            Assert.Equal(coldStartQuery, header.Config.Model.Features!.ColdStartQuery);
+            Assert.Equal(coldStartQuery, model.ColdStart is not null);
+            // New users with no item, one per half: their ranking of the whole catalogue.
+            var cases = new[] { 0, 1 }.Select(h => new EvalCase(-1, [], 1, UserFeatures: table.Encode(new Dictionary<string, string> { ["half"] = $"half{h}" }))).ToArray();
+            using var _ = no_grad();
+            var scores = model.ScoreAll(new ModelScorer(model, table).UserStates(cases));               // [2, I + 1]
+            scores[.., 0] = float.NegativeInfinity;
+            var top = scores.argsort(1, descending: true);
+            return (model, [.. Enumerable.Range(0, 2).Select(h => top[h].data<long>().ToArray())]);
+        }
+
+        var (withQuery, top) = Train(coldStartQuery: true);
+        var (without, topWithout) = Train(coldStartQuery: false);
+        for (var h = 0; h < 2; h++)
+        {
+            var keys = top[h].Take(12).Select(i => int.Parse(data.ItemKeys[i])).ToArray();
+            var keysWithout = topWithout[h].Take(12).Select(i => int.Parse(data.ItemKeys[i])).ToArray();
+            output.WriteLine($"half {h}, features only: with the cold-start query [{string.Join(" ", keys)}]; from the last feature token [{string.Join(" ", keysWithout)}]");
+            Assert.All(keys, k => Assert.InRange(k, (h * 12) + 1, (h * 12) + 12));                    // the half the feature names
+            Assert.Equal([(h * 12) + 1, (h * 12) + 2], keys.Take(2));                                   // its most taken items first
+            Assert.Contains((h * 12) + 3, keys.Take(4));                                                 // (the last feature token's: 1 2 5 11)
+        }
+
+        // The query's loss reaches nothing else: every other parameter ends where it does without the query.
+        var trained = without.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var shared = withQuery.named_parameters().Where(p => !p.name.StartsWith("coldStart", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(trained.Count, shared.Length);
+        Assert.All(shared, p => Assert.Equal(0f, (p.parameter - trained[p.name]).abs().max().item<float>()));
+        withQuery.Dispose();
+        without.Dispose();
+    }
 }
 
 /// <summary>Serving a model with user feature tokens: stored features for known users, request features for unseen ones.</summary>
