@@ -238,7 +238,7 @@ internal static class RecommendationService
         routes.MapPost("/recommend", (Func<HttpContext, Task<IResult>>)(context => Handle<RecommendRequest>(context, async request =>
         {
             var (engine, _, generation, _) = host.Current;
-            var history = RequestValidator.History(engine, request.User, request.History, options);
+            var history = RequestValidator.History(engine, request.User, request.History, options, coldStart: engine.UsesUserFeatures && request.UserFeatures is { Count: > 0 });
             var k = request.K ?? 10;
             if (k < 1 || k > options.MaxK)
             {
@@ -254,7 +254,8 @@ internal static class RecommendationService
         routes.MapPost("/rank", (Func<HttpContext, Task<IResult>>)(context => Handle<RankRequest>(context, request =>
         {
             var (engine, ranker, generation, _) = host.Current;
-            var history = RequestValidator.History(engine, request.User, request.History, options);
+            // The ranking model reads a history of at least one item; without one, retrieval scores alone would answer.
+            var history = RequestValidator.History(engine, request.User, request.History, options, coldStart: ranker is null && engine.UsesUserFeatures && request.UserFeatures is { Count: > 0 });
             var candidates = RequestValidator.Items(engine, request.Candidates, "candidates", options.MaxCandidates);
             var (user, features) = RequestValidator.UserAndFeatures(engine, request.User, request.UserFeatures);
             var scores = engine.Rank(history, candidates, user, features);

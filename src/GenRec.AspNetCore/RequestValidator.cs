@@ -13,8 +13,12 @@ internal sealed class RequestException(int statusCode, string message) : Excepti
 /// <summary>Turns request fields into dense item ids, or says precisely what is wrong with them.</summary>
 internal static class RequestValidator
 {
-    /// <summary>The history of a request: a known user's whole sequence, or the given items.</summary>
-    public static int[] History(RetrievalEngine engine, string? user, string[]? history, ServiceOptions options)
+    /// <summary>
+    /// The history of a request: a known user's whole sequence, or the given items. An empty history is a user with no
+    /// item yet, answered from the user features alone: accepted when <paramref name="coldStart"/> says the model reads
+    /// user features and the request gives some.
+    /// </summary>
+    public static int[] History(RetrievalEngine engine, string? user, string[]? history, ServiceOptions options, bool coldStart = false)
     {
         if (user is not null && history is not null)
         {
@@ -31,6 +35,16 @@ internal static class RequestValidator
         if (history is null)
         {
             throw new RequestException(400, "give 'user' (an original user id) or 'history' (original item ids, oldest first)");
+        }
+
+        if (history.Length == 0 && coldStart)
+        {
+            return [];
+        }
+
+        if (history.Length == 0 && engine.UsesUserFeatures)
+        {
+            throw new RequestException(400, "field 'history': must hold at least one item id, or, for a user with no item yet, give 'user_features'");
         }
 
         return Items(engine, history, "history", options.MaxHistory);

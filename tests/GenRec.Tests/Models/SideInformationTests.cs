@@ -330,4 +330,62 @@ public sealed class SideInformationServingTests
         var (both, _) = await Post(new { user = "0", user_features = new Dictionary<string, string> { ["gender"] = "F" } });
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, both);
     }
+
+    [Fact]
+    public async Task AnUnseenUserWithNoItemIsAnsweredByTheColdStartQueryOfTheRequestsFeatures()
+    {
+        var log = new InteractionLog("f", false, false);
+        for (var u = 0; u < 4; u++)
+        {
+            foreach (var i in new[] { 1, 2, 3 }.Select(i => ((i + u) % 8) + 1))
+            {
+                log.Add($"{u}", $"{i}");
+            }
+        }
+
+        var data = DatasetPreparer.Prepare("f", log, new PrepareOptions(), null, "test");
+        data.UserFeatures = UserFeatureTable.Build(["gender"], Enumerable.Range(0, 4).ToDictionary(u => $"{u}", u => new[] { u % 2 == 0 ? "F" : "M" }), data.UserKeys);
+        manual_seed(5);
+        var config = new ModelConfig { EmbeddingDim = 16, FfnHiddenDim = 16, MaxSequenceLength = 8, NumBlocks = 1, Dropout = 0, Features = new FeatureConfig { User = ["gender"], UserCardinalities = [3], ColdStartQuery = true } };
+        var model = new SequentialRecommender(config, data.NumItems);
+        using (no_grad())
+        {
+            foreach (var p in model.ColdStart!.parameters())
+            {
+                p.normal_(0, 1);                                                                    // a query that says something
+            }
+        }
+
+        using var engine = new GenRec.Serving.RetrievalEngine(model, data, "exact", "features");
+        var female = engine.EncodeUserFeatures(new Dictionary<string, string> { ["gender"] = "F" })!;
+        Tensor expected;
+        using (no_grad())
+        {
+            expected = model.ScoreAll(model.ColdStart.forward(tensor(female.Select(v => (long)v).ToArray()).view(1, -1)))[0, 1..]; // [I]
+        }
+
+        var top = engine.Recommend([], 3, userFeatures: female);
+        Assert.Equal(expected.topk(3).indexes.data<long>().Select(i => data.ItemKeys[(int)i + 1]), top.Select(r => r.Key));
+        Assert.Equal(expected.topk(3).values.data<float>().ToArray(), top.Select(r => r.Score), new FloatTolerance(1e-4f));
+        var male = engine.Recommend([], 3, userFeatures: engine.EncodeUserFeatures(new Dictionary<string, string> { ["gender"] = "M" }));
+        Assert.NotEqual(top.Select(r => r.Score), male.Select(r => r.Score));                   // the features decide
+
+        var host = new GenRec.Hosting.ModelHost(engine, null, _ => throw new InvalidOperationException());
+        await using var service = await GenRec.Tests.Serving.RunningService.Start(host, new GenRec.Hosting.ServiceOptions());
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend",
+            new { history = Array.Empty<string>(), k = 3, user_features = new Dictionary<string, string> { ["gender"] = "F" } }, GenRec.Hosting.RecommendationService.Json);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(top[0].Key, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("items")[0].GetProperty("item").GetString());
+        using var bare = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend", new { history = Array.Empty<string>(), k = 3 }, GenRec.Hosting.RecommendationService.Json);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bare.StatusCode);                       // no item and no feature: nothing to answer from
+        Assert.Contains("user_features", await bare.Content.ReadAsStringAsync());
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
+    }
 }
