@@ -151,7 +151,12 @@ public static class Trainer
                 if (model.ColdStart is { } coldStart)
                 {
                     // The features-only query of users with no item, on the same targets (its own gradients only).
-                    var items = model.AllItemEmbeddings();                                                  // [I + 1, D']
+                    Tensor items;                                                                           // [I + 1, D']: a constant here
+                    using (no_grad())
+                    {
+                        items = model.AllItemEmbeddings();
+                    }
+
                     var summed = pieces.Select(p => coldStart.SummedLoss(p.Features!, p.Targets, items, model.SimilarityFunction)).Aggregate((a, b) => a + b);
                     value = value + (summed / positives.shape[0]);
                 }

@@ -27,14 +27,7 @@ internal sealed class ColdStartQuery : nn.Module<Tensor, Tensor>
     {
         foreach (var cardinality in cardinalities)
         {
-            var table = nn.Embedding(cardinality, dim, padding_idx: 0);
-            using (no_grad())
-            {
-                TruncatedNormal.Fill(table.weight!, mean: 0, std: 0.02, a: -0.04, b: 0.04);
-                table.weight![0].zero_();
-            }
-
-            tables.Add(table);
+            tables.Add(UserFeatureTokens.NewTable(cardinality, dim));
         }
 
         bias = new TorchSharp.Modules.Parameter(zeros(dim));

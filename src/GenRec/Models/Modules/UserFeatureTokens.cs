@@ -17,20 +17,29 @@ internal sealed class UserFeatureTokens : nn.Module<Tensor, Tensor>
     {
         foreach (var cardinality in cardinalities)
         {
-            var table = nn.Embedding(cardinality, dim, padding_idx: 0);
-            using (no_grad())
-            {
-                TruncatedNormal.Fill(table.weight!, mean: 0, std: 0.02, a: -0.04, b: 0.04);
-                table.weight![0].zero_();
-            }
-
-            tables.Add(table);
+            tables.Add(NewTable(cardinality, dim));
         }
 
         Count = cardinalities.Count;
         scale = Math.Sqrt(dim);
         dropout = new FastDropout(dropoutRate);
         RegisterComponents();
+    }
+
+    /// <summary>
+    /// A feature's table: <c>[cardinality, dim]</c>, truncated normal (std 0.02, cut at two deviations), row 0 (unknown)
+    /// zero and never trained (<c>padding_idx</c>).
+    /// </summary>
+    internal static TorchSharp.Modules.Embedding NewTable(int cardinality, int dim)
+    {
+        var table = nn.Embedding(cardinality, dim, padding_idx: 0);
+        using (no_grad())
+        {
+            TruncatedNormal.Fill(table.weight!, mean: 0, std: 0.02, a: -0.04, b: 0.04);
+            table.weight![0].zero_();
+        }
+
+        return table;
     }
 
     /// <summary>Feature tokens per user.</summary>
