@@ -225,7 +225,7 @@ internal static class BenchLlmEsrTableCommand
         return string.Join("\n", lines);
     }
 
-    private static string Signed(double v) => (v < 0 ? "-" : "+") + Math.Abs(v).ToString("0.0000", CultureInfo.InvariantCulture);
+    private static string Signed(double v) => SignedNumber.Format(v);
 
     private static string Describe(string protocol) => protocol switch
     {

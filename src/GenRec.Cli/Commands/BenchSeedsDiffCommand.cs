@@ -97,8 +97,8 @@ internal static class BenchSeedsDiffCommand
     internal static string Markdown(Diff diff, IReadOnlyList<string> keys)
     {
         static string Cell(Gap g) => double.IsNaN(g.StandardError)
-            ? string.Create(CultureInfo.InvariantCulture, $"{g.Difference:+0.0000;-0.0000} ({g.Relative:+0.0%;-0.0%})")
-            : string.Create(CultureInfo.InvariantCulture, $"{g.Difference:+0.0000;-0.0000} ± {g.StandardError:F4} ({g.Relative:+0.0%;-0.0%})");
+            ? $"{SignedNumber.Format(g.Difference)} ({SignedNumber.Format(g.Relative, "0.0%")})"
+            : string.Create(CultureInfo.InvariantCulture, $"{SignedNumber.Format(g.Difference)} ± {g.StandardError:F4} ({SignedNumber.Format(g.Relative, "0.0%")})");
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"| dataset | model | against | tested | {string.Join(" | ", keys)} |");
         text.AppendLine(CultureInfo.InvariantCulture, $"|---|---|---|---|{string.Concat(keys.Select(_ => "---|"))}");

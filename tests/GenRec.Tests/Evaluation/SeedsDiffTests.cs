@@ -42,6 +42,19 @@ public sealed class SeedsDiffTests
     }
 
     [Fact]
+    public void ADifferenceThatRoundsToZeroKeepsItsOwnSignOnce()
+    {
+        using var dir = new TempDir();
+        string[] a = [Run(dir, "a", "sasrec", 1, 0.29997)];
+        string[] b = [Run(dir, "b", "sasrec", 1, 0.3)];
+
+        var table = BenchSeedsDiffCommand.Markdown(BenchSeedsDiffCommand.Build(a, b, ["hr@10"]), ["hr@10"]);
+
+        Assert.Contains("| -0.0000 (-0.0%) |", table);                    // -0.00003: once "-+0.0000"
+        Assert.Contains("| +0.0000 (+0.0%) |", BenchSeedsDiffCommand.Markdown(BenchSeedsDiffCommand.Build(b, a, ["hr@10"]), ["hr@10"]));
+    }
+
+    [Fact]
     public void ArmsWithSeveralModelsPairByNameAndArmsWithNothingInCommonAreAnError()
     {
         using var dir = new TempDir();
