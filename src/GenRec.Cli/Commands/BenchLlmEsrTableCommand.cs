@@ -221,11 +221,9 @@ internal static class BenchLlmEsrTableCommand
             + string.Join(", ", c.ImprovesOverallAndTailItemNdcg10.Select(p => $"{Describe(p.Key)} {(p.Value ? "yes" : "no")}{(NoTailItems(c, p.Key) ? " (overall only: no tail items in these groups)" : "")}"))));
         lines.AddRange(table.Comparisons.Where(c => c.ThroughputRatio is not null).Select(c => $"{c.LlmEsrModel} vs {c.Backbone}: LLM-ESR trains at {c.ThroughputRatio:P0} of the plain backbone's sequences/s"));
         lines.AddRange(table.Comparisons.SelectMany(c => c.Paired.Select(p =>
-            $"{c.LlmEsrModel} vs {c.Backbone}: {p.Key} LLM-ESR minus backbone {Signed(p.Value.Mean)} ({(p.Value.Sd is { } sd ? $"sd {sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, " : "")}{p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {Signed(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
+            $"{c.LlmEsrModel} vs {c.Backbone}: {p.Key} LLM-ESR minus backbone {SignedNumber.Format(p.Value.Mean)} ({(p.Value.Sd is { } sd ? $"sd {sd:0.0000}, s.e. {p.Value.StandardError:0.0000}, " : "")}{p.Value.BySeed.Count} seeds: {string.Join(", ", p.Value.BySeed.Select(s => $"{s.Key} {SignedNumber.Format(s.Value)}"))}){(p.Value.AboveTwoStandardErrors ? ", above 2 s.e." : "")}")));
         return string.Join("\n", lines);
     }
-
-    private static string Signed(double v) => SignedNumber.Format(v);
 
     private static string Describe(string protocol) => protocol switch
     {
