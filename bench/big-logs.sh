@@ -11,7 +11,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 ./genrec --version >/dev/null
 bin="$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli"
-source scripts/allocator.sh
 work="${GENREC_RUNS:-$HOME/genrec-runs}/big-logs"
 mkdir -p "$work"
 rows_list="${GENREC_BIG_ROWS:-20000000 200000000}"

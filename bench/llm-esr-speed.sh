@@ -9,7 +9,6 @@ cd "$root"
 dataset="${1:-amazon-beauty}"; backbone="${2:-sasrec}"
 ./genrec --version >/dev/null
 bin="$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli"
-source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-2}"
 text="${GENREC_TEXT_EMBEDDINGS:-runs/llm-esr/$dataset-minilm.npy}"
 data_path="$(grep -o '"path": *"[^"]*"' "configs/$dataset-llm-esr-$backbone.json" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"

@@ -22,7 +22,6 @@ backbones=(${GENREC_BACKBONES:-sasrec gru4rec bert4rec})
 jobs="${GENREC_JOBS:-2}"
 bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli}"
 if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
-source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-1}"
 data_path="$(grep -o '"path": *"[^"]*"' "configs/$dataset-llm-esr-sasrec.json" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"
 text="runs/llm-esr/$dataset-${GENREC_TEXT:-minilm}.npy"

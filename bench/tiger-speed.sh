@@ -17,7 +17,7 @@ out=bench/results/tiger-speed
 mkdir -p "$runs" "$out"
 source bench/lib.sh
 # Variants: name|environment|config change. mkl-avx2 is the configured model on MKL's vendor code path (no AVX-512
-# preload on AMD processors, see scripts/allocator.sh).
+# patch on AMD processors, see src/GenRec/Compute/MklVendorDispatch.cs).
 summary="$out/intervals-$dataset.json"; echo '{}' > "$summary.tmp"
 for variant in 'fp32||{}' 'bf16||{"compute":{"precision":"bf16"}}' 'no-collision-input||{"model":{"input_collision_code":false}}' \
                'mkl-avx2|GENREC_NO_MKL_AVX512=1|{}'; do

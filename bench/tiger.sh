@@ -21,7 +21,6 @@ dataset="${1:-amazon-beauty}"
 config="configs/$dataset-tiger.json"
 bin="${GENREC_BIN:-$root/src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli}"
 if [ -z "${GENREC_BIN:-}" ]; then ./genrec --version >/dev/null; fi  # builds when needed
-source scripts/allocator.sh
 export GENREC_THREADS="${GENREC_THREADS:-2}"
 runs="${GENREC_RUNS:-$HOME/genrec-runs}"
 data_path="$(grep -o '"path": *"[^"]*"' "$config" | head -1 | sed 's/.*"\([^"]*\)"$/\1/')"

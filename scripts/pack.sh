@@ -21,7 +21,6 @@ ls -1 "$out"
 # The samples restore GenRec from artifacts/packages (samples/NuGet.config), everything else from NuGet.
 dotnet build samples/ConsoleSample -c Release --nologo -v q -p:GenRecVersion="$version"
 dotnet build samples/WebSample -c Release --nologo -v q -p:GenRecVersion="$version"
-source scripts/allocator.sh
 dotnet run --project samples/ConsoleSample -c Release --no-build -- data/ml-latest-small "${GENREC_SAMPLE_EPOCHS:-2}"
 
 if [ "${1:-}" = "--tool" ]; then

@@ -3,6 +3,9 @@
 //   curl -X POST localhost:5000/recs/recommend -H 'Content-Type: application/json' -d '{"user": "1", "k": 5}'
 using GenRec.Hosting;
 
+// Restart once under jemalloc where it is installed (see the console sample); returns at once where it does not apply.
+GenRec.JemallocRelaunch.IfAvailable();
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddGenRec(options => builder.Configuration.GetSection("GenRec").Bind(options));
 var app = builder.Build();

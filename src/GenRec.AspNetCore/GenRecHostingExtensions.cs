@@ -79,6 +79,11 @@ public static class GenRecHostingExtensions
         var checkpoint = Path.GetFullPath(options.Checkpoint);
         var device = Compute.ComputeDevice.Resolve(options.Device);
         var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("GenRec.Serve");
+        if (Compute.CpuFastPath.Warning() is { } slow)
+        {
+            log.LogWarning("{Warning}", slow);                                            // e.g. glibc's allocator: call JemallocRelaunch first in Main
+        }
+
         RetrievalEngine Load(string path)
         {
             var engine = RetrievalEngine.Load(path, Data.DatasetRequest.DefaultCacheDir, options.Index, message => log.LogInformation("{Message}", message), device);
@@ -109,6 +114,7 @@ public static class GenRecHostingExtensions
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", now.Engine.Source, now.Generation);
         };
 
+        host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
         var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime); // as `genrec serve` does
         lifetime.ApplicationStopped.Register(metrics.Dispose);

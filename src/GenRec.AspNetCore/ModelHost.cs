@@ -9,8 +9,10 @@ namespace GenRec.Hosting;
 /// without dropping requests. A reload resolves its paths through the <see cref="ModelPathGuard"/>
 /// (when reloads from files are allowed), then loads and validates the new models off the request
 /// thread within a timeout, and only then swaps one reference; a request keeps the models it started
-/// with. One reload at a time: another one meanwhile gets 409, also while a timed-out load is still
-/// finishing in the background. The host does not dispose old models (requests may still hold them):
+/// with. One reload at a time: another one meanwhile gets 409, also while a load whose caller stopped waiting (its
+/// timeout passed, or the client went away) is still finishing in the background: the guard is held until that load
+/// really ends, and a model it produced is disposed, never served (<see cref="LoadAbandoned"/> counts them). The host
+/// does not dispose old models (requests may still hold them):
 /// whoever handles <see cref="Swapped"/> does, once no request can (the service: request timeout + 5 s).
 /// </summary>
 internal sealed class ModelHost
@@ -37,6 +39,12 @@ internal sealed class ModelHost
 
     /// <summary>Called with each newly served model (after the swap): batching, metrics, the state file.</summary>
     public event Action<ServedModel, ServedModel>? Swapped;
+
+    /// <summary>Called when a caller stops waiting for a load that goes on ("timeout" or "cancelled"): metrics.</summary>
+    public event Action<string>? LoadAbandoned;
+
+    /// <summary>Whether a reload (or a load nobody waits for any more) is running: new reloads get 409 meanwhile.</summary>
+    public bool Reloading => Volatile.Read(ref reloading) != 0;
 
     /// <summary>
     /// Frees a replaced model once no request can still hold it (after <paramref name="grace"/>: the request timeout and
@@ -85,12 +93,19 @@ internal sealed class ModelHost
             {
                 served = await work.WaitAsync(Timeout, cancel);
             }
-            catch (TimeoutException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
-                // The load goes on in the background; reloads stay refused (409) until it has ended.
+                // Nobody waits any more, but the load goes on (a load cannot be stopped half-way): reloads stay refused
+                // (409) until it has ended, and what it produced is freed, not served.
                 released = true;
-                _ = work.ContinueWith(_ => Volatile.Write(ref reloading, 0), TaskScheduler.Default);
-                throw new RequestException(503, $"loading took longer than {Timeout.TotalSeconds:N0} s; still serving the previous model");
+                _ = work.ContinueWith(DiscardAbandoned, TaskScheduler.Default);
+                LoadAbandoned?.Invoke(e is TimeoutException ? "timeout" : "cancelled");
+                if (e is TimeoutException)
+                {
+                    throw new RequestException(503, $"loading took longer than {Timeout.TotalSeconds:N0} s; still serving the previous model");
+                }
+
+                throw;
             }
 
             Volatile.Write(ref current, served);
@@ -103,6 +118,24 @@ internal sealed class ModelHost
             {
                 Volatile.Write(ref reloading, 0);
             }
+        }
+    }
+
+    /// <summary>The end of a load whose caller left: its model (if it loaded) disposed, its memory handed back, then the guard released.</summary>
+    private void DiscardAbandoned(Task<ServedModel> load)
+    {
+        try
+        {
+            if (load.IsCompletedSuccessfully)
+            {
+                load.Result.Engine.Dispose();
+                GC.Collect();
+                NativeHeap.Release();
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref reloading, 0);
         }
     }
 

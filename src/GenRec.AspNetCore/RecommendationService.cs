@@ -133,6 +133,7 @@ internal static class RecommendationService
             metrics.Reload("ok", served.Generation);
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", served.Engine.Source, served.Generation);
         };
+        host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
 
         // Outermost: request id, unexpected exceptions as JSON 500, then the status actually sent is counted and errors logged.
         app.Use(async (context, next) =>

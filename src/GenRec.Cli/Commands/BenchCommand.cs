@@ -63,6 +63,7 @@ internal static class BenchCommand
         bench.Add(BenchRankCommand.Create(output));
         bench.Add(BenchServeCommand.Create(output));
         bench.Add(BenchSoakCommand.Create(output));
+        bench.Add(BenchLoadCommand.Create(output));
         bench.Add(BenchSpeedCommand.Create(output));
         bench.Add(BenchLlmEsrTableCommand.Create());
         bench.Add(BenchSeedsTableCommand.Create());

@@ -33,7 +33,7 @@ internal static class BenchRankCommand
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var run = RankingRunConfig.Load(r.GetValue(config)!);
+            var run = RankingRunConfig.Load(BundledFiles.Config(r.GetValue(config)!));
             run = run with { Seed = r.GetValue(seed) ?? run.Seed, Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs }, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));

@@ -44,7 +44,7 @@ internal sealed record BenchReport(
         var device = GenRec.Compute.ComputeDevice.Resolve(compute.Device);
         var detail = device.type == TorchSharp.DeviceType.CUDA
             ? $" ({compute.Precision}{(compute.Tf32 ? ", tf32" : "")})"
-            : GenRec.Compute.LibTorchRuntime.LoadedFrom("libmkl-intel-cpu.so") is not null ? " (MKL AVX-512 preload)" : ""; // scripts/allocator.sh
+            : $" ({GenRec.Compute.CpuFastPath.Summary()})";
         return $"{device}{detail}, libtorch {TorchSharp.torch.__version__}";
     }
 

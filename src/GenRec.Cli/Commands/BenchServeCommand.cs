@@ -28,8 +28,9 @@ internal static class BenchServeCommand
         var seconds = new Option<double>("--seconds") { Description = "Load duration per endpoint", DefaultValueFactory = _ => 15 };
         var candidates = new Option<int>("--candidates") { Description = "Candidates per /rank request", DefaultValueFactory = _ => 100 };
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file name" };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the result file name (e.g. the fast-path arm)" };
         var device = DeviceOption.Create();
-        var command = new Command("serve", "Recall of the approximate index and HTTP latency/throughput under load") { checkpoint, ranker, index, concurrency, seconds, candidates, name, device, output };
+        var command = new Command("serve", "Recall of the approximate index and HTTP latency/throughput under load") { checkpoint, ranker, index, concurrency, seconds, candidates, name, tag, device, output };
         command.SetAction(async (r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
@@ -101,7 +102,7 @@ internal static class BenchServeCommand
                 clock.Elapsed.TotalSeconds,
                 new { checkpoint = engine.Source, ranker = rankingEngine?.Source, service_index = engine.IndexName, workers = workerCounts, seconds = duration.TotalSeconds, candidates = candidateCount },
                 new { recall, load = loads });
-            var path = report.Write(r.GetValue(output)!);
+            var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
             System.Console.WriteLine(report.Summary() + $" -> {path}");
             return 0;
         });

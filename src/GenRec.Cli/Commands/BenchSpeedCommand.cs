@@ -23,12 +23,13 @@ internal static class BenchSpeedCommand
         var items = new Option<int>("--items") { Description = "Catalogue size of the synthetic batches (ML-1M: 3,706)", DefaultValueFactory = _ => 3_706 };
         var steps = new Option<int>("--steps") { Description = "Timed optimiser steps", DefaultValueFactory = _ => 200 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 20 };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the result file name (e.g. the fast-path arm)" };
         var device = DeviceOption.Create();
-        var command = new Command("speed", "Training sequences/s of a config on fixed-shape synthetic batches (for the PyTorch comparison)") { config, items, steps, warmup, device, output };
+        var command = new Command("speed", "Training sequences/s of a config on fixed-shape synthetic batches (for the PyTorch comparison)") { config, items, steps, warmup, tag, device, output };
         command.SetAction(r =>
         {
             var clock = Stopwatch.StartNew();
-            var run = RunConfig.Load(r.GetValue(config)!);
+            var run = RunConfig.Load(BundledFiles.Config(r.GetValue(config)!));
             run = run with { Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var on = ComputeDevice.Prepare(run.Compute);
             var bf16 = MixedPrecision.Parse(run.Compute.Precision);
@@ -77,7 +78,7 @@ internal static class BenchSpeedCommand
                 metrics,
                 clock.Elapsed.TotalSeconds,
                 run);
-            System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
+            System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!, r.GetValue(tag))}");
             return 0;
         });
         return command;

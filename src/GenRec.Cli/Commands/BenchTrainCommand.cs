@@ -36,7 +36,7 @@ internal static class BenchTrainCommand
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var run = TrainCommand.WithOverrides(RunConfig.Load(r.GetValue(config)!), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
+            var run = BundledFiles.WithBundledData(TrainCommand.WithOverrides(RunConfig.Load(BundledFiles.Config(r.GetValue(config)!)), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes)));
             run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             if (r.GetValue(textEmbeddings) is { } npy && run.LlmEsr is not null)
             {

@@ -26,7 +26,7 @@ internal static class QuickstartCommand
         var command = new Command("quickstart", "Prepare the bundled dataset, train SASRec for a few minutes, show metrics and recommendations") { config, minutes, output };
         command.SetAction((r, cancel) =>
         {
-            var run = RunConfig.Load(r.GetValue(config)!);
+            var run = BundledFiles.LoadRun(r.GetValue(config)!);
             if (r.GetValue(minutes) is { } m)
             {
                 run = run with { Train = run.Train with { MaxMinutes = m } };

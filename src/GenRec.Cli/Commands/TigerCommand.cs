@@ -29,7 +29,7 @@ internal static class TigerCommand
         train.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var run = TigerRunConfig.Load(r.GetValue(config)!);
+            var run = TigerRunConfig.Load(BundledFiles.Config(r.GetValue(config)!));
             run = run with { Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs, StepsPerEpoch = r.GetValue(steps) ?? run.Train.StepsPerEpoch } };
             run = run with { SemanticIds = r.GetValue(ids) ?? run.SemanticIds, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var random = r.GetValue(randomIds) || run.SemanticIds == "random";

@@ -10,7 +10,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run config JSON (configs/*.json); defaults reproduce generative-recommenders' ML-1M SASRec" };
+        var config = new Option<string?>("--config") { Description = "Run config: a JSON file, or a built-in config by name (quickstart, ml-1m-sasrec, ...); defaults reproduce generative-recommenders' ML-1M SASRec" };
         var data = new Option<string?>("--data") { Description = "Dataset file or folder (overrides the config)" };
         var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
         var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (overrides the config)" };
@@ -21,7 +21,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a sequential recommender") { config, data, seed, epochs, minutes, output, resume, device };
         command.SetAction((r, cancel) =>
         {
-            var run = WithOverrides(r.GetValue(config) is { } path ? RunConfig.Load(path) : new RunConfig(), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes));
+            var run = BundledFiles.WithBundledData(WithOverrides(r.GetValue(config) is { } path ? RunConfig.Load(BundledFiles.Config(path)) : new RunConfig(), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes)));
             run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var outDir = r.GetValue(output) ?? Path.Combine("runs", run.Name);
             var result = Execute(run, outDir, r.GetValue(resume), cancel);

@@ -12,6 +12,7 @@ internal static class ComputeDevice
 {
     public static Device Resolve(string? name)
     {
+        CpuFastPath.Ensure();
         var spec = (name ?? "auto").Trim().ToLowerInvariant();
         if (spec is "auto")
         {

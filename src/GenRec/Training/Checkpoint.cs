@@ -23,6 +23,17 @@ internal static class Checkpoint
 
     public static Header ReadHeader(BinaryReader r, string path) => CheckpointFile.ReadHeader<Header>(r, path, Magic, "retrieval");
 
+    /// <summary>
+    /// The header, with every size it claims checked against configured maxima and against the weights the file holds
+    /// (<see cref="ModelSizeBounds"/>), before anything is built from it; the reader is left at the weights.
+    /// </summary>
+    public static Header ReadBoundedHeader(BinaryReader r, string path)
+    {
+        var header = ReadHeader(r, path);
+        ModelSizeBounds.Check(header.Config.Model, header.NumItems, StoredTensors.Scan(r, path), path);
+        return header;
+    }
+
     /// <summary>Loads a model for inference, on the device given (default the CPU); the file does not depend on the device it was saved from.</summary>
     public static (SequentialRecommender Model, Header Header) LoadModel(string path, TorchSharp.torch.Device? device = null)
     {
@@ -40,7 +51,7 @@ internal static class Checkpoint
     private static (SequentialRecommender Model, Header Header) LoadAs(string path, TorchSharp.torch.Device? device, string? encoder)
     {
         using var r = CheckpointFile.Open(path);
-        var header = ReadHeader(r, path);
+        var header = ReadBoundedHeader(r, path);
         if (encoder is not null)
         {
             header = header with { Config = header.Config with { Model = header.Config.Model with { Encoder = encoder } } };
@@ -72,7 +83,7 @@ internal static class Checkpoint
     public static Header Restore(string path, SequentialRecommender model, OptimizerHelper optimizer)
     {
         using var r = CheckpointFile.Open(path);
-        var header = ReadHeader(r, path);
+        var header = ReadBoundedHeader(r, path);
         CheckpointFile.ReadWeights(r, model, optimizer);
         return header;
     }

@@ -55,23 +55,30 @@ internal static class CheckpointFile
     /// <summary>A length-prefixed UTF-8 string (BinaryWriter's format) of at most <paramref name="maxBytes"/> that the file really holds.</summary>
     internal static string ReadBoundedString(BinaryReader r, string path, string field, int maxBytes)
     {
-        int length;
-        try
-        {
-            length = r.Read7BitEncodedInt();
-        }
-        catch (Exception e) when (e is FormatException or EndOfStreamException)
-        {
-            throw new InvalidDataException($"{path}: damaged length of the {field}", e);
-        }
-
+        var length = ReadBoundedVarint(r, path, $"length of the {field}", long.MaxValue);
         var left = r.BaseStream.Length - r.BaseStream.Position;
-        if (length < 0 || length > maxBytes || length > left)
+        if (length > maxBytes || length > left)
         {
             throw new InvalidDataException($"{path}: the {field} claims {length:N0} bytes; the file has {left:N0} left and at most {maxBytes:N0} are accepted");
         }
 
-        return Encoding.UTF8.GetString(r.ReadBytes(length));
+        return Encoding.UTF8.GetString(r.ReadBytes((int)length));
+    }
+
+    /// <summary>A 7-bit encoded non-negative integer (BinaryWriter's and TorchSharp's lengths) of at most <paramref name="max"/>.</summary>
+    internal static long ReadBoundedVarint(BinaryReader r, string path, string field, long max)
+    {
+        long value;
+        try
+        {
+            value = r.Read7BitEncodedInt64();
+        }
+        catch (Exception e) when (e is FormatException or EndOfStreamException)
+        {
+            throw new InvalidDataException($"{path}: damaged {field}", e);
+        }
+
+        return value >= 0 && value <= max ? value : throw new InvalidDataException($"{path}: the {field} is {value:N0} (accepted: 0 to {max:N0})");
     }
 
     /// <summary>After the header: the weights, and the optimiser state when both the file and the caller have one.</summary>

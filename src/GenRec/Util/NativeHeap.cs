@@ -5,8 +5,9 @@ namespace GenRec.Util;
 
 /// <summary>
 /// Hands memory that libtorch freed back to the OS when the process has grown (see <see cref="HeapReleasePolicy"/>),
-/// instead of on every free. The launchers (scripts/allocator.sh) keep the native allocator from returning freed
-/// pages by itself, because re-faulting them each step cost more kernel time than the step's compute
+/// instead of on every free. The allocator is kept from returning freed pages by itself (jemalloc's decay off when the
+/// process relaunches under it, <see cref="JemallocRelaunch"/>; glibc's trim and mmap off, <see cref="Compute.GlibcMallocTuning"/>),
+/// because re-faulting them each step cost more kernel time than the step's compute
 /// (jemalloc's default decay: 45% of a TIGER step in the kernel). Never returning them, the heap grew
 /// with every new tensor shape (18 GB within 20 minutes, until the OOM killer stopped the run). So
 /// the loops release them once the resident size has grown by half over the working set measured in the minute after
@@ -24,15 +25,7 @@ internal static class NativeHeap
     private const string AllArenasPurge = "arena.4096.purge"; // MALLCTL_ARENAS_ALL = 4096
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
     private static readonly HeapReleasePolicy Policy = new(GrowthFactor, TimeSpan.FromMinutes(1));
-    private static readonly Lazy<Kind> Allocator = new(Detect);
     private static TimeSpan lastTimedRelease = TimeSpan.Zero;
-
-    private enum Kind
-    {
-        None,
-        Jemalloc,
-        Glibc,
-    }
 
     /// <summary>
     /// Called by the loops after each step or batch: releases freed native memory when the resident size has grown
@@ -77,33 +70,16 @@ internal static class NativeHeap
     {
         try
         {
-            return Allocator.Value switch
+            return Compute.NativeAllocator.Current() switch
             {
-                Kind.Jemalloc => Mallctl(AllArenasPurge, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, UIntPtr.Zero) == 0,
-                Kind.Glibc => MallocTrim(UIntPtr.Zero) >= 0,
+                Compute.NativeAllocator.Kind.Jemalloc => Mallctl(AllArenasPurge, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero, UIntPtr.Zero) == 0,
+                Compute.NativeAllocator.Kind.Glibc => MallocTrim(UIntPtr.Zero) >= 0,
                 _ => false,
             };
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return false;
-        }
-    }
-
-    private static Kind Detect()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return Kind.None;
-        }
-
-        try
-        {
-            return File.ReadLines("/proc/self/maps").Any(line => line.Contains("libjemalloc", StringComparison.Ordinal)) ? Kind.Jemalloc : Kind.Glibc;
-        }
-        catch (IOException)
-        {
-            return Kind.None;
         }
     }
 

@@ -50,6 +50,57 @@ public sealed class ReloadAndBatchingTests
         Assert.Equal(("fast", 2), (served.Engine.Source, served.Generation));
     }
 
+    /// <summary>
+    /// A client that goes away while its reload loads does not free the one-at-a-time guard: the next reload is 409
+    /// until the abandoned load really ends, its model is disposed rather than served, and the abandonment is reported.
+    /// </summary>
+    [Fact]
+    public async Task AnAbandonedReloadHoldsTheGuardUntilItsLoadEndsAndItsModelIsDisposed()
+    {
+        using var gate = new ManualResetEventSlim();
+        Tensor? abandonedWeight = null;
+        var host = new ModelHost(Engine(1, "first"), null, path =>
+        {
+            if (path != "slow")
+            {
+                return Engine(2, path);
+            }
+
+            gate.Wait();
+            manual_seed(4);
+            var abandoned = new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30);
+            abandonedWeight = abandoned.parameters().First();
+            return new RetrievalEngine(abandoned, data, "exact", path);
+        })
+        { Timeout = TimeSpan.FromSeconds(30) };
+        var reasons = new List<string>();
+        host.LoadAbandoned += reasons.Add;
+
+        using var client = new CancellationTokenSource();
+        var slow = host.ReloadAsync(new ReloadRequest("slow"), client.Token);
+        await Task.Delay(50);
+        await client.CancelAsync();                                                      // the client disconnects (499)
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
+        Assert.Equal(["cancelled"], reasons);
+        Assert.True(host.Reloading);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(409, (await Assert.ThrowsAsync<RequestException>(() => host.ReloadAsync(new ReloadRequest("fast"), CancellationToken.None))).StatusCode);
+        }
+
+        gate.Set();
+        for (var waited = 0; host.Reloading && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(host.Reloading);
+        Assert.Equal("first", host.Current.Engine.Source);                                 // never swapped in
+        Assert.True(abandonedWeight!.IsInvalid, "the abandoned load's weights were not freed");
+        var served = await host.ReloadAsync(new ReloadRequest("fast"), CancellationToken.None);
+        Assert.Equal(("fast", 2), (served.Engine.Source, served.Generation));
+    }
+
     [Fact]
     public async Task BatchedStatesEqualOneByOneAndConcurrentRequestsShareBatches()
     {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# CI, after scripts/pack.sh --tool: the installed genrec tool used as a user uses it (started from an empty folder, no
+# repository, no preload): `genrec quickstart` works, and the tool trains within 10% of the repository's ./genrec.
+# Speed: GENREC_TOOL_CHECK_RUNS (default 5) short fixed-shape `bench speed` runs of the ML-1M SASRec config each,
+# alternating tool and launcher in this one job; the ratio of the two medians must be at least 0.9.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+tool="$root/artifacts/tool/genrec"
+[ -x "$tool" ] || { echo "tool-check: $tool missing (run scripts/pack.sh --tool first)" >&2; exit 2; }
+empty="$(mktemp -d)"
+trap 'rm -rf "$empty"' EXIT
+clean() { env -u LD_PRELOAD -u MALLOC_CONF -u GENREC_RELAUNCHED -u GENREC_THREADS "$@"; }
+
+(cd "$empty" && clean "$tool" quickstart --max-minutes "${GENREC_TOOL_CHECK_MINUTES:-0.2}" > quickstart.log 2>&1) \
+  || { tail -20 "$empty/quickstart.log"; echo "tool-check: genrec quickstart failed in an empty folder" >&2; exit 1; }
+[ -f "$empty/runs/quickstart/best.ckpt" ] || { echo "tool-check: quickstart wrote no checkpoint" >&2; exit 1; }
+echo "tool-check: genrec quickstart from an empty folder: ok ($(grep -o 'test ([^)]*)' "$empty/quickstart.log" | head -1 || true))"
+
+rate() { sed -n 's/.*sequences_per_second=\([0-9.]*\).*/\1/p' | head -1; }
+speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-6}" --warmup 2 --out "$empty/speed")
+tool_rates=(); launcher_rates=()
+for _ in $(seq "${GENREC_TOOL_CHECK_RUNS:-5}"); do
+  tool_rates+=("$(cd "$empty" && clean "$tool" "${speed[@]}" | rate)")
+  launcher_rates+=("$(clean ./genrec "${speed[@]}" | rate)")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+t="$(median "${tool_rates[@]}")"; l="$(median "${launcher_rates[@]}")"
+ratio="$(awk -v t="$t" -v l="$l" 'BEGIN {printf "%.3f", t / l}')"
+echo "tool-check: sequences/s, tool ${tool_rates[*]} (median $t), ./genrec ${launcher_rates[*]} (median $l): ratio $ratio"
+awk -v r="$ratio" 'BEGIN {exit !(r >= 0.9)}' || { echo "tool-check: the installed tool trains at $ratio of ./genrec's speed (< 0.9)" >&2; exit 1; }
