@@ -15,7 +15,7 @@ clean() { env -u LD_PRELOAD -u MALLOC_CONF -u GENREC_RELAUNCHED -u GENREC_THREAD
 (cd "$empty" && clean "$tool" quickstart --max-minutes "${GENREC_TOOL_CHECK_MINUTES:-0.2}" > quickstart.log 2>&1) \
   || { tail -20 "$empty/quickstart.log"; echo "tool-check: genrec quickstart failed in an empty folder" >&2; exit 1; }
 [ -f "$empty/runs/quickstart/best.ckpt" ] || { echo "tool-check: quickstart wrote no checkpoint" >&2; exit 1; }
-echo "tool-check: genrec quickstart from an empty folder: ok ($(grep -o 'test ([^)]*)' "$empty/quickstart.log" | head -1 || true))"
+echo "tool-check: genrec quickstart from an empty folder: ok (runs/quickstart/best.ckpt written)"
 
 rate() { sed -n 's/.*sequences_per_second=\([0-9.]*\).*/\1/p' | head -1; }
 speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-6}" --warmup 2 --out "$empty/speed")

@@ -64,7 +64,7 @@ catch (TypeInitializationException e) when (e.InnerException is NotSupportedExce
     AnsiConsole.MarkupLine($"[red]error:[/] no libtorch in this process: this build ships none; set {GenRec.Compute.LibTorchRuntime.Variable} to a PyTorch installation's torch/lib, or build with -p:GenRecLibTorch=cpu (see docs/gpu.md)");
     return 2;
 }
-catch (Exception e) when (e is DataFormatException or FileNotFoundException or DirectoryNotFoundException or DllNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
+catch (Exception e) when (e is DataFormatException or IOException or DllNotFoundException or InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException or HttpRequestException)
 {
     AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
     return 2;

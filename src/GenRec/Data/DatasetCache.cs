@@ -9,12 +9,16 @@ namespace GenRec.Data;
 /// <summary>
 /// A compact binary file of a prepared dataset (<c>.grd</c>). Written atomically; the cache key
 /// hashes the input files' bytes and the preparation options, so a changed input or option
-/// prepares anew and an unchanged one is read back.
+/// prepares anew and an unchanged one is read back. The file ends with the SHA-256 of everything before it: a
+/// damaged file (a flipped byte, a partial copy) is detected before it is parsed, and every count it holds is checked
+/// against the bytes left before an array is allocated. A damaged cache is prepared again (<see cref="DatasetLoader"/>);
+/// a damaged prepared file named by the user is a clear error.
 /// </summary>
 internal static class DatasetCache
 {
     private const string Magic = "GENRECDS";
-    private const int Version = 1;
+    private const int Version = 2;                                               // 2: the SHA-256 trailer
+    private const int DigestBytes = 32;
 
     public static string Key(DatasetFiles files, PrepareOptions options)
     {
@@ -85,7 +89,8 @@ internal static class DatasetCache
             throw new ArgumentException($"{items.Count} item metadata entries for {itemKeys.Count} item keys", nameof(items));
         }
 
-        var buffered = new BufferedStream(stream, 1 << 20); // flushed below, not disposed: that would close the caller's stream
+        using var hashing = new HashingStream(stream);
+        var buffered = new BufferedStream(hashing, 1 << 20); // flushed below, not disposed: that would close the caller's stream
         using var w = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true);
         w.Write(Magic);
         w.Write(Version);
@@ -106,6 +111,7 @@ internal static class DatasetCache
 
         w.Flush();
         buffered.Flush();
+        stream.Write(hashing.Digest());                                              // the trailer: SHA-256 of all the bytes above
     });
 
     private static void WriteMetadata(BinaryWriter w, ItemMetadata? m)
@@ -125,6 +131,7 @@ internal static class DatasetCache
     public static SequenceDataset Load(string path)
     {
         using var stream = File.OpenRead(path);
+        VerifyDigest(stream, path);
         using var r = new BinaryReader(stream, Encoding.UTF8);
         try
         {
@@ -141,12 +148,12 @@ internal static class DatasetCache
 
             var name = r.ReadString();
             var report = JsonSerializer.Deserialize<PreparationReport>(r.ReadString())!;
-            var users = ReadStrings(r);
-            var items = ReadStrings(r);
-            var sequences = new int[r.ReadInt32()][];
+            var users = ReadStrings(r, path);
+            var items = ReadStrings(r, path);
+            var sequences = new int[Count(r, path, "users", 4)][];
             for (var u = 0; u < sequences.Length; u++)
             {
-                sequences[u] = new int[r.ReadInt32()];
+                sequences[u] = new int[Count(r, path, $"length of user {u}'s sequence", 4)];
                 for (var i = 0; i < sequences[u].Length; i++)
                 {
                     sequences[u][i] = r.ReadInt32();
@@ -174,7 +181,7 @@ internal static class DatasetCache
                 }
 
                 var title = r.ReadString();
-                var categories = ReadStrings(r);
+                var categories = ReadStrings(r, path);
                 var brand = r.ReadString();
                 var price = r.ReadDouble();
                 meta[i] = new ItemMetadata(title, categories, brand.Length == 0 ? null : brand, double.IsNaN(price) ? null : price);
@@ -188,6 +195,43 @@ internal static class DatasetCache
         }
     }
 
+    /// <summary>Checks the SHA-256 trailer against the bytes before it (the file is read once, streaming).</summary>
+    private static void VerifyDigest(FileStream stream, string path)
+    {
+        if (stream.Length < DigestBytes)
+        {
+            throw new InvalidDataException($"{path}: truncated prepared dataset ({stream.Length} bytes); delete it and prepare again");
+        }
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 20];
+        for (long left = stream.Length - DigestBytes; left > 0;)
+        {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            sha.AppendData(buffer, 0, read);
+            left -= read;
+        }
+
+        var stored = new byte[DigestBytes];
+        stream.ReadExactly(stored);
+        if (!CryptographicOperations.FixedTimeEquals(sha.GetHashAndReset(), stored))
+        {
+            throw new InvalidDataException($"{path}: damaged or truncated prepared dataset (its SHA-256 does not match its contents, or an older GenRec wrote it); delete it and prepare again");
+        }
+
+        stream.Position = 0;
+    }
+
+    /// <summary>A count read from the file, refused when its elements (of at least <paramref name="bytesEach"/> bytes) cannot fit in what is left.</summary>
+    private static int Count(BinaryReader r, string path, string field, int bytesEach)
+    {
+        var count = r.ReadInt32();
+        var left = r.BaseStream.Length - DigestBytes - r.BaseStream.Position;
+        return count >= 0 && (long)count * bytesEach <= left
+            ? count
+            : throw new InvalidDataException($"{path}: damaged prepared dataset: {field} is {count:N0}, more than the {left:N0} bytes left can hold");
+    }
+
     private static void WriteStrings(BinaryWriter w, IReadOnlyList<string> values)
     {
         w.Write(values.Count);
@@ -197,9 +241,9 @@ internal static class DatasetCache
         }
     }
 
-    private static string[] ReadStrings(BinaryReader r)
+    private static string[] ReadStrings(BinaryReader r, string path)
     {
-        var values = new string[r.ReadInt32()];
+        var values = new string[Count(r, path, "a string count", 1)];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = r.ReadString();

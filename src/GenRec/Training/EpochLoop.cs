@@ -82,8 +82,10 @@ internal sealed class EpochLoop
 
     public EpochLoopResult Run(TrainingState state, CancellationToken cancel)
     {
+        // The log as of the checkpoint resumed from: lines of epochs after it (written before a crash took the process, its
+        // checkpoint not yet saved) are dropped, since those epochs run again; rewritten atomically.
         var records = ReadLog(LogPath).Where(r => r.Epoch <= state.Epoch).ToList();
-        File.WriteAllLines(LogPath, records.Select(Line));
+        AtomicFile.WriteAllText(LogPath, string.Concat(records.Select(r => Line(r) + "\n")));
         var clock = Stopwatch.StartNew();
         var elapsedBefore = state.ElapsedSeconds;
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
@@ -217,11 +219,43 @@ internal sealed class EpochLoop
 
     private string EarlyStopReason => $"early stop: no better validation {MetricLabel} for {Patience} validations";
 
-    /// <summary>The records of a run's <c>metrics.jsonl</c> (none when it does not exist).</summary>
-    public static IEnumerable<EpochRecord> ReadLog(string path) =>
-        File.Exists(path)
-            ? File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonSerializer.Deserialize<EpochRecord>(l, RunConfig.Json)!).ToArray()
-            : [];
+    /// <summary>
+    /// The records of a run's <c>metrics.jsonl</c> (none when it does not exist). A last line cut short (the process was
+    /// killed while appending it) is left out: its epoch had not been checkpointed yet and runs again; a damaged line
+    /// before the last is an error naming the file and line.
+    /// </summary>
+    public static IReadOnlyList<EpochRecord> ReadLog(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var lines = File.ReadAllLines(path);
+        var records = new List<EpochRecord>(lines.Length);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                records.Add(JsonSerializer.Deserialize<EpochRecord>(lines[i], RunConfig.Json) ?? throw new JsonException("null record"));
+            }
+            catch (JsonException) when (i == lines.Length - 1)
+            {
+                // A torn last line: dropped (its epoch runs again).
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"{path}:{i + 1}: damaged epoch record: {e.Message}", e);
+            }
+        }
+
+        return records;
+    }
 
     private static string Line(EpochRecord record) => JsonSerializer.Serialize(record, RunConfig.Json).ReplaceLineEndings(" ");
 }

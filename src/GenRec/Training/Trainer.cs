@@ -38,7 +38,7 @@ public static class Trainer
     public static TrainingResult Run(RunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new SilentObserver();
-        Directory.CreateDirectory(outDir);
+        using var folderLock = RunFolderLock.Acquire(outDir);
         var semantics = ResolveSemantics(ref config, data, observer);
         (config, var userFeatures, var itemFeatures) = FeatureResolution.Resolve(config, data);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());

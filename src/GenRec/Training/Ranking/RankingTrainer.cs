@@ -22,7 +22,7 @@ internal static class RankingTrainer
     public static RankingResult Run(RankingRunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new SilentObserver();
-        Directory.CreateDirectory(outDir);
+        using var folderLock = RunFolderLock.Acquire(outDir);
         var (features, userFeatures, itemFeatures) = FeatureResolution.Resolve(config.Model.Features, data);
         config = config with { Model = config.Model with { Features = features } };
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());

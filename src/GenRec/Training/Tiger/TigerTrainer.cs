@@ -33,7 +33,7 @@ internal static class TigerTrainer
     /// <param name="test">False skips the test pass (speed measurements, smoke runs): the result's test metrics are empty.</param>
     public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true)
     {
-        Directory.CreateDirectory(outDir);
+        using var folderLock = RunFolderLock.Acquire(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
         var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
         var idLength = ids[1].Length;
