@@ -101,6 +101,15 @@ public static class GenRecHostingExtensions
         };
         var retrieval = Load(checkpoint);
         var ranker = options.Ranker is { } rankerPath ? RankingEngine.Load(rankerPath, retrieval.Dataset, device) : null;
+        try
+        {
+            ModelValidation.CheckSound(new ServedModel(retrieval, ranker, 1, DateTimeOffset.UtcNow));   // as a reload is validated
+        }
+        catch (RequestException e)
+        {
+            throw new InvalidOperationException($"GenRecServingOptions.Checkpoint {checkpoint}: not served: {e.Message}", e);
+        }
+
         var host = new ModelHost(retrieval, ranker, Load, (path, dataset) => RankingEngine.Load(path, dataset, device))
         {
             Paths = new ModelPathGuard(service.ModelRoot, service.MaxModelBytes),
@@ -117,7 +126,6 @@ public static class GenRecHostingExtensions
         host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
         var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime); // as `genrec serve` does
-        lifetime.ApplicationStopped.Register(metrics.Dispose);
         return new ServiceEndpoints(host, service, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
     }
 }

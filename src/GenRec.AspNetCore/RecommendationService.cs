@@ -113,7 +113,6 @@ internal static class RecommendationService
         var admin = new AdminGuard(options.AdminToken, options.IsLoopback);
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime);
-        lifetime.ApplicationStopped.Register(metrics.Dispose);
 
         void Batching(RetrievalEngine engine)
         {
@@ -134,6 +133,18 @@ internal static class RecommendationService
             log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", served.Engine.Source, served.Generation);
         };
         host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
+
+        // First of all, one path per endpoint: /Recommend, /RECOMMEND and /recommend/ are /recommend for routing, the rate
+        // limiter, the health window and the metrics' endpoint label alike (routing alone matched them, the rest did not).
+        app.Use((context, next) =>
+        {
+            if (CanonicalPath(context.Request.Path.Value) is { } canonical)
+            {
+                context.Request.Path = canonical;
+            }
+
+            return next(context);
+        });
 
         // Outermost: request id, unexpected exceptions as JSON 500, then the status actually sent is counted and errors logged.
         app.Use(async (context, next) =>
@@ -305,6 +316,18 @@ internal static class RecommendationService
                 return Error(context, e.StatusCode, e.Message);
             }
         })).WithRequestTimeout(host.Timeout + TimeSpan.FromSeconds(10)); // a reload has its own, longer, time limit
+    }
+
+    /// <summary>The endpoint a path names in another case or with a trailing slash (null: already canonical, or no endpoint).</summary>
+    internal static string? CanonicalPath(string? path)
+    {
+        if (path is null || path.Length < 2)
+        {
+            return null;
+        }
+
+        var canonical = path.TrimEnd('/').ToLowerInvariant();
+        return canonical != path && Array.IndexOf(Endpoints, canonical) >= 0 ? canonical : null;
     }
 
     /// <summary>The address Kestrel listens on (useful with port 0).</summary>

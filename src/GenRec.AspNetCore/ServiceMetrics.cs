@@ -6,10 +6,12 @@ namespace GenRec.Hosting;
 /// The service's Prometheus metrics through prometheus-net (its own registry per service, so several
 /// services in one process do not mix): requests by endpoint and the status actually sent, latency per
 /// endpoint, dynamic-batching batch sizes and queue waits, reloads by outcome and the model generation;
-/// with them prometheus-net's process and .NET runtime metrics (CPU, resident memory, GC, thread pool)
-/// and, through its meter adapter, ASP.NET Core's and Kestrel's own meters (connections, queues).
+/// with them prometheus-net's process and .NET runtime metrics (CPU, resident memory, GC, thread pool).
+/// ASP.NET Core's and Kestrel's own meters are not exported: prometheus-net's meter adapter connected their instruments
+/// on a service registry but exported no series (checked after a scrape and requests), so it is not wired; read them
+/// with <c>dotnet-counters</c> (docs/serving.md).
 /// </summary>
-internal sealed class ServiceMetrics : IDisposable
+internal sealed class ServiceMetrics
 {
     /// <summary>Upper bounds of the latency buckets, in seconds (+Inf is implied).</summary>
     public static readonly double[] BucketBounds = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
@@ -20,7 +22,6 @@ internal sealed class ServiceMetrics : IDisposable
     private readonly Histogram batchWait;
     private readonly Counter reloads;
     private readonly Gauge generation;
-    private readonly IDisposable meters;
 
     public ServiceMetrics()
     {
@@ -34,11 +35,6 @@ internal sealed class ServiceMetrics : IDisposable
         reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy; abandoned_timeout and abandoned_cancelled: loads left running after their caller stopped waiting, whose models are disposed, never served).", ["outcome"]);
         generation = factory.CreateGauge("genrec_model_generation", "Generation of the served model (1 at start, +1 per reload).");
         generation.Set(1);
-        meters = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            Registry = Registry,
-            InstrumentFilterPredicate = i => i.Meter.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal),
-        });
     }
 
     public CollectorRegistry Registry { get; }
@@ -63,5 +59,4 @@ internal sealed class ServiceMetrics : IDisposable
 
     public double Count(string endpoint, int status) => requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Value;
 
-    public void Dispose() => meters.Dispose();
 }

@@ -87,16 +87,41 @@ internal static class ServeCommand
                 return loaded;
             }
 
-            // After hot reloads, a restart with the same --checkpoint serves what was last reloaded.
-            var (served, servedRanker) = (startedWith, r.GetValue(ranker));
+            // After hot reloads, a restart with the same --checkpoint serves what was last reloaded, opened through the
+            // reload's path guard and validated as a reload is; a remembered model that is gone or fails falls back to
+            // --checkpoint, with a warning.
+            RetrievalEngine? engine = null;
+            RankingEngine? rankingEngine = null;
             if (ServedModelState.Read(state, startedWith) is { } remembered)
             {
-                Output.Info($"{state}: serving the last reloaded model {remembered.Checkpoint} (generation {remembered.Generation})");
-                (served, servedRanker) = (remembered.Checkpoint, remembered.Ranker);
+                try
+                {
+                    var candidate = Load(paths.Resolve(remembered.Checkpoint, "checkpoint"));
+                    var candidateRanker = remembered.Ranker is { } rememberedRanker ? RankingEngine.Load(paths.Resolve(rememberedRanker, "ranker"), candidate.Dataset, on) : null;
+                    ModelValidation.CheckSound(new ServedModel(candidate, candidateRanker, 1, DateTimeOffset.UtcNow));
+                    (engine, rankingEngine) = (candidate, candidateRanker);
+                    Output.Info($"{state}: serving the last reloaded model {remembered.Checkpoint} (generation {remembered.Generation})");
+                }
+                catch (Exception e) when (e is RequestException or IOException or InvalidDataException or ArgumentException or KeyNotFoundException or DataFormatException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape($"{state}: the last reloaded model {remembered.Checkpoint} is missing or invalid ({e.Message}); serving --checkpoint {startedWith} instead")}");
+                }
             }
 
-            var engine = Load(served);
-            var rankingEngine = servedRanker is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
+            if (engine is null)
+            {
+                engine = Load(startedWith);
+                rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
+                try
+                {
+                    ModelValidation.CheckSound(new ServedModel(engine, rankingEngine, 1, DateTimeOffset.UtcNow));
+                }
+                catch (RequestException e)
+                {
+                    throw new InvalidDataException($"{startedWith}: not served: {e.Message}", e);
+                }
+            }
+
             var models = new ModelHost(engine, rankingEngine, Load, (path, dataset) => RankingEngine.Load(path, dataset, on)) { Paths = paths, Timeout = options.ReloadTimeout };
             models.Swapped += (_, now) => new ServedModelState(startedWith, now.Engine.Source, now.Ranker?.Source, now.Generation, now.LoadedAt).Write(state);
             await using var app = RecommendationService.Build(models, options);

@@ -196,6 +196,18 @@ public sealed class HardeningTests : IAsyncLifetime
             model.parameters().First().view(-1)[0].fill_(float.NaN);
         });
         Save("other.ckpt", "other", seed: 4);
+        Save("huge-rows.ckpt", "test", seed: 5, model =>
+        {
+            // Finite but absurd item rows: every item then scores alike for every user; one smoke query passed this.
+            using var _ = no_grad();
+            model.named_parameters().First(p => p.name.Contains("item", StringComparison.Ordinal)).parameter.fill_(1e30f);
+        });
+        Save("same-rows.ckpt", "test", seed: 6, model =>
+        {
+            // Every item the same finite vector: finite scores, all equal, whatever the history.
+            using var _ = no_grad();
+            model.named_parameters().First(p => p.name.Contains("item", StringComparison.Ordinal)).parameter.fill_(0.5f);
+        });
 
         var before = Process.GetCurrentProcess().WorkingSet64;
         var watch = Stopwatch.StartNew();
@@ -206,7 +218,7 @@ public sealed class HardeningTests : IAsyncLifetime
         Process.GetCurrentProcess().Refresh();
         Assert.True(Process.GetCurrentProcess().WorkingSet64 - before < 100L << 20, "resident memory grew by more than 100 MB");
 
-        foreach (var (file, message) in new[] { ("truncated.ckpt", "weights"), ("short.ckpt", ""), ("empty.ckpt", ""), ("nan.ckpt", "NaN"), ("other.ckpt", "allow_dataset_change") })
+        foreach (var (file, message) in new[] { ("truncated.ckpt", "weights"), ("short.ckpt", ""), ("empty.ckpt", ""), ("nan.ckpt", "NaN"), ("other.ckpt", "allow_dataset_change"), ("huge-rows.ckpt", "validation query"), ("same-rows.ckpt", "degenerate") })
         {
             (status, body) = await Reload(file);
             Assert.True(status == HttpStatusCode.UnprocessableEntity, $"{file}: {status} {body}");
@@ -218,7 +230,7 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("shop", body.GetProperty("dataset").GetString());
         var metrics = await client.GetStringAsync("/metrics");
-        Assert.Contains("genrec_reloads_total{outcome=\"failed\"} 6", metrics);
+        Assert.Contains("genrec_reloads_total{outcome=\"failed\"} 8", metrics);
         Assert.Contains("genrec_model_generation 2", metrics);
     }
 
@@ -297,6 +309,29 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Contains("dotnet_collection_count_total", metrics);
         Assert.Equal("degraded", (await client.GetFromJsonAsync<JsonElement>("/health")).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/ready")).StatusCode);
+    }
+
+    /// <summary>Route variants (case, trailing slash) are the same endpoint for the rate limiter and the metrics' label, not a way around them.</summary>
+    [Fact]
+    public async Task RouteVariantsAreLimitedAndCountedAsTheirEndpoint()
+    {
+        await using var limited = await Service(new ServiceOptions { RateLimitPerSecond = 3 });
+        var http = limited.Client;
+        var statuses = new List<int>();
+        foreach (var path in new[] { "/recommend", "/Recommend", "/RECOMMEND", "/recommend/", "/ReCommend/", "/recommend//" })
+        {
+            using var response = await http.PostAsync(path, new StringContent("""{"history": ["3"]}""", Encoding.UTF8, "application/json"));
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal(3, statuses.Count(s => s == 200));
+        Assert.Equal(3, statuses.Count(s => s == 429));
+        var metrics = await http.GetStringAsync("/Metrics/");
+        Assert.Contains("endpoint=\"/recommend\",status=\"200\"} 3", metrics);
+        Assert.DoesNotContain("endpoint=\"other\"", metrics);
+        Assert.Equal("/rank", RecommendationService.CanonicalPath("/RANK/"));
+        Assert.Null(RecommendationService.CanonicalPath("/recommend"));
+        Assert.Null(RecommendationService.CanonicalPath("/recommendx"));
     }
 
     [Fact]
