@@ -81,7 +81,11 @@ internal sealed class ModelHost
             var work = Task.Run(
                 () =>
                 {
-                    var engine = Load(() => loadRetrieval(checkpoint));
+                    var engine = Load(() =>
+                    {
+                        UnixFile.RequireRegular(checkpoint, "checkpoint");                     // the served file too, when no path is given
+                        return loadRetrieval(checkpoint);
+                    });
                     var ranker = rankerPath is null ? null : Load(() => loadRanker(rankerPath, engine.Dataset));
                     var candidate = new ServedModel(engine, ranker, previous.Generation + 1, DateTimeOffset.UtcNow);
                     ModelValidation.Check(candidate, previous, request.AllowDatasetChange);

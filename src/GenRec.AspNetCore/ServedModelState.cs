@@ -11,6 +11,9 @@ namespace GenRec.Hosting;
 /// </summary>
 internal sealed record ServedModelState(string StartedWith, string Checkpoint, string? Ranker, int Generation, DateTimeOffset LoadedAt)
 {
+    /// <summary>Largest state file read (a few hundred bytes are written).</summary>
+    public const int MaxBytes = 64 << 10;
+
     public void Write(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, RecommendationService.Json));
 
     /// <summary>The remembered state when the file exists, is readable and belongs to a service started with <paramref name="startedWith"/>.</summary>
@@ -23,6 +26,12 @@ internal sealed record ServedModelState(string StartedWith, string Checkpoint, s
 
         try
         {
+            UnixFile.RequireRegular(path, "state file");
+            if (new FileInfo(path).Length > MaxBytes)
+            {
+                throw new IOException($"state file {path} is over {MaxBytes:N0} bytes");
+            }
+
             var state = JsonSerializer.Deserialize<ServedModelState>(File.ReadAllText(path), RecommendationService.Json);
             return state is not null && state.StartedWith == Path.GetFullPath(startedWith) ? state : null;
         }

@@ -40,6 +40,12 @@ internal static class DatasetLocator
         }
 
         metadata ??= MetadataNames.Select(n => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(interactions))!, n)).FirstOrDefault(File.Exists);
+        Util.UnixFile.RequireRegular(interactions, "interaction file");                 // a FIFO would hang the loader (a path recorded in a checkpoint, too)
+        if (metadata is not null)
+        {
+            Util.UnixFile.RequireRegular(metadata, "item metadata file");
+        }
+
         return new DatasetFiles(format, interactions, metadata);
     }
 

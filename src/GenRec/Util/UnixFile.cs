@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace GenRec.Hosting;
+namespace GenRec.Util;
 
 /// <summary>
 /// What kind of file a path names, without opening it (opening a FIFO blocks until a writer comes):
@@ -79,4 +79,17 @@ internal static class UnixFile
 
     [DllImport("libc", EntryPoint = "realpath")]
     private static extern IntPtr RealPathNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    /// <summary>
+    /// Refuses (<see cref="IOException"/> naming <paramref name="what"/> and the path) anything but a regular file, before
+    /// it is opened: a FIFO would block the reader until a writer came, a device could stream without end.
+    /// </summary>
+    public static void RequireRegular(string path, string what)
+    {
+        var (kind, _) = Stat(path);
+        if (kind is Kind.Other or Kind.Directory)
+        {
+            throw new IOException($"{what} {path} is not a regular file ({(kind == Kind.Directory ? "a directory" : "a FIFO, socket or device")}); it was not opened");
+        }
+    }
 }
