@@ -4,7 +4,7 @@ using GenRec.Models.Encoders;
 namespace GenRec.Training;
 
 /// <summary>
-/// The sizes a retrieval checkpoint's header claims, checked before a model is built from them: each size field
+/// The sizes a retrieval or ranking checkpoint's header claims, checked before a model is built from them: each size field
 /// within a configured maximum (<see cref="Limits"/>), and the weights the header implies at least (item table,
 /// position table, relative bias, blocks) no larger than the weights the file really holds (<see cref="StoredTensors"/>).
 /// A header that says <c>max_sequence_length: 1e9</c> beside 1 MB of weights is refused in milliseconds, with
@@ -41,13 +41,67 @@ internal static class ModelSizeBounds
         Field(path, "model.mol_item_groups", model.MolItemGroups, 0, limits.MaxHeads);
         Field(path, "model.mol_component_dim", model.MolComponentDim, 0, limits.MaxWidth);
 
-        var (implied, parts) = ImpliedElements(model, numItems);
+        Features(path, model.Features, limits);
+        Compare(path, ImpliedElements(model, numItems), stored);
+    }
+
+    /// <summary>The same for an HSTU ranking checkpoint's header: its model config, item count and task count.</summary>
+    public static void CheckRanking(Models.Ranking.RankingConfig model, int numItems, int numTasks, IReadOnlyList<StoredTensor> stored, string path, Limits? limits = null)
+    {
+        limits ??= new Limits();
+        Field(path, "num_items", numItems, 1, limits.MaxItems);
+        Field(path, "tasks", numTasks, 1, limits.MaxHeads);
+        Field(path, "model.embedding_dim", model.EmbeddingDim, 1, limits.MaxWidth);
+        Field(path, "model.max_history", model.MaxHistory, 1, limits.MaxSequenceLength);
+        Field(path, "model.num_blocks", model.NumBlocks, 0, limits.MaxBlocks);
+        Field(path, "model.num_heads", model.NumHeads, 1, limits.MaxHeads);
+        Features(path, model.Features, limits);
+        Compare(path, ImpliedRankingElements(model, numItems, numTasks), stored);
+    }
+
+    /// <summary>
+    /// The ranker's weights at least: item table (I + 1) x D, position table (2 H + 1) x D over interleaved item and action
+    /// tokens, the relative position bias 2 (2 H + 1) - 1, each block's u, v, q, k projection D x 4D, and the head D x D.
+    /// </summary>
+    internal static (double Elements, string Parts) ImpliedRankingElements(Models.Ranking.RankingConfig model, int numItems, int numTasks)
+    {
+        double d = model.EmbeddingDim, tokens = (2.0 * model.MaxHistory) + 1;
+        var terms = new List<(string Name, double Elements)>
+        {
+            ("item table", (numItems + 1.0) * d),
+            ("position table", tokens * d),
+            ("relative position bias", (2 * tokens) - 1),
+            ("blocks", model.NumBlocks * d * 4.0 * d),
+            ("head", (d * d) + (d * numTasks)),
+        };
+        return (terms.Sum(t => t.Elements), string.Join(", ", terms.Select(t => $"{t.Name} {t.Elements:N0}")));
+    }
+
+    private static void Features(string path, Models.FeatureConfig? features, Limits limits)
+    {
+        if (features is null)
+        {
+            return;
+        }
+
+        Field(path, "model.features.user", features.User.Count, 0, limits.MaxHeads);
+        foreach (var (cardinality, i) in (features.UserCardinalities ?? []).Select((c, i) => (c, i)))
+        {
+            Field(path, $"model.features.user_cardinalities[{i}]", cardinality, 0, limits.MaxItems);
+        }
+
+        Field(path, "model.features.item_cardinality", features.ItemCardinality, 0, limits.MaxItems);
+        Field(path, "model.features.item_width", features.ItemWidth, 0, limits.MaxHeads);
+    }
+
+    private static void Compare(string path, (double Elements, string Parts) implied, IReadOnlyList<StoredTensor> stored)
+    {
         var held = stored.Where(t => t.Type is TorchSharp.torch.ScalarType.Float32 or TorchSharp.torch.ScalarType.BFloat16 or TorchSharp.torch.ScalarType.Float16 or TorchSharp.torch.ScalarType.Float64)
             .Sum(t => t.Shape.Aggregate(1.0, (a, d) => a * d));
-        if (implied > held)
+        if (implied.Elements > held)
         {
             throw new InvalidDataException(
-                $"{path}: the header describes a model of at least {implied:N0} weights ({parts}); the file holds {held:N0}: damaged or altered header, refused before building the model");
+                $"{path}: the header describes a model of at least {implied.Elements:N0} weights ({implied.Parts}); the file holds {held:N0}: damaged or altered header, refused before building the model");
         }
     }
 

@@ -35,6 +35,10 @@ internal static partial class NpyFile
         });
     }
 
+    /// <summary>Largest header accepted (numpy writes well under 1 KiB).</summary>
+    public const int MaxHeaderBytes = 64 << 10;
+
+    /// <summary>A 2-D float32 array; the header's sizes are checked against the file's length before anything is allocated.</summary>
     public static (float[] Values, int Rows, int Cols) Read(string path)
     {
         using var r = new BinaryReader(File.OpenRead(path), Encoding.ASCII);
@@ -46,8 +50,13 @@ internal static partial class NpyFile
 
         var major = r.ReadByte();
         r.ReadByte();
-        int headerLength = major == 1 ? r.ReadUInt16() : (int)r.ReadUInt32();
-        var header = Encoding.ASCII.GetString(r.ReadBytes(headerLength));
+        long headerLength = major == 1 ? r.ReadUInt16() : r.ReadUInt32();
+        if (headerLength > MaxHeaderBytes || headerLength > r.BaseStream.Length - r.BaseStream.Position)
+        {
+            throw new InvalidDataException($"{path}: the header claims {headerLength:N0} bytes (at most {MaxHeaderBytes:N0}, and no more than the file holds)");
+        }
+
+        var header = Encoding.ASCII.GetString(r.ReadBytes((int)headerLength));
         if (!header.Contains("'descr': '<f4'", StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: header field 'descr' must be '<f4' (float32, little-endian): {header.Trim()}");
@@ -64,13 +73,14 @@ internal static partial class NpyFile
             throw new InvalidDataException($"{path}: header field 'shape' must be 2-D (rows, cols): {header.Trim()}");
         }
 
-        var rows = int.Parse(shape.Groups[1].Value);
-        var cols = int.Parse(shape.Groups[2].Value);
-        var bytes = r.ReadBytes(checked(rows * cols * sizeof(float)));
-        if (bytes.Length != rows * cols * sizeof(float))
+        // The shape against the bytes really there, before anything of that size is allocated.
+        var left = r.BaseStream.Length - r.BaseStream.Position;
+        if (!int.TryParse(shape.Groups[1].Value, out var rows) || !int.TryParse(shape.Groups[2].Value, out var cols) || (long)rows * cols * sizeof(float) != left || left > Array.MaxLength)
         {
-            throw new InvalidDataException($"{path}: expected {rows} x {cols} float32 values, the file ends after {bytes.Length / sizeof(float)}");
+            throw new InvalidDataException($"{path}: header field 'shape' ({shape.Groups[1].Value}, {shape.Groups[2].Value}) does not match the {left:N0} bytes of float32 values the file holds");
         }
+
+        var bytes = r.ReadBytes((int)left);
 
         var values = new float[rows * cols];
         Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);

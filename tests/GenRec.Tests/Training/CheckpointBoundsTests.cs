@@ -66,6 +66,30 @@ public class CheckpointBoundsTests
         }
     }
 
+    /// <summary>The ranker's implied weights are a lower bound too, and an inflated ranking header is refused at once.</summary>
+    [Theory]
+    [InlineData(16, 8, 1, 1)]
+    [InlineData(32, 30, 3, 2)]
+    public void TheRankersImpliedWeightsAreALowerBoundAndAnInflatedHeaderIsRefused(int dim, int history, int blocks, int heads)
+    {
+        var config = new GenRec.Models.Ranking.RankingConfig { EmbeddingDim = dim, MaxHistory = history, NumBlocks = blocks, NumHeads = heads };
+        using var model = new GenRec.Models.Ranking.HstuRanker(config, Items, 2);
+        var real = model.parameters().Sum(p => p.numel());
+        var (implied, parts) = ModelSizeBounds.ImpliedRankingElements(config, Items, 2);
+        Assert.True(implied <= real, $"implied {implied} ({parts}) > real {real}");
+
+        using var folder = new TempDir();
+        var path = Path.Combine(folder.Path, "ranker.ckpt");
+        var run = new GenRec.Training.Ranking.RankingRunConfig { Model = config };
+        GenRec.Training.Ranking.RankingCheckpoint.Save(path, new GenRec.Training.Ranking.RankingCheckpoint.Header(run, Items, ["engage", "like"], new TrainingState()), model, null);
+        Assert.NotNull(GenRec.Training.Ranking.RankingCheckpoint.Load(path).Model);
+        var inflated = Path.Combine(folder.Path, "inflated.ckpt");
+        File.WriteAllBytes(inflated, WithHeader(File.ReadAllBytes(path), h => h["config"]!["model"]!["max_history"] = 900_000));
+        var clock = Stopwatch.StartNew();
+        Assert.Contains("the header describes a model of at least", Assert.Throws<InvalidDataException>(() => GenRec.Training.Ranking.RankingCheckpoint.Load(inflated)).Message);
+        Assert.True(clock.ElapsedMilliseconds < 2_000);
+    }
+
     [Theory]
     [InlineData("max_sequence_length", 1_000_000_000L, "model.max_sequence_length is 1,000,000,000")]
     [InlineData("max_sequence_length", 500_000L, "the header describes a model of at least")]

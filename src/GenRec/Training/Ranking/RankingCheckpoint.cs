@@ -17,7 +17,7 @@ internal static class RankingCheckpoint
     public static (HstuRanker Model, Header Header) Load(string path, TorchSharp.torch.Device? device = null)
     {
         using var r = CheckpointFile.Open(path);
-        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        var header = ReadBoundedHeader(r, path);
         var model = new HstuRanker(header.Config.Model, header.NumItems, header.Tasks.Length);
         CheckpointFile.ReadWeights(r, model, null);
         TorchSharp.ModuleExtensionMethods.to(model, device ?? TorchSharp.torch.CPU);
@@ -25,10 +25,18 @@ internal static class RankingCheckpoint
         return (model, header);
     }
 
+    /// <summary>The header, its sizes checked against maxima and the weights the file holds before a model is built (<see cref="ModelSizeBounds"/>).</summary>
+    private static Header ReadBoundedHeader(BinaryReader r, string path)
+    {
+        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        ModelSizeBounds.CheckRanking(header.Config.Model, header.NumItems, header.Tasks.Length, StoredTensors.Scan(r, path), path);
+        return header;
+    }
+
     public static Header Restore(string path, HstuRanker model, OptimizerHelper optimizer)
     {
         using var r = CheckpointFile.Open(path);
-        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        var header = ReadBoundedHeader(r, path);
         CheckpointFile.ReadWeights(r, model, optimizer);
         return header;
     }

@@ -6,6 +6,14 @@ namespace GenRec.Training.Tiger;
 /// <summary>Reads the TSV written by <c>genrec semantic-ids</c> (item id, then one column per code) into ids by dense item, or makes random IDs.</summary>
 internal static class SemanticIdFile
 {
+    /// <summary>Most levels (codes) per semantic ID accepted.</summary>
+    public const int MaxLevels = 64;
+
+    /// <summary>Largest codebook accepted (published setups use 256).</summary>
+    public const int MaxCodebook = 1 << 16;
+
+    private static string QuotedCode(string text) => text.Length > 24 ? text[..24] + "..." : text;
+
     public static int[][] Read(string path, SequenceDataset dataset)
     {
         if (!File.Exists(path))
@@ -14,6 +22,7 @@ internal static class SemanticIdFile
         }
 
         var lookup = dataset.ItemIds;
+        var maxCode = Math.Max(MaxCodebook, dataset.NumItems);                           // codebooks, or a collision code up to the item count
         var ids = new int[dataset.NumItems + 1][];
         ids[0] = [];
         var width = -1;
@@ -32,9 +41,9 @@ internal static class SemanticIdFile
                 width = fields.Length - 1;
             }
 
-            if (fields.Length - 1 != width || width < 1)
+            if (fields.Length - 1 != width || width < 1 || width > MaxLevels)
             {
-                throw new InvalidDataException($"{path}:{line}: expected an item id and {width} codes, found {fields.Length} fields");
+                throw new InvalidDataException($"{path}:{line}: expected an item id and {(width is < 1 or > MaxLevels ? $"1 to {MaxLevels}" : width)} codes, found {fields.Length} fields");
             }
 
             if (!lookup.TryGetValue(fields[0], out var item))
@@ -45,9 +54,10 @@ internal static class SemanticIdFile
             ids[item] = new int[width];
             for (var c = 0; c < width; c++)
             {
-                if (!int.TryParse(fields[c + 1], out ids[item][c]) || ids[item][c] < 0)
+                if (!int.TryParse(fields[c + 1], out ids[item][c]) || ids[item][c] < 0 || ids[item][c] > maxCode)
                 {
-                    throw new InvalidDataException($"{path}:{line}: field 'c{c + 1}': '{fields[c + 1]}' is not a code");
+                    // A code sizes its level's embedding table (largest code + 1 rows): bounded before the model is built.
+                    throw new InvalidDataException($"{path}:{line}: field 'c{c + 1}': '{QuotedCode(fields[c + 1])}' is not a code (0 to {maxCode:N0})");
                 }
             }
         }
