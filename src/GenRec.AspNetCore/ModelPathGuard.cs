@@ -56,6 +56,21 @@ internal sealed class ModelPathGuard
         return real;
     }
 
+    /// <summary>
+    /// The dataset a reloaded checkpoint records may be the one the service already serves, or lie under the model root;
+    /// anything else is refused (403) before a byte of it is read, so a checkpoint placed in the model root cannot make
+    /// the service read files elsewhere (a dataset's parse errors quote what they read).
+    /// </summary>
+    public void CheckData(string dataPath, string servedDataPath)
+    {
+        var real = UnixFile.RealPath(Path.GetFullPath(dataPath)) ?? Path.GetFullPath(dataPath);
+        var served = UnixFile.RealPath(Path.GetFullPath(servedDataPath)) ?? Path.GetFullPath(servedDataPath);
+        if (real != served && !Inside(real))
+        {
+            throw new RequestException(403, "field 'checkpoint': its dataset is neither the served one nor under the model root; reloads read datasets only there");
+        }
+    }
+
     private bool Inside(string path) =>
         path.StartsWith(root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 }

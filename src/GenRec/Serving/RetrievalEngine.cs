@@ -232,6 +232,14 @@ internal sealed class RetrievalEngine : IDisposable
     private static EvalCase Case(int[] history, int user = -1, int[]? userFeatures = null) => new(user, history, 0, UserFeatures: userFeatures);
 
     /// <summary>Loads a checkpoint and the dataset it was trained on.</summary>
+    /// <summary>Where a checkpoint's dataset is (as <see cref="Load"/> finds it), from its header alone: nothing else is read.</summary>
+    public static string DataLocationOf(string checkpoint)
+    {
+        using var r = Training.CheckpointFile.Open(checkpoint);
+        var header = Checkpoint.ReadHeader(r, checkpoint);
+        return DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint);
+    }
+
     public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null, Device? device = null)
     {
         var (model, header) = Checkpoint.LoadModel(checkpoint, device);
