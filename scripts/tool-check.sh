@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI, after scripts/pack.sh --tool: the installed genrec tool used as a user uses it (started from an empty folder, no
 # repository, no preload): `genrec quickstart` works, and the tool trains within 10% of the repository's ./genrec.
-# Speed: GENREC_TOOL_CHECK_RUNS (default 7) short fixed-shape `bench speed` runs of the ML-1M SASRec config each,
+# Speed: GENREC_TOOL_CHECK_RUNS (default 7) fixed-shape `bench speed` runs (20 steps) of the ML-1M SASRec config each,
 # alternating tool and launcher in this one job (which goes first alternates too, so drift cancels); the ratio of the two
 # medians must be at least 0.9. Both run the same code, so only a lost fast path (or heavy noise) fails it.
 set -euo pipefail
@@ -19,7 +19,9 @@ clean() { env -u LD_PRELOAD -u MALLOC_CONF -u GENREC_RELAUNCHED -u GENREC_THREAD
 echo "tool-check: genrec quickstart from an empty folder: ok (runs/quickstart/best.ckpt written)"
 
 rate() { sed -n 's/.*sequences_per_second=\([0-9.]*\).*/\1/p' | head -1; }
-speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-6}" --warmup 2 --out "$empty/speed")
+speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-20}" --warmup 3 --out "$empty/speed")
+# One untimed run of each first: the first runs of a job ran a third slower for both (page cache, the machine warming up).
+(cd "$empty" && clean "$tool" "${speed[@]}" >/dev/null); clean ./genrec "${speed[@]}" >/dev/null
 tool_rates=(); launcher_rates=()
 for i in $(seq "${GENREC_TOOL_CHECK_RUNS:-7}"); do
   if [ $((i % 2)) -eq 1 ]; then
