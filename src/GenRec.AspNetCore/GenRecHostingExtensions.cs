@@ -84,15 +84,8 @@ public static class GenRecHostingExtensions
             log.LogWarning("{Warning}", slow);                                            // e.g. glibc's allocator: call JemallocRelaunch first in Main
         }
 
-        ModelPathGuard? guard = null;                                                   // set below, with the model root
-        string? servedData = null;                                                      // set once the first model is loaded
         RetrievalEngine Load(string path)
         {
-            if (guard is not null && servedData is not null)
-            {
-                guard.CheckData(RetrievalEngine.DataLocationOf(path), servedData);       // a reload's dataset: the served one, or under the root
-            }
-
             var engine = RetrievalEngine.Load(path, Data.DatasetRequest.DefaultCacheDir, options.Index, message => log.LogInformation("{Message}", message), device);
             engine.PrecomputeKnownUsers(options.PrecomputeUsers);
             return engine;
@@ -117,9 +110,8 @@ public static class GenRecHostingExtensions
             throw new InvalidOperationException($"GenRecServingOptions.Checkpoint {checkpoint}: not served: {e.Message}", e);
         }
 
-        guard = new ModelPathGuard(service.ModelRoot, service.MaxModelBytes);
-        servedData = RetrievalEngine.DataLocationOf(checkpoint);
-        var host = new ModelHost(retrieval, ranker, Load, (path, dataset) => RankingEngine.Load(path, dataset, device))
+        var guard = new ModelPathGuard(service.ModelRoot, service.MaxModelBytes);
+        var host = new ModelHost(retrieval, ranker, guard.ReloadsOf(checkpoint, Load), (path, dataset) => RankingEngine.Load(path, dataset, device))
         {
             Paths = guard,
             Timeout = service.ReloadTimeout,

@@ -1,3 +1,4 @@
+using GenRec.Serving;
 using GenRec.Util;
 
 namespace GenRec.Hosting;
@@ -61,6 +62,20 @@ internal sealed class ModelPathGuard
     /// anything else is refused (403) before a byte of it is read, so a checkpoint placed in the model root cannot make
     /// the service read files elsewhere (a dataset's parse errors quote what they read).
     /// </summary>
+    /// <summary>
+    /// The loader for reloads: <paramref name="load"/>, after <see cref="CheckData"/> of each checkpoint's recorded dataset
+    /// against the one <paramref name="servedCheckpoint"/> uses (found once, from its header).
+    /// </summary>
+    public Func<string, RetrievalEngine> ReloadsOf(string servedCheckpoint, Func<string, RetrievalEngine> load)
+    {
+        var servedData = RetrievalEngine.DataLocationOf(servedCheckpoint);
+        return path =>
+        {
+            CheckData(RetrievalEngine.DataLocationOf(path), servedData);                // a reload's dataset: the served one, or under the root
+            return load(path);
+        };
+    }
+
     public void CheckData(string dataPath, string servedDataPath)
     {
         var real = UnixFile.RealPath(Path.GetFullPath(dataPath)) ?? Path.GetFullPath(dataPath);

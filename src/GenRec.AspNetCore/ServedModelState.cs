@@ -26,12 +26,7 @@ internal sealed record ServedModelState(string StartedWith, string Checkpoint, s
 
         try
         {
-            UnixFile.RequireRegular(path, "state file");
-            if (new FileInfo(path).Length > MaxBytes)
-            {
-                throw new IOException($"state file {path} is over {MaxBytes:N0} bytes");
-            }
-
+            UnixFile.RequireRegular(path, "state file", MaxBytes);
             var state = JsonSerializer.Deserialize<ServedModelState>(File.ReadAllText(path), RecommendationService.Json);
             return state is not null && state.StartedWith == Path.GetFullPath(startedWith) ? state : null;
         }

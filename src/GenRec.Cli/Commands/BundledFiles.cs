@@ -11,7 +11,7 @@ namespace GenRec.Cli.Commands;
 /// </summary>
 internal static class BundledFiles
 {
-    public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "bundled");
+    public static string Root => Serving.DataLocator.BundleRoot;
 
     /// <summary>The built-in config names.</summary>
     public static IReadOnlyList<string> ConfigNames(string? root = null)

@@ -80,14 +80,8 @@ internal static class ServeCommand
             var paths = new ModelPathGuard(options.ModelRoot, options.MaxModelBytes);
             var state = r.GetValue(stateFile) ?? Path.Combine(paths.Root, ".genrec-serve.json");
             var indexKind = r.GetValue(index)!;
-            string? servedData = null;                                                   // set once the first model is chosen
             RetrievalEngine Load(string path)
             {
-                if (servedData is not null)
-                {
-                    paths.CheckData(RetrievalEngine.DataLocationOf(path), servedData);     // a reload's dataset: the served one, or under the root
-                }
-
                 var loaded = RetrievalEngine.Load(path, DatasetRequest.DefaultCacheDir, indexKind, Output.Info, on);
                 loaded.PrecomputeKnownUsers(r.GetValue(precompute));
                 return loaded;
@@ -128,8 +122,7 @@ internal static class ServeCommand
                 }
             }
 
-            servedData = RetrievalEngine.DataLocationOf(engine.Source);
-            var models = new ModelHost(engine, rankingEngine, Load, (path, dataset) => RankingEngine.Load(path, dataset, on)) { Paths = paths, Timeout = options.ReloadTimeout };
+            var models = new ModelHost(engine, rankingEngine, paths.ReloadsOf(engine.Source, Load), (path, dataset) => RankingEngine.Load(path, dataset, on)) { Paths = paths, Timeout = options.ReloadTimeout };
             models.Swapped += (_, now) => new ServedModelState(startedWith, now.Engine.Source, now.Ranker?.Source, now.Generation, now.LoadedAt).Write(state);
             await using var app = RecommendationService.Build(models, options);
             try

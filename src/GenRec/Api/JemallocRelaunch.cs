@@ -28,7 +28,7 @@ public static class JemallocRelaunch
     /// <summary>Relaunches this process under jemalloc when that applies (see the type); otherwise returns.</summary>
     public static void IfAvailable()
     {
-        var library = Folders.Select(f => Path.Combine(f, "libjemalloc.so.2")).FirstOrDefault(File.Exists);
+        var library = Library();
         if (SkipReason(Environment.GetEnvironmentVariable, Compute.NativeAllocator.Current() == Compute.NativeAllocator.Kind.Jemalloc, Environment.ProcessId, library) is not null)
         {
             return;
@@ -48,6 +48,9 @@ public static class JemallocRelaunch
         Execute(Environment.ProcessPath ?? "/proc/self/exe", arguments, environment);
         // execve returned: it failed (the file vanished, a seccomp policy). Carry on here, on glibc's allocator.
     }
+
+    /// <summary>The installed <c>libjemalloc.so.2</c> (the first of the usual folders that has it), or null.</summary>
+    internal static string? Library() => Folders.Select(f => Path.Combine(f, "libjemalloc.so.2")).FirstOrDefault(File.Exists);
 
     /// <summary>
     /// Why not to relaunch (null: relaunch): the loop guard and the switches, as a pure function of the environment,

@@ -130,6 +130,7 @@ internal static class DatasetCache
 
     public static SequenceDataset Load(string path)
     {
+        UnixFile.RequireRegular(path, "prepared dataset");                           // a FIFO would block the open below
         using var stream = File.OpenRead(path);
         VerifyDigest(stream, path);
         using var r = new BinaryReader(stream, Encoding.UTF8);

@@ -11,7 +11,6 @@ internal static class DatasetLoader
         if (File.Exists(request.Path) && request.Path.EndsWith(PreparedExtension, StringComparison.OrdinalIgnoreCase))
         {
             log?.Invoke($"reading prepared dataset {request.Path}");
-            Util.UnixFile.RequireRegular(request.Path, "prepared dataset");
             return WithUserFeatures(DatasetCache.Load(request.Path), request, null, log);
         }
 

@@ -81,15 +81,21 @@ internal static class UnixFile
     private static extern IntPtr RealPathNative([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
 
     /// <summary>
-    /// Refuses (<see cref="IOException"/> naming <paramref name="what"/> and the path) anything but a regular file, before
-    /// it is opened: a FIFO would block the reader until a writer came, a device could stream without end.
+    /// Refuses (<see cref="IOException"/> naming <paramref name="what"/> and the path) anything but a regular file of at most
+    /// <paramref name="maxBytes"/>, before it is opened: a FIFO would block the reader until a writer came, a device could
+    /// stream without end.
     /// </summary>
-    public static void RequireRegular(string path, string what)
+    public static void RequireRegular(string path, string what, long maxBytes = long.MaxValue)
     {
-        var (kind, _) = Stat(path);
+        var (kind, size) = Stat(path);
         if (kind is Kind.Other or Kind.Directory)
         {
             throw new IOException($"{what} {path} is not a regular file ({(kind == Kind.Directory ? "a directory" : "a FIFO, socket or device")}); it was not opened");
+        }
+
+        if (size > maxBytes)
+        {
+            throw new IOException($"{what} {path} is {size:N0} bytes, over the {maxBytes:N0} accepted");
         }
     }
 }

@@ -8,8 +8,7 @@ namespace GenRec.Tests.Cli;
 /// </summary>
 public class FastPathProcessTests
 {
-    private static readonly bool JemallocInstalled = new[] { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib" }
-        .Any(f => File.Exists(Path.Combine(f, "libjemalloc.so.2")));
+    private static readonly bool JemallocInstalled = JemallocRelaunch.Library() is not null;
 
     private static (int Code, string Output) Genrec(string workingFolder, IReadOnlyDictionary<string, string> set, params string[] arguments)
     {
