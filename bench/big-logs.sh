@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Preparation of large synthetic interaction logs: today's in-memory loader (CSV) against DuckDB (CSV and Parquet),
-# wall time and peak resident memory of each, into bench/results/prepare-large-logs.json. The logs are generated
+# wall time and peak resident memory of each, into bench/results/data/prepare-large-logs.json. The logs are generated
 # here (genrec data synthesize: userId,movieId,rating,timestamp; uniform users, popularity-skewed items) under
 # $GENREC_RUNS/big-logs, never committed; each measurement is kept there and the JSON lists them all.
 #   bench/big-logs.sh                 # 20M rows (all three paths) and 200M rows (DuckDB; the in-memory loader needs
@@ -50,5 +50,5 @@ rev="$(git rev-parse --short HEAD)"
   ls "$work"/entry-*.json | xargs -n1 cat | sed 's/^/    /' | sed '$!s/$/,/'
   echo "  ]"
   echo "}"
-} > bench/results/prepare-large-logs.json
-cat bench/results/prepare-large-logs.json
+} > bench/results/data/prepare-large-logs.json
+cat bench/results/data/prepare-large-logs.json

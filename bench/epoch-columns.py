@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Selected-epoch, last-epoch and best-test-epoch figures of seeded runs, mean and sd over the seeds.
 
-Reads each seed's bench JSON in bench/results/seeds/<config>/ and, for the best test epoch, the per-epoch test
+Reads each seed's bench JSON in bench/results/retrieval/seeds/<config>/ and, for the best test epoch, the per-epoch test
 curve in its run folder ($GENREC_RUNS/bench-<config>-seed<S>/metrics.jsonl, written by test_every_epoch runs).
 The best test epoch looks at the test item, so it can never choose a model; it is printed to compare with
 published figures that came from early stopping on test.
@@ -24,7 +24,7 @@ def spread(values):
 
 for config in sys.argv[1:]:
     columns = {"selected": [], "last": [], "best test": []}
-    for path in sorted(glob.glob(f"bench/results/seeds/{config}/*.json")):
+    for path in sorted(glob.glob(f"bench/results/retrieval/seeds/{config}/*.json")):
         run = json.load(open(path))
         seed = run["config"]["seed"]
         curve_path = os.path.join(runs, f"bench-{config}-seed{seed}", "metrics.jsonl")

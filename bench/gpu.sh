@@ -7,7 +7,7 @@
 #                              # (default 6), validation every GENREC_GPU_TIGER_STEPS steps (default 2000: ~0.5M examples)
 # `run` loads the machine's PyTorch libtorch (route 2 in docs/gpu.md: GENREC_LIBTORCH=<torch/lib>), prints `genrec doctor`,
 # and caps each training run with GENREC_GPU_MINUTES (default 1.25) so that the whole call fits a 10-minute command.
-# On the device tool:  command "bash bench/gpu.sh run $OUT", carry [".device"]. Results go to bench/results/gpu/.
+# On the device tool:  command "bash bench/gpu.sh run $OUT", carry [".device"]. Results go to bench/results/speed/gpu/.
 # A CPU dry run of `run` checks the script before GPU time is spent on it:
 #   GENREC_GPU_DEVICE=cpu GENREC_GPU_MINUTES=0.1 GENREC_GPU_SPEED_STEPS=3 GENREC_GPU_SKIP_TIGER=1 GENREC_BIN=src/GenRec.Cli/bin/Release/net10.0/GenRec.Cli bench/gpu.sh run /tmp/gpu-dry
 set -euo pipefail
@@ -52,7 +52,7 @@ step doctor
 "$GENREC_BIN" doctor 2>&1 | tee -a "$log"
 if [ "$only" = all ]; then
   step "speed: GenRec SASRec"
-  "$GENREC_BIN" bench speed --config configs/ml-1m-sasrec.json --device "$device" --steps "${GENREC_GPU_SPEED_STEPS:-200}" --out "$out" 2>&1 | tee -a "$log"
+  "$GENREC_BIN" bench speed --config configs/ml-1m-sasrec.json --device "$device" --steps "${GENREC_GPU_SPEED_STEPS:-200}" --results "$out" 2>&1 | tee -a "$log"
   step "speed: PyTorch SASRec"
   if python3 -c 'import torch' 2>/dev/null; then
     python3 bench/reference/sasrec_speed.py --device "$device" --steps "${GENREC_GPU_SPEED_STEPS:-200}" --out "$out" 2>&1 | tee -a "$log"
@@ -62,7 +62,7 @@ if [ "$only" = all ]; then
   for pair in sasrec:ml-1m-sasrec hstu:ml-1m-hstu hstu-large:ml-1m-hstu-large; do
     step "train ${pair%%:*}"
     "$GENREC_BIN" bench train --config "configs/${pair#*:}.json" --model "${pair%%:*}" --device "$device" --max-minutes "$minutes" \
-      --run-dir "runs/gpu-${pair%%:*}" --out "$out" 2>&1 | grep -a -- '->\|error' | tee -a "$log" || true
+      --out "runs/gpu-${pair%%:*}" --results "$out" 2>&1 | grep -a -- '->\|error' | tee -a "$log" || true
   done
 fi
 if [ "${GENREC_GPU_SKIP_TIGER:-0}" = 1 ]; then step done; ls "$out" | tee -a "$log"; exit 0; fi  # CPU dry runs: TIGER's test pass alone takes ~10 min there
@@ -70,7 +70,7 @@ tiger_minutes="$minutes"; tiger_steps=500
 if [ "$only" = tiger ]; then tiger_minutes="${GENREC_GPU_TIGER_MINUTES:-6}"; tiger_steps="${GENREC_GPU_TIGER_STEPS:-2000}"; fi
 step "train tiger ($tiger_minutes min, validation every $tiger_steps steps)"
 "$GENREC_BIN" tiger train --config configs/amazon-beauty-tiger.json --semantic-ids "$ids" --device "$device" --max-minutes "$tiger_minutes" \
-  --steps-per-epoch "$tiger_steps" --epochs 1000 --run-dir runs/gpu-tiger --bench-out "$out" 2>&1 | grep -a -- '->\|error' | tee -a "$log" || true
+  --steps-per-epoch "$tiger_steps" --epochs 1000 --out runs/gpu-tiger --results "$out" 2>&1 | grep -a -- '->\|error' | tee -a "$log" || true
 cp runs/gpu-tiger/metrics.jsonl "$out/tiger-metrics.jsonl" 2>/dev/null || true  # the learning curve
 step done
 ls "$out" | tee -a "$log"

@@ -2,7 +2,7 @@
 # LLM-ESR comparison (issue: LLM-ESR on SASRec, GRU4Rec, BERT4Rec): each backbone with and without
 # LLM-ESR, over several seeds, tested with full ranking and with 100 sampled negatives, both broken
 # down into tail/head items and users. Per run: bench/results/llm-esr/<dataset>/<model>-<dataset>-seed<N>.json;
-# then the mean table: bench/results/llm-esr-<dataset>.json (and a Markdown table on stdout).
+# then the mean table: bench/results/llm-esr/llm-esr-<dataset>.json (and a Markdown table on stdout).
 #   bench/llm-esr.sh amazon-beauty                 # configs/amazon-beauty-llm-esr-*.json, seeds 42 43 44
 #   GENREC_EPOCHS=10 GENREC_JOBS=2 bench/llm-esr.sh amazon-beauty
 # Item text is embedded once (`genrec text embed`, all-MiniLM-L6-v2 over title + categories/genres; GENREC_TEXT=glove
@@ -33,7 +33,7 @@ if [ -n "${GENREC_EPOCHS:-}" ]; then epochs=(--epochs "$GENREC_EPOCHS"); fi
 list="$(mktemp)"
 # Queues one training (config, seed, model name, extra flags) unless its result file exists; its run folder resumes.
 queue() {
-  [ -f "$out/$3-$dataset-seed$2.json" ] || echo "bench train --config $1 --dataset $dataset --seed $2 --tag seed$2 --long-tail --text-embeddings $text --out $out --resume ${epochs[*]} --model $3 ${4:-} --run-dir runs/llm-esr/$dataset/$3-seed$2" >> "$list"
+  [ -f "$out/$3-$dataset-seed$2.json" ] || echo "bench train --config $1 --dataset $dataset --seed $2 --tag seed$2 --long-tail --text-embeddings $text --results $out --resume ${epochs[*]} --model $3 ${4:-} --out runs/llm-esr/$dataset/$3-seed$2" >> "$list"
 }
 for seed in "${seeds[@]}"; do
   for b in "${backbones[@]}"; do
@@ -47,23 +47,20 @@ done
 # GenRec's: the cross-attention with each view's own tokens added back (the residual the official code weights 0).
 # GENREC_ABLATION_NAMES="concat residual" runs only the ablations named.
 if [ -n "${GENREC_ABLATIONS:-}" ]; then
-  variants="runs/llm-esr/$dataset/ablation-configs"
-  mkdir -p "$variants"
   for b in "${backbones[@]}"; do
-    for ablation in 'concat:{"model":{"semantic_view":{"fusion":"concat"}}}' 'no-distillation:{"llm_esr":{"alpha":0,"beta":0}}' \
-                    'no-pca:{"llm_esr":{"pca_init":false}}' 'text-only:{"model":{"semantic_view":{"fusion":"text"}}}' \
-                    'pca-ids:{"model":{"semantic_view":{"fusion":"id"}},"llm_esr":{"alpha":0,"beta":0}}' \
-                    'residual:{"model":{"semantic_view":{"cross_attention_residual":true}}}'; do
+    for ablation in 'concat:--set model.semantic_view.fusion=concat' 'no-distillation:--set llm_esr.alpha=0 --set llm_esr.beta=0' \
+                    'no-pca:--set llm_esr.pca_init=false' 'text-only:--set model.semantic_view.fusion=text' \
+                    'pca-ids:--set model.semantic_view.fusion=id --set llm_esr.alpha=0 --set llm_esr.beta=0' \
+                    'residual:--set model.semantic_view.cross_attention_residual=true'; do
       name="${ablation%%:*}"
       if [ -n "${GENREC_ABLATION_NAMES:-}" ] && [[ " $GENREC_ABLATION_NAMES " != *" $name "* ]]; then continue; fi
-      python3 bench/config-variant.py "configs/$dataset-llm-esr-$b.json" "$variants/$b-$name.json" "${ablation#*:}"
       model="llm-esr-$b-$name"; [ "$name" = pca-ids ] && model="$b-pca-ids"
-      for seed in "${seeds[@]}"; do queue "$variants/$b-$name.json" "$seed" "$model"; done
+      for seed in "${seeds[@]}"; do queue "configs/$dataset-llm-esr-$b.json" "$seed" "$model" "${ablation#*:}"; done
     done
   done
 fi
 # One training per line; each prints its one-line summary (the line with ->).
 xargs -P "$jobs" -I{} sh -c "\"$bin\" {} 2>&1 | grep -a -- '->' || true" < "$list"
 rm -f "$list"
-"$bin" bench llm-esr-table "$out" --out "bench/results/llm-esr-$dataset.json"
-"$bin" bench llm-esr-table "$out" --grouping paper --out "bench/results/llm-esr-$dataset-paper-groups.json"
+"$bin" bench llm-esr-table "$out" --out "bench/results/llm-esr/llm-esr-$dataset.json"
+"$bin" bench llm-esr-table "$out" --grouping paper --out "bench/results/llm-esr/llm-esr-$dataset-paper-groups.json"

@@ -10,7 +10,7 @@
 #   GENREC_TIGER_FAST=1 GENREC_THREADS=1 GENREC_EPOCHS=8 bench/tiger.sh amazon-beauty   # every TIGER run with bf16 matrix
 #                                                      # products and without the collision code in the input (each 1.37x
 #                                                      # in bench/tiger-speed.sh), tagged bf16-no-collision-input, run folders <name>-fast
-# Writes bench/results/rqvae-<dataset>[-<ids>].json, {most-popular,transitions,text-knn}-unfiltered-<dataset>.json,
+# Writes bench/results/tiger/rqvae-<dataset>[-<ids>].json, {most-popular,transitions,text-knn}-unfiltered-<dataset>.json,
 # tiger[-<ids>]-<dataset>.json and tiger-random-ids-<dataset>.json. Run folders live in GENREC_RUNS (default
 # ~/genrec-runs, outside the work tree) and every run resumes from its last.ckpt, so the script can be stopped and
 # started again. TIGER runs first with both cores (GENREC_THREADS, default 2), then the ablation with the same budget.
@@ -47,14 +47,11 @@ ids_tag=""; if [ "$from" != minilm ] && [ "$from" != collaborative ]; then ids_t
 fast_tag=""; suffix=""
 if [ -n "${GENREC_TIGER_FAST:-}" ]; then
   fast_tag="bf16-no-collision-input"; suffix="-fast"
-  python3 bench/config-variant.py "$config" "$runs/$dataset-tiger-fast.json" '{"compute":{"precision":"bf16"},"model":{"input_collision_code":false}}'
-  config="$runs/$dataset-tiger-fast.json"
+  budget+=(--set compute.precision=bf16 --set model.input_collision_code=false)
 fi
 tag_of() { local t; t="$(IFS=-; echo "$*")"; t="${t#-}"; t="${t%-}"; if [ -n "$t" ]; then echo "--tag $t"; fi; }
-"$bin" tiger train --config "$config" --semantic-ids "$ids" $(tag_of "$ids_tag" "$fast_tag") --run-dir "$runs/tiger-$dataset-$from$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
-"$bin" tiger train --config "$config" --random-ids $(tag_of "$fast_tag") --run-dir "$runs/tiger-random-ids-$dataset$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
+"$bin" tiger train --config "$config" --semantic-ids "$ids" $(tag_of "$ids_tag" "$fast_tag") --out "$runs/tiger-$dataset-$from$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
+"$bin" tiger train --config "$config" --random-ids $(tag_of "$fast_tag") --out "$runs/tiger-random-ids-$dataset$suffix" --resume "${budget[@]}" | grep -a -- '->\|error'
 if [ -n "${GENREC_NO_COLLISION_INPUT:-}" ]; then
-  variant="$runs/tiger-$dataset-$from-no-collision-input.json"
-  python3 bench/config-variant.py "$config" "$variant" '{"model":{"input_collision_code":false}}'
-  "$bin" tiger train --config "$variant" --semantic-ids "$ids" $(tag_of "$ids_tag" no-collision-input) --run-dir "$runs/tiger-$dataset-$from-no-collision-input" --resume "${budget[@]}" | grep -a -- '->\|error'
+  "$bin" tiger train --config "$config" --set model.input_collision_code=false --semantic-ids "$ids" $(tag_of "$ids_tag" no-collision-input) --out "$runs/tiger-$dataset-$from-no-collision-input" --resume "${budget[@]}" | grep -a -- '->\|error'
 fi

@@ -8,7 +8,7 @@
 #             ./genrec train on the same config;
 #   web       samples/WebSample serving a quickstart checkpoint vs ./genrec serve on it, `genrec bench load` (/recommend,
 #             4 workers, 10 s each).
-# Writes bench/results/fast-paths/tool-speed-<comparison>.json (every rate, the medians and their ratio).
+# Writes bench/results/speed/fast-paths/tool-speed-<comparison>.json (every rate, the medians and their ratio).
 # GENREC_TOOL_SPEED_PARTS picks the parts (default "train console web").
 #   bash scripts/pack.sh --tool && bench/tool-speed.sh
 set -euo pipefail
@@ -26,7 +26,7 @@ run_rate() { grep -o '"samples_per_second": *[0-9.]*' "$1/result.json" | head -1
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 json_list() { local IFS=,; echo "[$*]"; }
 parts="${GENREC_TOOL_SPEED_PARTS:-train console web}"
-out=bench/results/fast-paths; mkdir -p "$out"
+out=bench/results/speed/fast-paths; mkdir -p "$out"
 add() { # comparison name, what the host is, host rates (comma list), ./genrec rates
   local t l file="$out/tool-speed-$1.json"; t="$(median ${3//,/ })"; l="$(median ${4//,/ })"
   printf '{\n  "comparison": "%s", "host": "%s", "unit": "%s",\n  "host_rates": [%s], "launcher_rates": [%s],\n  "host_median": %s, "launcher_median": %s, "ratio": %s,\n  "git_revision": "%s", "machine": "%s cores, %s", "date": "%s"\n}\n' \
@@ -66,7 +66,7 @@ clean ./genrec train --config quickstart --max-minutes 0.5 --out "$runs/serve-mo
 ckpt="$runs/serve-model/best.ckpt"
 serve_rps() { # url name
   local rps; for _ in $(seq 60); do curl -sf -o /dev/null "${1%/recommend}/ready" && break; sleep 1; done
-  rps="$(clean ./genrec bench load --url "$1" --users 1:610 --workers 4 --seconds 10 --name "$2" --out "$runs" | sed -n 's/.*recommend_rps=\([0-9.]*\).*/\1/p')"
+  rps="$(clean ./genrec bench load --url "$1" --users 1:610 --workers 4 --seconds 10 --name "$2" --results "$runs" | sed -n 's/.*recommend_rps=\([0-9.]*\).*/\1/p')"
   echo "$rps"
 }
 # Started without a shell function in between, so that $! is the server itself (the relaunch keeps its process id).

@@ -19,7 +19,7 @@ clean() { env -u LD_PRELOAD -u MALLOC_CONF -u GENREC_RELAUNCHED -u GENREC_THREAD
 echo "tool-check: genrec quickstart from an empty folder: ok (runs/quickstart/best.ckpt written)"
 
 rate() { sed -n 's/.*sequences_per_second=\([0-9.]*\).*/\1/p' | head -1; }
-speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-20}" --warmup 3 --out "$empty/speed")
+speed=(bench speed --config ml-1m-sasrec --items 3706 --steps "${GENREC_TOOL_CHECK_STEPS:-20}" --warmup 3 --results "$empty/speed")
 # One untimed run of each first: the first runs of a job ran a third slower for both (page cache, the machine warming up).
 (cd "$empty" && clean "$tool" "${speed[@]}" >/dev/null); clean ./genrec "${speed[@]}" >/dev/null
 tool_rates=(); launcher_rates=()

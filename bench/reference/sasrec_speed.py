@@ -12,7 +12,7 @@ configs/ml-1m-sasrec.json sets it up, so that sequences/s compare like for like 
   AdamW (0.9, 0.98), eps 1e-8. Batches: B rows of N + 1 uniformly random items (every position
   supervised), built on the host and copied once, as GenRec does.
 
-  python3 bench/reference/sasrec_speed.py --device cuda --out bench/results/gpu
+  python3 bench/reference/sasrec_speed.py --device cuda --out bench/results/speed/gpu
 writes speed-sasrec-pytorch-synthetic.json (sequences_per_second, device, torch version).
 """
 import argparse

@@ -1,6 +1,7 @@
 // GenRec as a library: prepare a dataset, train SASRec from a config with progress and Ctrl+C, evaluate,
 // and recommend from the checkpoint in the dataset's own ids.
 //   dotnet run --project samples/ConsoleSample -- <ratings.csv or dataset folder> [epochs]
+using GenRec.Configuration;
 using GenRec;
 using GenRec.Data.Preparation;
 using GenRec.Evaluation;

@@ -1,4 +1,4 @@
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// <c>POST /recommend</c>: a known user (original id) or a history of original item ids, oldest first; with a history, the

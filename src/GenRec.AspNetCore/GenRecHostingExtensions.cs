@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// GenRec's recommendation endpoints in an ASP.NET Core application of your own, the same ones <c>genrec serve</c> runs:
@@ -66,67 +66,26 @@ public static class GenRecHostingExtensions
 
     private static ServiceEndpoints Create(GenRecServingOptions options, IServiceProvider provider)
     {
-        if (string.IsNullOrWhiteSpace(options.Checkpoint))
-        {
-            throw new InvalidOperationException("GenRecServingOptions.Checkpoint: give the checkpoint to serve");
-        }
-
-        if (options.AdminToken is { Length: < 16 })
-        {
-            throw new InvalidOperationException($"GenRecServingOptions.AdminToken: at least 16 characters, got {options.AdminToken.Length}");
-        }
-
-        var checkpoint = Path.GetFullPath(options.Checkpoint);
-        var device = Compute.ComputeDevice.Resolve(options.Device);
         var log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("GenRec.Serve");
         if (Compute.CpuFastPath.Warning() is { } slow)
         {
             log.LogWarning("{Warning}", slow);                                            // e.g. glibc's allocator: call JemallocRelaunch first in Main
         }
 
-        RetrievalEngine Load(string path)
-        {
-            var engine = RetrievalEngine.Load(path, Data.DatasetRequest.DefaultCacheDir, options.Index, message => log.LogInformation("{Message}", message), device);
-            engine.PrecomputeKnownUsers(options.PrecomputeUsers);
-            return engine;
-        }
-
-        var service = new ServiceOptions
-        {
-            MaxHistory = options.MaxHistory,
-            MaxK = options.MaxK,
-            MaxCandidates = options.MaxCandidates,
-            AdminToken = options.AdminToken,
-            ModelRoot = options.ModelRoot ?? Path.GetDirectoryName(Path.GetDirectoryName(checkpoint)) ?? "/",
-        };
-        var retrieval = Load(checkpoint);
-        var ranker = options.Ranker is { } rankerPath ? RankingEngine.Load(rankerPath, retrieval.Dataset, device) : null;
+        ModelHost host;
         try
         {
-            ModelValidation.CheckSound(new ServedModel(retrieval, ranker, 1, DateTimeOffset.UtcNow));   // as a reload is validated
+            host = ServedModels.Start(options, (level, message) => log.Log(level, "{Message}", message));
         }
-        catch (RequestException e)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
         {
-            throw new InvalidOperationException($"GenRecServingOptions.Checkpoint {checkpoint}: not served: {e.Message}", e);
+            throw new InvalidOperationException($"{nameof(GenRecServingOptions)}: {e.Message}", e);
         }
 
-        var guard = new ModelPathGuard(service.ModelRoot, service.MaxModelBytes);
-        var host = new ModelHost(retrieval, ranker, guard.ReloadsOf(checkpoint, Load), (path, dataset) => RankingEngine.Load(path, dataset, device))
-        {
-            Paths = guard,
-            Timeout = service.ReloadTimeout,
-        };
         var metrics = new ServiceMetrics();
-        host.Swapped += (previous, now) =>
-        {
-            ModelHost.Retire(previous, service.RequestTimeout + TimeSpan.FromSeconds(5));
-            metrics.Reload("ok", now.Generation);
-            log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", now.Engine.Source, now.Generation);
-        };
-
-        host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
+        ServedModels.Wire(host, options, metrics, log);
         var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime); // as `genrec serve` does
-        return new ServiceEndpoints(host, service, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
+        return new ServiceEndpoints(host, options with { ModelRoot = ServedModels.ModelRoot(options) }, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
     }
 }

@@ -1,7 +1,15 @@
-namespace GenRec.Hosting;
+using Microsoft.Extensions.Logging;
 
-/// <summary>What <see cref="GenRecHostingExtensions.AddGenRec"/> serves, and the limits of its endpoints.</summary>
-public sealed class GenRecServingOptions
+namespace GenRec.AspNetCore;
+
+/// <summary>
+/// Everything a GenRec service is configured with, whether GenRec hosts it (<c>genrec serve</c>) or an application maps
+/// its endpoints (<see cref="GenRecHostingExtensions.AddGenRec(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{GenRecServingOptions})"/>):
+/// the models, the limits of the endpoints, reloads and batching. The settings under "GenRec's own server" apply only
+/// where GenRec runs Kestrel itself; an application configures its own Kestrel, rate limiting and host filtering.
+/// The defaults suit one loopback service.
+/// </summary>
+public sealed record GenRecServingOptions
 {
     /// <summary>The retrieval checkpoint to serve (a training run's <c>best.ckpt</c>). Required.</summary>
     public string Checkpoint { get; set; } = "";
@@ -9,13 +17,16 @@ public sealed class GenRecServingOptions
     /// <summary>An HSTU ranking checkpoint whose task probabilities <c>/rank</c> adds; none by default.</summary>
     public string? Ranker { get; set; }
 
-    /// <summary><c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>auto</c>.</summary>
-    public string Device { get; set; } = "cpu";
+    /// <summary><c>auto</c> (CUDA when present, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = "auto";
 
     /// <summary>Top-k index: <c>exact</c> or <c>hnsw</c>.</summary>
     public string Index { get; set; } = "exact";
 
-    /// <summary>Longest accepted history, in items (400 above).</summary>
+    /// <summary>Known users whose query vectors are computed at load (the others on their first request).</summary>
+    public int PrecomputeUsers { get; set; } = 50_000;
+
+    /// <summary>Longest accepted history, in items (400 above; the model reads its last max_length of them).</summary>
     public int MaxHistory { get; set; } = 2_000;
 
     /// <summary>Largest <c>k</c> of <c>/recommend</c>.</summary>
@@ -24,12 +35,63 @@ public sealed class GenRecServingOptions
     /// <summary>Most candidates of one <c>/rank</c> request.</summary>
     public int MaxCandidates { get; set; } = 10_000;
 
-    /// <summary>Bearer token (at least 16 characters) that <c>/reload</c> requires; without one, <c>/reload</c> answers 403.</summary>
+    /// <summary>Bearer token (at least 16 characters) that <c>/reload</c> requires; without one, <c>/reload</c> answers 403 (GenRec's own server on a loopback bind: it answers).</summary>
     public string? AdminToken { get; set; }
 
     /// <summary>The folder <c>/reload</c> may load checkpoints from (default: the folder above the checkpoint's).</summary>
     public string? ModelRoot { get; set; }
 
-    /// <summary>Known users whose query vectors are computed at load (the others on their first request).</summary>
-    public int PrecomputeUsers { get; set; } = 50_000;
+    /// <summary>Largest checkpoint file a reload reads.</summary>
+    public long MaxModelBytes { get; set; } = 4L << 30;
+
+    /// <summary>How long a reload may load and validate before it is answered 503 (the old model stays).</summary>
+    public TimeSpan ReloadTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Where the served model is remembered across restarts (written atomically after each reload); null: not remembered.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>Time limit of a request (503 after it); a replaced model is freed once requests that may hold it are over.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Dynamic batching of /recommend's forward passes: largest batch (1 turns batching off); null: 32 on CUDA, off on the CPU (where it measured slower).</summary>
+    public int? MaxBatch { get; set; }
+
+    /// <summary>Dynamic batching: the longest a request waits for others to join its batch.</summary>
+    public TimeSpan BatchWait { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>Dynamic batching: batches computed at once (each on one libtorch thread).</summary>
+    public int BatchWorkers { get; set; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>GenRec's own server: the address to bind, an IP address or <c>localhost</c> (loopback, IPv4 and IPv6).</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>GenRec's own server: the TCP port (0 picks a free one).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>GenRec's own server: largest accepted request body, in bytes (413 above).</summary>
+    public long MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>GenRec's own server: Host header values accepted; null: the loopback names on a loopback bind, any otherwise.</summary>
+    public IReadOnlyList<string>? AllowedHosts { get; set; }
+
+    /// <summary>GenRec's own server: requests per second per client address on the model endpoints (token bucket; 429 above); 0: unlimited.</summary>
+    public int RateLimitPerSecond { get; set; } = 5_000;
+
+    /// <summary>GenRec's own server: open connections at most.</summary>
+    public int MaxConnections { get; set; } = 1_024;
+
+    /// <summary>GenRec's own server: X-Forwarded-For/-Proto are honoured from these proxy addresses (empty: none).</summary>
+    public IReadOnlyList<string> KnownProxies { get; set; } = [];
+
+    /// <summary>GenRec's own server: how long shutdown waits for requests in flight.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>GenRec's own server: console log level (one line per event; every error response is logged).</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Whether <see cref="Host"/> is a loopback address.</summary>
+    internal bool IsLoopback => Host == "localhost" || (System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    /// <summary>The batch size in force on <paramref name="device"/>.</summary>
+    internal int BatchSizeOn(TorchSharp.torch.Device device) => MaxBatch ?? (device.type == TorchSharp.DeviceType.CUDA ? 32 : 1);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// Outcomes of the model endpoints over the last <see cref="Window"/> (one bucket per second): the service

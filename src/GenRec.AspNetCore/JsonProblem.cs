@@ -2,7 +2,7 @@ using GenRec.Util;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>Turns System.Text.Json's exceptions into messages naming the request field: unknown fields, wrong types, malformed text.</summary>
 internal static partial class JsonProblem

@@ -2,7 +2,7 @@ using GenRec.Data;
 using GenRec.Serving;
 using GenRec.Util;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// Holds the served models (retrieval, and optionally ranking) and swaps them for new checkpoints

@@ -1,7 +1,8 @@
+using GenRec.Checkpoints;
 using GenRec.Serving;
 using GenRec.Util;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// Which files a reload may read: regular files inside the model root (after every symbolic link is
@@ -68,10 +69,10 @@ internal sealed class ModelPathGuard
     /// </summary>
     public Func<string, RetrievalEngine> ReloadsOf(string servedCheckpoint, Func<string, RetrievalEngine> load)
     {
-        var servedData = RetrievalEngine.DataLocationOf(servedCheckpoint);
+        var servedData = Checkpoint.DataLocationOf(servedCheckpoint);
         return path =>
         {
-            CheckData(RetrievalEngine.DataLocationOf(path), servedData);                // a reload's dataset: the served one, or under the root
+            CheckData(Checkpoint.DataLocationOf(path), servedData);                // a reload's dataset: the served one, or under the root
             return load(path);
         };
     }

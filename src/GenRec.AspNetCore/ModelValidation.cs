@@ -1,6 +1,6 @@
 using GenRec.Serving;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// Checks a freshly loaded model before it is served (at a reload, and at start-up): the same dataset (name and item

@@ -1,7 +1,7 @@
 using GenRec.Util;
 using Microsoft.Extensions.Hosting;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// A long-lived service returns freed native memory (libtorch's allocator keeps it otherwise): every

@@ -19,7 +19,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// The HTTP service (ASP.NET Core minimal API on Kestrel): <c>POST /recommend</c>, <c>POST /rank</c>,
@@ -49,7 +49,7 @@ internal static class RecommendationService
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static WebApplication Build(ModelHost host, ServiceOptions options)
+    public static WebApplication Build(ModelHost host, GenRecServingOptions options)
     {
         var address = BindAddress(options.Host);
         var builder = WebApplication.CreateSlimBuilder();
@@ -114,25 +114,7 @@ internal static class RecommendationService
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime);
 
-        void Batching(RetrievalEngine engine)
-        {
-            if (options.MaxBatch > 1)
-            {
-                engine.EnableBatching(options.MaxBatch, options.BatchWait, metrics.Batch, options.BatchWorkers);
-            }
-        }
-
-        Batching(host.Current.Engine);
-        host.Swapped += (previous, served) =>
-        {
-            Batching(served.Engine);
-            _ = previous.Engine.StopBatching();
-
-            ModelHost.Retire(previous, options.RequestTimeout + TimeSpan.FromSeconds(5));
-            metrics.Reload("ok", served.Generation);
-            log.LogInformation("reload: now serving {Checkpoint} (generation {Generation})", served.Engine.Source, served.Generation);
-        };
-        host.LoadAbandoned += reason => metrics.Reload($"abandoned_{reason}", host.Current.Generation);
+        ServedModels.Wire(host, options, metrics, log);
 
         // First of all, one path per endpoint: /Recommend, /RECOMMEND and /recommend/ are /recommend for routing, the rate
         // limiter, the health window and the metrics' endpoint label alike (routing alone matched them, the rest did not).

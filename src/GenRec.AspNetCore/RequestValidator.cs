@@ -2,7 +2,7 @@ using GenRec.Util;
 using GenRec.Data;
 using GenRec.Serving;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>A request the service refuses: HTTP status and a message naming the field.</summary>
 internal sealed class RequestException(int statusCode, string message) : Exception(message)
@@ -18,7 +18,7 @@ internal static class RequestValidator
     /// item yet, answered from the user features alone: accepted when <paramref name="coldStart"/> says the model reads
     /// user features and the request gives some.
     /// </summary>
-    public static int[] History(RetrievalEngine engine, string? user, string[]? history, ServiceOptions options, bool coldStart = false)
+    public static int[] History(RetrievalEngine engine, string? user, string[]? history, GenRecServingOptions options, bool coldStart = false)
     {
         if (user is not null && history is not null)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using GenRec.Util;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// The state file: which checkpoints a service serves after its reloads, so that a restart with the same

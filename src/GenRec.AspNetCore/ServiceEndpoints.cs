@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>What the endpoints share: the served models, limits, metrics, health, admin guard, log and lifetime.</summary>
 internal sealed record ServiceEndpoints(
     ModelHost Host,
-    ServiceOptions Options,
+    GenRecServingOptions Options,
     ServiceMetrics Metrics,
     HealthTracker Health,
     AdminGuard Admin,

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace GenRec.Hosting;
+namespace GenRec.AspNetCore;
 
 /// <summary>
 /// The service's Prometheus metrics through prometheus-net (its own registry per service, so several

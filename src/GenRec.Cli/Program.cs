@@ -23,8 +23,8 @@ var root = new Command("genrec", "GenRec: sequential and generative recommendati
     ServeCommand.Create(),
     ExportCommand.Create(),
     TextCommand.Create(),
-    SemanticIdsCommand.Create(BenchCommand.OutputOption()),
-    TigerCommand.Create(BenchCommand.OutputOption()),
+    SemanticIdsCommand.Create(BenchCommand.OutputOption("tiger")),
+    TigerCommand.Create(BenchCommand.OutputOption("tiger")),
     DoctorCommand.Create(),
 };
 

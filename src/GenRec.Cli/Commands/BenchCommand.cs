@@ -12,15 +12,20 @@ namespace GenRec.Cli.Commands;
 internal static class BenchCommand
 {
     /// <summary>The results folder option (bench/results by default).</summary>
-    public static Option<string> OutputOption(string name = "--bench-out") =>
-        new(name) { Description = "Results folder for the bench JSON", DefaultValueFactory = _ => Path.Combine("bench", "results") };
+    /// <summary>
+    /// The results folder option, <c>--results</c>: by default the area's folder under <c>bench/results/</c> (floors,
+    /// retrieval, ranking, tiger, llm-esr, serving, speed, data; its README indexes them). <c>--out</c> is a run folder or
+    /// an output file.
+    /// </summary>
+    public static Option<string> OutputOption(string area) =>
+        new("--results") { Description = $"Results folder for the bench JSON (default bench/results/{area})", DefaultValueFactory = _ => Path.Combine("bench", "results", area) };
 
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks that write JSON results");
         var options = new DatasetOptions();
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file names (default: folder name)" };
-        var output = OutputOption("--out");
+        var output = OutputOption("floors");
         var split = new Option<SplitKind>("--split") { Description = "leave-one-out or last-item", DefaultValueFactory = _ => SplitKind.LeaveOneOut };
         var embeddings = new Option<string?>("--embeddings") { Description = "Item vectors .npy: also the text-kNN floor on them (genrec text embed)" };
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking (TIGER's protocol); the result names get -unfiltered" };
@@ -59,13 +64,15 @@ internal static class BenchCommand
             return 0;
         });
         bench.Add(baselines);
-        bench.Add(BenchTrainCommand.Create(output));
-        bench.Add(BenchRankCommand.Create(output));
-        bench.Add(BenchServeCommand.Create(output));
-        bench.Add(BenchSoakCommand.Create(output));
-        bench.Add(BenchLoadCommand.Create(output));
-        bench.Add(BenchSpeedCommand.Create(output));
+        bench.Add(BenchTrainCommand.Create(OutputOption("retrieval")));
+        bench.Add(BenchRankCommand.Create(OutputOption("ranking")));
+        bench.Add(BenchServeCommand.Create(OutputOption("serving")));
+        bench.Add(BenchSoakCommand.Create(OutputOption("serving")));
+        bench.Add(BenchLoadCommand.Create(OutputOption("serving")));
+        bench.Add(BenchSpeedCommand.Create(OutputOption("speed")));
         bench.Add(BenchLlmEsrTableCommand.Create());
+        bench.Add(BenchSeedsCommand.Create());
+        bench.Add(BenchGridCommand.Create());
         bench.Add(BenchSeedsTableCommand.Create());
         bench.Add(BenchSeedsDiffCommand.Create());
         return bench;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -29,7 +30,7 @@ internal static class BenchLlmEsrTableCommand
                 "paper" => 1,
                 var other => throw new ArgumentException($"--grouping: unknown '{other}' (share or paper)"),
             });
-            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, Training.RunConfig.Json) + "\n");
+            AtomicFile.WriteAllText(r.GetValue(output)!, JsonSerializer.Serialize(table, RunConfig.Json) + "\n");
             System.Console.WriteLine(Markdown(table));
             System.Console.WriteLine($"-> {r.GetValue(output)}");
             return 0;

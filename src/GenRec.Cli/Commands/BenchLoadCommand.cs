@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 
 namespace GenRec.Cli.Commands;
@@ -34,7 +35,7 @@ internal static class BenchLoadCommand
                 ["errors"] = load.Errors,
             };
             var report = BenchReport.Create($"load-{r.GetValue(name)}", "service", $"closed-loop POST {endpoint} with {{user, k: {count}}} over {ids.Length} users, {load.Workers} workers, {load.Seconds:F0} s", metrics, clock.Elapsed.TotalSeconds,
-                new GenRec.Compute.ComputeConfig { Device = "cpu" }, new { load });
+                new ComputeConfig { Device = "cpu" }, new { load });
             System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
             return load.Errors == 0 ? 0 : 1;
         });

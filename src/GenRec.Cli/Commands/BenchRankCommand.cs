@@ -1,3 +1,6 @@
+using GenRec.Training;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using GenRec.Cli.Terminal;
@@ -20,66 +23,64 @@ internal static class BenchRankCommand
 
     public static Command Create(Option<string> output)
     {
-        var config = new Option<string>("--config") { Description = "Ranking config JSON (configs/*-ranking.json)", Required = true };
-        var minutes = new Option<double?>("--max-minutes") { Description = "Training budget per model in minutes (overrides the config)" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs (overrides the config)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue both runs from their last.ckpt" };
+        var options = new RunOptions("Folder of the two run folders, bench-<model>-<dataset>[-<tag>] (default runs)");
         var tag = new Option<string?>("--tag") { Description = "Suffix of the result files and run folders (e.g. features)" };
-        var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
-        var runs = new Option<string>("--runs") { Description = "Folder of the run folders (bench-<model>-<dataset>[-<tag>])", DefaultValueFactory = _ => "runs" };
         var microBatch = new Option<int>("--micro-batch") { Description = "Candidates per pass in batched scoring", DefaultValueFactory = _ => 256 };
-        var device = DeviceOption.Create();
-        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { config, minutes, epochs, resume, seed, runs, microBatch, device, output, tag };
+        var command = new Command("rank", "Train and test HSTU ranking and its history-free baseline; time batched candidate scoring") { microBatch, output, tag };
+        options.AddTo(command);
         command.SetAction((r, cancel) =>
-        {
-            var clock = Stopwatch.StartNew();
-            var run = RankingRunConfig.Load(BundledFiles.Config(r.GetValue(config)!));
-            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Train = run.Train with { MaxMinutes = r.GetValue(minutes) ?? run.Train.MaxMinutes, Epochs = r.GetValue(epochs) ?? run.Train.Epochs }, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
-            var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
-            var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
-            var tasks = string.Join(", ", RankingTasks.Names(dataset.Ratings is not null));
-            var results = new Dictionary<string, RankingResult>();
-            foreach (var (name, aware) in new[] { ("hstu-ranking", true), ("history-free-ranking", false) })
-            {
-                var variant = run with { Name = name, Model = run.Model with { HistoryAware = aware } };
-                var outDir = Path.Combine(r.GetValue(runs)!, $"bench-{name}-{datasetName}{(r.GetValue(tag) is { } t ? "-" + t : "")}");
-                Output.Info($"training {name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; tasks {tasks}); run folder {outDir}");
-                var result = ProgressObserver.Run(observer => RankingTrainer.Run(variant, dataset, outDir, r.GetValue(resume), observer, cancel));
-                if (cancel.IsCancellationRequested)
-                {
-                    return Task.FromResult(130);
-                }
-
-                Output.Metrics($"{name} test ({result.EpochsRun} epochs, best {result.BestEpoch})", result.Test, [.. result.Test.Keys]);
-                results[name] = result;
-            }
-
-            var (model, _) = RankingCheckpoint.Load(results["hstu-ranking"].Checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
-            var scoring = TimeCandidateScoring(model, dataset, r.GetValue(microBatch));
-            foreach (var (name, result) in results)
-            {
-                var report = BenchReport.Create(
-                    name,
-                    datasetName,
-                    $"leave-one-out; per test user the real next item and {run.Train.EvalNegatives} sampled items scored after the history; tasks {tasks}; model of epoch {result.BestEpoch}",
-                    result.Test,
-                    clock.Elapsed.TotalSeconds,
-                    run with { Model = run.Model with { HistoryAware = name == "hstu-ranking" } },
-                    TrainingSummary.Of(
-                        result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
-                        name == "hstu-ranking" ? new { baseline_test = results["history-free-ranking"].Test, candidate_scoring = scoring } : null));
-                var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
-                System.Console.WriteLine(report.Summary() + $" -> {path}");
-            }
-
-            foreach (var s in scoring)
-            {
-                System.Console.WriteLine($"candidate scoring, history {s.HistoryItems} items, {s.Candidates} candidates: one-by-one {s.OneByOneMs:F1} ms, batched {s.BatchedMs:F1} ms, {s.Speedup:F1}x, max |diff| {s.MaxAbsDifference:E1}");
-            }
-
-            return Task.FromResult(0);
-        });
+            Task.FromResult(Run(options.Load<RankingRunConfig>(r), r.GetValue(options.Out) ?? "runs", r.GetValue(tag), r.GetValue(options.Resume), r.GetValue(output)!, r.GetValue(microBatch), cancel) is null ? 130 : 0));
         return command;
+    }
+
+    /// <summary>
+    /// Trains the ranker and its history-free baseline (run folders <c>bench-&lt;model&gt;-&lt;dataset&gt;[-&lt;tag&gt;]</c> under
+    /// <paramref name="runs"/>), times candidate scoring and writes both bench JSON files; their paths, or null when interrupted.
+    /// </summary>
+    internal static string[]? Run(RankingRunConfig run, string runs, string? tag, bool resume, string resultsFolder, int microBatch, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var dataset = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+        var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
+        var tasks = string.Join(", ", RankingTasks.Names(dataset.Ratings is not null));
+        var results = new Dictionary<string, TrainingResult>();
+        foreach (var (name, aware) in new[] { ("hstu-ranking", true), ("history-free-ranking", false) })
+        {
+            var variant = run with { Name = name, Model = run.Model with { HistoryAware = aware } };
+            var outDir = Path.Combine(runs, $"bench-{name}-{datasetName}{(tag is { } t ? "-" + t : "")}");
+            if (TrainCommand.Ranking(variant, outDir, resume, cancel, dataset) is not { } result)
+            {
+                return null;
+            }
+
+            results[name] = result;
+        }
+
+        using var model = Checkpoint.Open(results["hstu-ranking"].Checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset }).TakeRanker("candidate scoring");
+        var scoring = TimeCandidateScoring(model, dataset, microBatch);
+        var paths = new List<string>();
+        foreach (var (name, result) in results)
+        {
+            var report = BenchReport.Create(
+                name,
+                datasetName,
+                $"leave-one-out; per test user the real next item and {run.Train.EvalNegatives} sampled items scored after the history; tasks {tasks}; model of epoch {result.BestEpoch}",
+                result.Test,
+                clock.Elapsed.TotalSeconds,
+                run with { Model = run.Model with { HistoryAware = name == "hstu-ranking" } },
+                TrainingSummary.Of(
+                    result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason ?? "", result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
+                    name == "hstu-ranking" ? new { baseline_test = results["history-free-ranking"].Test, candidate_scoring = scoring } : null));
+            paths.Add(report.Write(resultsFolder, tag));
+            System.Console.WriteLine(report.Summary() + $" -> {paths[^1]}");
+        }
+
+        foreach (var s in scoring)
+        {
+            System.Console.WriteLine($"candidate scoring, history {s.HistoryItems} items, {s.Candidates} candidates: one-by-one {s.OneByOneMs:F1} ms, batched {s.BatchedMs:F1} ms, {s.Speedup:F1}x, max |diff| {s.MaxAbsDifference:E1}");
+        }
+
+        return [.. paths];
     }
 
     internal sealed record ScoringTiming(int Candidates, int HistoryItems, int MicroBatch, double OneByOneMs, double BatchedMs, double Speedup, double MaxAbsDifference);

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.Text.Json;
 using GenRec.Util;
 
@@ -35,15 +36,15 @@ internal sealed record BenchReport(
     {
         var compute = config switch
         {
-            Training.RunConfig r => r.Compute,
-            Training.Tiger.TigerRunConfig t => t.Compute,
-            Training.Ranking.RankingRunConfig k => k.Compute,
-            GenRec.Compute.ComputeConfig c => c,
-            _ => new GenRec.Compute.ComputeConfig { Device = "cpu" },
+            RunConfig r => r.Compute,
+            TigerRunConfig t => t.Compute,
+            RankingRunConfig k => k.Compute,
+            ComputeConfig c => c,
+            _ => new ComputeConfig { Device = "cpu" },
         };
         var device = GenRec.Compute.ComputeDevice.Resolve(compute.Device);
         var detail = device.type == TorchSharp.DeviceType.CUDA
-            ? $" ({compute.Precision}{(compute.Tf32 ? ", tf32" : "")})"
+            ? $" ({GenRec.Configuration.ClosedChoice.Name(compute.Precision)}{(compute.Tf32 ? ", tf32" : "")})"
             : $" ({GenRec.Compute.CpuFastPath.Summary()})";
         return $"{device}{detail}, libtorch {TorchSharp.torch.__version__}";
     }
@@ -55,7 +56,7 @@ internal sealed record BenchReport(
     {
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{Model}-{Dataset}{(tag is null ? "" : "-" + tag)}.json");
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, GenRec.Training.RunConfig.Json) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, RunConfig.Json) + "\n");
         return path;
     }
 

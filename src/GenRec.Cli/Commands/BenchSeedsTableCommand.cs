@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -45,7 +46,7 @@ internal static class BenchSeedsTableCommand
     /// <summary>Writes a summary as JSON (atomically) and prints its Markdown.</summary>
     internal static void Publish<T>(T summary, string markdown, string path)
     {
-        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, Training.RunConfig.Json) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(summary, RunConfig.Json) + "\n");
         System.Console.WriteLine(markdown);
         System.Console.WriteLine($"-> {path}");
     }

@@ -1,6 +1,7 @@
+using GenRec.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;
@@ -35,7 +36,7 @@ internal static class BenchServeCommand
         {
             var clock = Stopwatch.StartNew();
             var on = DeviceOption.Resolve(r.GetValue(device));
-            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, DatasetRequest.DefaultCacheDir, r.GetValue(index)!, Output.Info, on);
+            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, new() { Device = on, Log = Output.Info }, r.GetValue(index)!);
             var items = engine.Items ?? throw new ArgumentException("the approximate index needs a dot-product model (Mixture-of-Logits has no item vectors)");
             var datasetName = r.GetValue(name) ?? engine.Dataset.Name;
             var recall = MeasureRecall(engine, items);
@@ -45,7 +46,7 @@ internal static class BenchServeCommand
             }
 
             var rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
-            var options = new ServiceOptions { Port = 0 };
+            var options = new GenRecServingOptions { Port = 0 };
             await using var app = RecommendationService.Build(new ModelHost(engine, rankingEngine, _ => throw new InvalidOperationException("no reloads in the benchmark")), options);
             await app.StartAsync(cancel);
             var address = RecommendationService.Address(app);

@@ -1,3 +1,4 @@
+using GenRec.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -5,7 +6,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;
@@ -174,14 +175,8 @@ internal static class BenchSoakCommand
 
     private static (string[] Users, string[][] Histories) Users(string checkpoint)
     {
-        Checkpoint.Header header;
-        using (var reader = CheckpointFile.Open(checkpoint))
-        {
-            header = Checkpoint.ReadHeader(reader, checkpoint);
-        }
-
-        var data = header.Config.Data with { Path = DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint) };
-        var dataset = DatasetLoader.Load(data.ToRequest(DatasetRequest.DefaultCacheDir), _ => { });
+        var header = Checkpoint.ReadHeader(checkpoint);
+        var dataset = DatasetLoader.Load((header.Data with { Path = Checkpoint.DataLocationOf(checkpoint) }).ToRequest(DatasetRequest.DefaultCacheDir), _ => { });
         return (dataset.UserKeys, [.. dataset.Sequences.Select(s => s.Select(i => dataset.ItemKeys[i]).ToArray())]);
     }
 

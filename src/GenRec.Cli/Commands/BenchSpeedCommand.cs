@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using GenRec.Compute;
@@ -29,10 +30,10 @@ internal static class BenchSpeedCommand
         command.SetAction(r =>
         {
             var clock = Stopwatch.StartNew();
-            var run = RunConfig.Load(BundledFiles.Config(r.GetValue(config)!));
+            var run = JsonConfig.Load<RunConfig>(BundledFiles.Config(r.GetValue(config)!));
             run = run with { Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
             var on = ComputeDevice.Prepare(run.Compute);
-            var bf16 = MixedPrecision.Parse(run.Compute.Precision);
+            var bf16 = MixedPrecision.On(run.Compute.Precision);
             var (b, n, numItems) = (run.Train.BatchSize, run.Model.MaxSequenceLength, r.GetValue(items));
             manual_seed(run.Seed);
             var model = new SequentialRecommender(run.Model, numItems);
@@ -74,7 +75,7 @@ internal static class BenchSpeedCommand
             var report = BenchReport.Create(
                 $"speed-{run.Model.Encoder}-genrec",
                 "synthetic",
-                $"training steps on synthetic batches: {b} rows x {n} positions, {numItems} items, every position supervised, {run.Train.Loss} ({run.Train.NumNegatives} {run.Train.Negatives} negatives), AdamW; {timed} steps timed after {untimed}",
+                $"training steps on synthetic batches: {b} rows x {n} positions, {numItems} items, every position supervised, {ClosedChoice.Name(run.Train.Loss)} ({run.Train.NumNegatives} {ClosedChoice.Name(run.Train.Negatives)} negatives), AdamW; {timed} steps timed after {untimed}",
                 metrics,
                 clock.Elapsed.TotalSeconds,
                 run);

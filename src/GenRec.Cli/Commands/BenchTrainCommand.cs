@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using GenRec.Data;
@@ -17,73 +20,88 @@ internal static class BenchTrainCommand
 {
     public static Command Create(Option<string> output)
     {
-        var config = new Option<string>("--config") { Description = "Run config JSON (configs/*.json)", Required = true };
+        var options = new RunOptions("Run folder (default runs/bench-<model>-<dataset>)");
         var model = new Option<string?>("--model") { Description = "Model name in the result file name (default: the encoder)" };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset name in the result file name (default: the data folder name)" };
-        var data = new Option<string?>("--data") { Description = "Dataset file or folder (overrides the config)" };
-        var minutes = new Option<double?>("--max-minutes") { Description = "Training time budget in minutes (overrides the config)" };
-        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (overrides the config)" };
-        var runDir = new Option<string?>("--run-dir") { Description = "Run folder (default runs/bench-<model>-<dataset>)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
         var tag = new Option<string?>("--tag") { Description = "Suffix of the result file name (e.g. seed42)" };
         var longTail = new Option<bool>("--long-tail") { Description = "Also evaluate with 100 sampled negatives, both protocols broken down by head/tail items and users (LLM-ESR)" };
         var withoutLlmEsr = new Option<bool>("--without-llm-esr") { Description = "Train the config's backbone without LLM-ESR (ID embeddings only, no self-distillation)" };
-        var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (overrides llm_esr.embeddings; e.g. from `genrec text embed`)" };
+        var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (= --set llm_esr.embeddings=...; e.g. from `genrec text embed`)" };
         var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3): a simulated cold start" };
-        var device = DeviceOption.Create();
-        var command = new Command("train", "Train and test a config; write its benchmark JSON") { config, model, dataset, data, minutes, epochs, runDir, resume, seed, tag, longTail, withoutLlmEsr, textEmbeddings, coldStart, device, output };
+        var command = new Command("train", "Train and test a retrieval config; write its benchmark JSON") { model, dataset, tag, longTail, withoutLlmEsr, textEmbeddings, coldStart, output };
+        options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
-            var run = BundledFiles.WithBundledData(TrainCommand.WithOverrides(RunConfig.Load(BundledFiles.Config(r.GetValue(config)!)), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes)));
-            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
+            var run = options.Load<RunConfig>(r);
             if (r.GetValue(textEmbeddings) is { } npy && run.LlmEsr is not null)
             {
                 run = run with { LlmEsr = run.LlmEsr with { Embeddings = npy } };
             }
 
             run = r.GetValue(withoutLlmEsr) ? run.WithoutLlmEsr() : run;
-            var modelName = r.GetValue(model) ?? run.Model.Encoder;
-            var datasetName = r.GetValue(dataset) ?? Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
-            var outDir = r.GetValue(runDir) ?? Path.Combine("runs", $"bench-{modelName}-{datasetName}");
-            var coldStartPrefixes = r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null; // before hours of training
-            var prepared = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Terminal.Output.Info);
-            var result = TrainCommand.Execute(run, outDir, r.GetValue(resume), cancel, prepared);
-            if (result.Interrupted)
-            {
-                return Task.FromResult(130);
-            }
-
-            var breakdown = r.GetValue(longTail) ? LongTailOf(run, prepared, result.Checkpoint) : null;
-            var coldStartRows = coldStartPrefixes is null ? null : ColdStartOf(run, prepared, result.Checkpoint, coldStartPrefixes);
-
-            // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
-            var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
-            var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
-                tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test });
-            var report = BenchReport.Create(
-                modelName,
-                datasetName,
-                $"{run.Data.Split}, full ranking over all items, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription}; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}{(run.Train.SelectOn == "second_to_last" ? " (selected on each user's second-to-last item)" : "")}",
-                result.Test,
-                clock.Elapsed.TotalSeconds,
+            var job = new BenchTrainJob(
                 run,
-                training,
-                breakdown) with { ColdStart = coldStartRows };
-            var path = report.Write(r.GetValue(output)!, r.GetValue(tag));
-            System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
-            return Task.FromResult(0);
+                r.GetValue(model) ?? run.Model.Encoder,
+                r.GetValue(dataset),
+                r.GetValue(options.Out),
+                r.GetValue(options.Resume),
+                r.GetValue(output)!,
+                r.GetValue(tag),
+                r.GetValue(longTail),
+                r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null); // before hours of training
+            return Task.FromResult(Run(job, cancel) is null ? 130 : 0);
         });
         return command;
+    }
+
+    /// <summary>One bench training run: the config, the names in the result file, the run folder and the extra tests.</summary>
+    internal sealed record BenchTrainJob(RunConfig Run, string Model, string? Dataset, string? RunFolder, bool Resume, string Results, string? Tag, bool LongTail = false, int[]? ColdStart = null)
+    {
+        public string DatasetName => Dataset ?? Path.GetFileName(Path.GetFullPath(Run.Data.Path).TrimEnd('/'));
+
+        public string OutDir => RunFolder ?? Path.Combine("runs", $"bench-{Model}-{DatasetName}");
+    }
+
+    /// <summary>Trains and tests the job's run and writes its bench JSON; the JSON's path, or null when interrupted.</summary>
+    internal static string? Run(BenchTrainJob job, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var run = job.Run;
+        var outDir = job.OutDir;
+        var prepared = DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Terminal.Output.Info);
+        var result = TrainCommand.Retrieval(run, outDir, job.Resume, cancel, prepared);
+        if (result.Interrupted)
+        {
+            return null;
+        }
+
+        var breakdown = job.LongTail ? LongTailOf(run, prepared, result.Checkpoint) : null;
+        var coldStartRows = job.ColdStart is { } prefixes ? ColdStartOf(run, prepared, result.Checkpoint, prefixes) : null;
+
+        // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
+        var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
+        var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
+            tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test });
+        var report = BenchReport.Create(
+            job.Model,
+            job.DatasetName,
+            $"{run.Data.Split}, full ranking over all items, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription}; model of epoch {(result.BestEpoch > 0 ? result.BestEpoch : result.EpochsRun)}{(run.Train.SelectOn == SelectOn.SecondToLast ? " (selected on each user's second-to-last item)" : "")}",
+            result.Test,
+            clock.Elapsed.TotalSeconds,
+            run,
+            training,
+            breakdown) with { ColdStart = coldStartRows };
+        var path = report.Write(job.Results, job.Tag);
+        System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
+        return path;
     }
 
     // The test cases with only the first N history items, for each N, with the model and with most-popular (no history needed).
     private static Evaluation.ColdStartTest.Row[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
     {
         var split = SequenceSplit.Create(dataset, run.Data.Split);
-        var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
-        using var _ = model;
+        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset }).TakeRetrieval("the cold-start test");
         var scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
         var popular = Models.Baselines.BaselineFactory.Create("most-popular", split.Train, dataset.NumItems, null);
         return Evaluation.ColdStartTest.Run(scorer, model.UserFeatureCount > 0, popular, split.Test, prefixes, run.Train.EvalOptions(run.Model.MaxSequenceLength));
@@ -94,7 +112,7 @@ internal static class BenchTrainCommand
     private static LongTailEvaluation[] LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
         var split = SequenceSplit.Create(dataset, run.Data.Split);
-        var (model, _) = Checkpoint.LoadModel(checkpoint, Compute.ComputeDevice.Resolve(run.Compute.Device));
+        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset }).TakeRetrieval("the long-tail test");
         var popularity = LongTailGroups.Popularity(split.Train, dataset.NumItems).Select(c => (double)c).ToArray();
         LongTailGroups[] groupings = [LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), LongTailGroups.Paper(dataset.Sequences, dataset.NumItems)];
         var evaluations = LongTailEvaluation.Run(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), split.Test, groupings, batchSize: run.Train.EvalBatchSize, popularity: popularity);

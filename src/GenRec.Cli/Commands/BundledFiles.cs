@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Training;
 
 namespace GenRec.Cli.Commands;
@@ -11,7 +12,7 @@ namespace GenRec.Cli.Commands;
 /// </summary>
 internal static class BundledFiles
 {
-    public static string Root => Serving.DataLocator.BundleRoot;
+    public static string Root => Checkpoints.CheckpointDataLocator.BundleRoot;
 
     /// <summary>The built-in config names.</summary>
     public static IReadOnlyList<string> ConfigNames(string? root = null)
@@ -42,7 +43,7 @@ internal static class BundledFiles
     }
 
     /// <summary>A run config by name or path, its data read from the bundle where the working folder lacks it.</summary>
-    public static RunConfig LoadRun(string nameOrPath) => WithBundledData(RunConfig.Load(Config(nameOrPath)));
+    public static RunConfig LoadRun(string nameOrPath) => WithBundledData(JsonConfig.Load<RunConfig>(Config(nameOrPath)));
 
     /// <summary>The run with a relative data path that does not exist here but does in the bundle pointed at the bundle.</summary>
     public static RunConfig WithBundledData(RunConfig run, string? root = null) => run with { Data = run.Data with { Path = DataPath(run.Data.Path, root) } };

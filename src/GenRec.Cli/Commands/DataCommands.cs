@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Text.Json;
 using GenRec.Cli.Terminal;
@@ -83,7 +84,7 @@ internal static class DataCommands
             var stats = DatasetStats.Of(dataset);
             if (r.GetValue(json))
             {
-                System.Console.WriteLine(JsonSerializer.Serialize(stats, Training.RunConfig.Json));
+                System.Console.WriteLine(JsonSerializer.Serialize(stats, RunConfig.Json));
                 return 0;
             }
 

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using GenRec.Compute;
 using static TorchSharp.torch;

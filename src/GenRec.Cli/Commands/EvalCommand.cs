@@ -1,3 +1,5 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
 using System.CommandLine;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
@@ -39,10 +41,10 @@ internal static class EvalCommand
             var splitKind = r.GetValue(split);
             if (r.GetValue(checkpoint) is { } ckpt)
             {
-                var (model, header) = Checkpoint.LoadModel(ckpt, DeviceOption.Resolve(r.GetValue(device)));
-                dataset = DatasetLoader.Load((r.GetValue(data) is { } d ? header.Config.Data with { Path = d } : header.Config.Data).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
-                CheckItems(dataset, header.NumItems);
-                splitKind = header.Config.Data.Split;
+                using var opened = Checkpoint.Open(ckpt, new() { Device = DeviceOption.Resolve(r.GetValue(device)), DataPath = r.GetValue(data), Log = Output.Info });
+                var model = opened.TakeRetrieval("eval");
+                dataset = opened.Dataset;
+                splitKind = opened.Header.Data.Split;
                 scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
                 if (r.GetValue(prefix) is { } first && ColdStartTest.HasNoInput(first, model.UserFeatureCount > 0))
                 {
@@ -79,13 +81,5 @@ internal static class EvalCommand
             return 0;
         });
         return command;
-    }
-
-    internal static void CheckItems(SequenceDataset dataset, int modelItems)
-    {
-        if (dataset.NumItems != modelItems)
-        {
-            throw new InvalidDataException($"the checkpoint was trained on {modelItems} items but the dataset has {dataset.NumItems}; use the dataset and options it was trained with");
-        }
     }
 }

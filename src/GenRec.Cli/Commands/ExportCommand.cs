@@ -1,3 +1,4 @@
+using GenRec.Checkpoints;
 using System.CommandLine;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
@@ -20,7 +21,7 @@ internal static class ExportCommand
         var command = new Command("export-embeddings", "Write item embeddings (.npy) and their ids and titles (.tsv)") { checkpoint, output };
         command.SetAction(r =>
         {
-            using var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, DatasetRequest.DefaultCacheDir, "exact", Output.Info);
+            using var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, new() { Log = Output.Info });
             var items = engine.Items ?? throw new ArgumentException("Mixture-of-Logits models have no single item vector to export");
             var path = r.GetValue(output)!;
             NpyFile.Write(path, items.Values, items.Count, items.Dim);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 
 namespace GenRec.Cli.Commands;
 

@@ -1,3 +1,5 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
 using System.CommandLine;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
@@ -45,7 +47,7 @@ internal static class QuickstartCommand
             }
 
             AnsiConsole.Write(new Rule($"training {run.Model.Encoder} for up to {run.Train.MaxMinutes} min"));
-            var result = TrainCommand.Execute(run, r.GetValue(output)!, resume: false, cancel);
+            var result = TrainCommand.Retrieval(run, r.GetValue(output)!, resume: false, cancel);
             if (result.Interrupted)
             {
                 return Task.FromResult(130);
@@ -66,7 +68,7 @@ internal static class QuickstartCommand
 
             AnsiConsole.Write(table);
 
-            var (model, _) = Checkpoint.LoadModel(result.Checkpoint);
+            using var model = Checkpoint.Open(result.Checkpoint, new() { Dataset = dataset }).TakeRetrieval("quickstart");
             var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset);
             foreach (var user in new[] { 0, dataset.NumUsers / 2, dataset.NumUsers - 1 })
             {

@@ -1,3 +1,5 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
 using System.CommandLine;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
@@ -20,9 +22,9 @@ internal static class RecommendCommand
         var command = new Command("recommend", "Recommend the top-k next items") { checkpoint, user, history, k, device };
         command.SetAction(r =>
         {
-            var (model, header) = Checkpoint.LoadModel(r.GetValue(checkpoint)!, DeviceOption.Resolve(r.GetValue(device)));
-            var dataset = DatasetLoader.Load(header.Config.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
-            EvalCommand.CheckItems(dataset, header.NumItems);
+            using var opened = Checkpoint.Open(r.GetValue(checkpoint)!, new() { Device = DeviceOption.Resolve(r.GetValue(device)), Log = Output.Info });
+            using var model = opened.TakeRetrieval("recommend");
+            var dataset = opened.Dataset;
             var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset);
             int[] items = r.GetValue(user) is { } u ? recommender.HistoryOf(u)
                 : r.GetValue(history) is { } h ? recommender.ItemsOf(h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;

@@ -1,6 +1,6 @@
 using GenRec.Util;
 using System.CommandLine;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Serving;
@@ -44,26 +44,30 @@ internal static class ServeCommand
         };
         command.SetAction(async (r, cancel) =>
         {
-            var startedWith = Path.GetFullPath(r.GetValue(checkpoint)!);
-            var on = DeviceOption.Resolve(r.GetValue(device));
-            var options = new ServiceOptions
+            var options = new GenRecServingOptions
             {
+                Checkpoint = r.GetValue(checkpoint)!,
+                Ranker = r.GetValue(ranker),
+                Device = r.GetValue(device) ?? "auto",
+                Index = r.GetValue(index)!,
+                PrecomputeUsers = r.GetValue(precompute),
                 Host = r.GetValue(host)!,
                 Port = r.GetValue(port),
                 MaxBodyBytes = r.GetValue(maxBody) * 1024L,
                 MaxHistory = r.GetValue(maxHistory),
                 AdminToken = ReadToken(r.GetValue(tokenFile)),
-                ModelRoot = r.GetValue(modelRoot) ?? Path.GetDirectoryName(Path.GetDirectoryName(startedWith)) ?? "/",
+                ModelRoot = r.GetValue(modelRoot),
                 AllowedHosts = List(r.GetValue(allowedHosts)),
                 RateLimitPerSecond = r.GetValue(rateLimit),
                 MaxConnections = r.GetValue(maxConnections),
                 RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)),
                 KnownProxies = List(r.GetValue(proxies)) ?? [],
                 LogLevel = r.GetValue(logLevel),
-                MaxBatch = r.GetValue(maxBatch) ?? (on.type == TorchSharp.DeviceType.CUDA ? 32 : 1),
+                MaxBatch = r.GetValue(maxBatch),
                 BatchWait = TimeSpan.FromMilliseconds(r.GetValue(batchWait)),
                 BatchWorkers = r.GetValue(batchWorkers),
             };
+            options.StateFile = r.GetValue(stateFile) ?? Path.Combine(ServedModels.ModelRoot(options), ".genrec-serve.json");
 
             // A service parallelises across requests (batch workers, Kestrel), not inside one small forward pass: one
             // libtorch thread each, unless GENREC_THREADS says otherwise (measured: 2 threads per pass cost a third of the throughput).
@@ -71,59 +75,25 @@ internal static class ServeCommand
             {
                 TorchSharp.torch.set_num_threads(1);
             }
+
             RecommendationService.BindAddress(options.Host); // a bad --host is an error before anything loads
             foreach (var proxy in options.KnownProxies)
             {
                 _ = System.Net.IPAddress.TryParse(proxy, out _) ? 0 : throw new ArgumentException($"--known-proxies: '{QuotedText.Clip(proxy)}' is not an IP address");
             }
 
-            var paths = new ModelPathGuard(options.ModelRoot, options.MaxModelBytes);
-            var state = r.GetValue(stateFile) ?? Path.Combine(paths.Root, ".genrec-serve.json");
-            var indexKind = r.GetValue(index)!;
-            RetrievalEngine Load(string path)
+            var models = ServedModels.Start(options, (level, message) =>
             {
-                var loaded = RetrievalEngine.Load(path, DatasetRequest.DefaultCacheDir, indexKind, Output.Info, on);
-                loaded.PrecomputeKnownUsers(r.GetValue(precompute));
-                return loaded;
-            }
-
-            // After hot reloads, a restart with the same --checkpoint serves what was last reloaded, opened through the
-            // reload's path guard and validated as a reload is; a remembered model that is gone or fails falls back to
-            // --checkpoint, with a warning.
-            RetrievalEngine? engine = null;
-            RankingEngine? rankingEngine = null;
-            if (ServedModelState.Read(state, startedWith) is { } remembered)
-            {
-                try
+                if (level >= LogLevel.Warning)
                 {
-                    var candidate = Load(paths.Resolve(remembered.Checkpoint, "checkpoint"));
-                    var candidateRanker = remembered.Ranker is { } rememberedRanker ? RankingEngine.Load(paths.Resolve(rememberedRanker, "ranker"), candidate.Dataset, on) : null;
-                    ModelValidation.CheckSound(new ServedModel(candidate, candidateRanker, 1, DateTimeOffset.UtcNow));
-                    (engine, rankingEngine) = (candidate, candidateRanker);
-                    Output.Info($"{state}: serving the last reloaded model {remembered.Checkpoint} (generation {remembered.Generation})");
+                    AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
                 }
-                catch (Exception e) when (e is RequestException or IOException or InvalidDataException or ArgumentException or KeyNotFoundException or DataFormatException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                else
                 {
-                    AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape($"{state}: the last reloaded model {remembered.Checkpoint} is missing or invalid ({e.Message}); serving --checkpoint {startedWith} instead")}");
+                    Output.Info(message);
                 }
-            }
-
-            if (engine is null)
-            {
-                engine = Load(startedWith);
-                rankingEngine = r.GetValue(ranker) is { } rankerPath ? RankingEngine.Load(rankerPath, engine.Dataset, on) : null;
-                try
-                {
-                    ModelValidation.CheckSound(new ServedModel(engine, rankingEngine, 1, DateTimeOffset.UtcNow));
-                }
-                catch (RequestException e)
-                {
-                    throw new InvalidDataException($"{startedWith}: not served: {e.Message}", e);
-                }
-            }
-
-            var models = new ModelHost(engine, rankingEngine, paths.ReloadsOf(engine.Source, Load), (path, dataset) => RankingEngine.Load(path, dataset, on)) { Paths = paths, Timeout = options.ReloadTimeout };
-            models.Swapped += (_, now) => new ServedModelState(startedWith, now.Engine.Source, now.Ranker?.Source, now.Generation, now.LoadedAt).Write(state);
+            });
+            var (engine, rankingEngine, _, _) = models.Current;
             await using var app = RecommendationService.Build(models, options);
             try
             {
@@ -139,7 +109,7 @@ internal static class ServeCommand
                 AnsiConsole.MarkupLine($"[yellow]warning:[/] listening on {Markup.Escape(options.Host)}: every interface can reach this service{(options.AllowedHosts is null ? "; any Host header is answered (set --allowed-hosts)" : "")}{(options.AdminToken is null ? "; /reload is disabled (no admin token)" : "")}");
             }
 
-            AnsiConsole.MarkupLine($"serving [bold]{Markup.Escape(engine.Source)}[/] ({engine.Dataset.NumItems:N0} items, index {Markup.Escape(engine.IndexName)}{(rankingEngine is null ? "" : $", ranker {Markup.Escape(rankingEngine.Source)}")}) at [bold]{RecommendationService.Address(app)}[/]; reloads from {Markup.Escape(paths.Root)}; Ctrl+C stops");
+            AnsiConsole.MarkupLine($"serving [bold]{Markup.Escape(engine.Source)}[/] ({engine.Dataset.NumItems:N0} items, index {Markup.Escape(engine.IndexName)}{(rankingEngine is null ? "" : $", ranker {Markup.Escape(rankingEngine.Source)}")}) at [bold]{RecommendationService.Address(app)}[/]; reloads from {Markup.Escape(models.Paths!.Root)}; Ctrl+C stops");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancel);

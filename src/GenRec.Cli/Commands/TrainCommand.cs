@@ -1,48 +1,42 @@
 using System.CommandLine;
 using GenRec.Cli.Terminal;
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Training;
+using GenRec.Training.Ranking;
+using GenRec.Training.Tiger;
 
 namespace GenRec.Cli.Commands;
 
-/// <summary><c>genrec train</c>: trains a model from a JSON config, with checkpoints and resume.</summary>
+/// <summary>
+/// <c>genrec train --config &lt;any kind&gt;</c>: trains the run a config describes, with checkpoints and resume, in the
+/// run folder <c>--out</c>. The config's <c>kind</c> picks the trainer: <c>retrieval</c> (the default: SASRec, HSTU,
+/// GRU4Rec, BERT4Rec, LLM-ESR), <c>ranking</c> (HSTU ranking) or <c>tiger</c>.
+/// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "Run config: a JSON file, or a built-in config by name (quickstart, ml-1m-sasrec, ...); defaults reproduce generative-recommenders' ML-1M SASRec" };
-        var data = new Option<string?>("--data") { Description = "Dataset file or folder (overrides the config)" };
-        var seed = new Option<int?>("--seed") { Description = "Random seed (overrides the config)" };
-        var epochs = new Option<int?>("--epochs") { Description = "Number of epochs (overrides the config)" };
-        var minutes = new Option<double?>("--max-minutes") { Description = "Time budget in minutes (overrides the config)" };
-        var output = new Option<string?>("--out") { Description = "Run folder (default runs/<name>)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last.ckpt" };
-        var device = DeviceOption.Create();
-        var command = new Command("train", "Train a sequential recommender") { config, data, seed, epochs, minutes, output, resume, device };
+        var options = new RunOptions();
+        var command = new Command("train", "Train the run a config describes (retrieval, ranking or TIGER, by the config's kind)");
+        options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
-            var run = BundledFiles.WithBundledData(WithOverrides(r.GetValue(config) is { } path ? RunConfig.Load(BundledFiles.Config(path)) : new RunConfig(), r.GetValue(data), r.GetValue(epochs), r.GetValue(minutes)));
-            run = run with { Seed = r.GetValue(seed) ?? run.Seed, Compute = DeviceOption.Override(run.Compute, r.GetValue(device)) };
-            var outDir = r.GetValue(output) ?? Path.Combine("runs", run.Name);
-            var result = Execute(run, outDir, r.GetValue(resume), cancel);
-            return Task.FromResult(result.Interrupted ? 130 : 0);
+            var resume = r.GetValue(options.Resume);
+            string OutDir(IRunConfig run) => r.GetValue(options.Out) ?? Path.Combine("runs", run.Name);
+            var interrupted = options.Kind(r, required: false) switch
+            {
+                RunKind.Ranking => options.Load<RankingRunConfig>(r, required: false) is var ranking && Ranking(ranking, OutDir(ranking), resume, cancel) is null,
+                RunKind.Tiger => options.Load<TigerRunConfig>(r, required: false) is var tiger && Tiger(tiger, OutDir(tiger), resume, cancel).Interrupted,
+                _ => options.Load<RunConfig>(r, required: false) is var retrieval && Retrieval(retrieval, OutDir(retrieval), resume, cancel).Interrupted,
+            };
+            return Task.FromResult(interrupted ? 130 : 0);
         });
         return command;
     }
 
-    /// <summary>The command-line overrides of a config: data path, epochs, time budget (null keeps the config's).</summary>
-    public static RunConfig WithOverrides(RunConfig run, string? dataPath, int? epochs, double? maxMinutes) => run with
-    {
-        Data = dataPath is { } d ? run.Data with { Path = d } : run.Data,
-        Train = run.Train with
-        {
-            Epochs = epochs ?? run.Train.Epochs,
-            MaxMinutes = maxMinutes ?? run.Train.MaxMinutes,
-        },
-    };
-
-    /// <summary>Trains the run on its data (loaded here unless the caller already has it).</summary>
-    public static TrainingResult Execute(RunConfig run, string outDir, bool resume, CancellationToken cancel, SequenceDataset? dataset = null)
+    /// <summary>Trains a retrieval run on its data (loaded here unless the caller already has it) and tests the selected model.</summary>
+    public static TrainingResult Retrieval(RunConfig run, string outDir, bool resume, CancellationToken cancel, SequenceDataset? dataset = null)
     {
         dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
         Output.Info($"training {run.Model.Encoder} on {dataset.Name}: {dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; seed {run.Seed}; run folder {outDir}");
@@ -51,6 +45,37 @@ internal static class TrainCommand
         {
             Output.Info($"{result.EpochsRun} epochs, {result.Steps} steps, {result.TrainSeconds:F0} s training, {result.SamplesPerSecond:F1} sequences/s; best epoch {result.BestEpoch}; checkpoint {result.Checkpoint}");
             Output.Metrics($"test ({run.Data.Split}, full ranking, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription})", result.Test, Output.HeadlineKeys);
+        }
+
+        return result;
+    }
+
+    /// <summary>Trains a ranking run and tests the selected model (AUC and log loss per task); null when interrupted.</summary>
+    public static TrainingResult? Ranking(RankingRunConfig run, string outDir, bool resume, CancellationToken cancel, SequenceDataset? dataset = null)
+    {
+        dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+        Output.Info($"training {run.Name} (HSTU ranking, history {(run.Model.HistoryAware ? "read" : "ignored")}) on {dataset.Name}: {dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; tasks {string.Join(", ", Models.Ranking.RankingTasks.Names(dataset.Ratings is not null))}; seed {run.Seed}; run folder {outDir}");
+        var result = ProgressObserver.Run(observer => RankingTrainer.Run(run, dataset, outDir, resume, observer, cancel));
+        if (cancel.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        Output.Metrics($"{run.Name} test ({result.EpochsRun} epochs, best {result.BestEpoch})", result.Test, [.. result.Test.Keys]);
+        return result;
+    }
+
+    /// <summary>Trains a TIGER run on its semantic ID table (or random IDs: <c>semantic_ids: "random"</c>) and tests it with constrained beams.</summary>
+    public static TigerResult Tiger(TigerRunConfig run, string outDir, bool resume, CancellationToken cancel, bool test = true, SequenceDataset? dataset = null)
+    {
+        dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+        var random = run.SemanticIds == "random";
+        var table = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);
+        Output.Info($"training {run.Name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); seed {run.Seed}; run folder {outDir}");
+        var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, resume, observer, cancel, test));
+        if (!result.Interrupted && result.Test.Count > 0)
+        {
+            Output.Metrics($"{run.Name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
         }
 
         return result;

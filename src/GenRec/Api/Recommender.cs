@@ -1,3 +1,4 @@
+using GenRec.Checkpoints;
 using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
@@ -43,18 +44,7 @@ public sealed class Recommender : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
         options ??= new();
-        var (model, header) = Checkpoint.LoadModel(checkpoint, ComputeDevice.Resolve(options.Device));
-        try
-        {
-            var data = header.Config.Data with { Path = DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint) };
-            var dataset = DatasetLoader.Load(data.ToRequest(DatasetRequest.DefaultCacheDir), options.Log);
-            return new Recommender(RetrievalEngine.Create(model, dataset, checkpoint, options.Index), header.Config.Data.Split);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Open(checkpoint, new() { Device = ComputeDevice.Resolve(options.Device), Log = options.Log }, options.Index);
     }
 
     /// <summary>Loads a checkpoint trained on <paramref name="dataset"/> (e.g. one prepared in memory by <see cref="Datasets.FromInteractions"/>).</summary>
@@ -64,16 +54,13 @@ public sealed class Recommender : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new();
-        var (model, header) = Checkpoint.LoadModel(checkpoint, ComputeDevice.Resolve(options.Device));
-        try
-        {
-            return new Recommender(RetrievalEngine.Create(model, dataset, checkpoint, options.Index), header.Config.Data.Split);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
+        return Open(checkpoint, new() { Device = ComputeDevice.Resolve(options.Device), Dataset = dataset }, options.Index);
+    }
+
+    private static Recommender Open(string checkpoint, CheckpointOpenOptions open, string index)
+    {
+        using var opened = Checkpoint.Open(checkpoint, open);
+        return new Recommender(RetrievalEngine.Create(opened.TakeRetrieval("a Recommender"), opened.Dataset, checkpoint, index), opened.Header.Data.Split);
     }
 
     /// <summary>The top-k next items after a known user's whole sequence.</summary>

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,7 +54,7 @@ internal static class ComputeDevice
     public static Device Prepare(ComputeConfig config)
     {
         var device = Resolve(config.Device);
-        _ = MixedPrecision.Parse(config.Precision);
+        _ = MixedPrecision.On(config.Precision);
         if (device.type == DeviceType.CUDA)
         {
             backends.cuda.matmul.allow_tf32 = config.Tf32;

@@ -17,12 +17,7 @@ internal static class MixedPrecision
 
     public static bool Bf16 => bf16;
 
-    public static bool Parse(string precision) => precision switch
-    {
-        "fp32" => false,
-        "bf16" => true,
-        _ => throw new ArgumentException($"unknown precision '{precision}' (expected fp32 or bf16)"),
-    };
+    public static bool On(Configuration.Precision precision) => precision == Configuration.Precision.Bf16;
 
     /// <summary>Turns bf16 products on (or off) for this thread until the result is disposed.</summary>
     public static IDisposable Use(bool on)

@@ -1,3 +1,4 @@
+using GenRec.Scoring;
 using GenRec.Data.Splits;
 using GenRec.Util;
 
@@ -86,13 +87,13 @@ internal static class Evaluator
             }
         }
 
-        return Ranking.RankOf(row, c.Target);
+        return TargetRank.RankOf(row, c.Target);
     }
 
     private static int SampledRank(ReadOnlySpan<float> row, EvalCase c, EvalOptions options, int numItems, double[]? cumulativeWeights)
     {
         var negatives = SampleNegatives(c, options.SampledNegatives, numItems, options.Seed, cumulativeWeights);
-        return Ranking.RankAmong(row, c.Target, negatives);
+        return TargetRank.RankAmong(row, c.Target, negatives);
     }
 
     // cumulative[i] = sum of the weights of items 1..i (entry 0 = 0).

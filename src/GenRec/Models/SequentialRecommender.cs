@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.Encoders;
 using GenRec.Models.LlmEsr;
 using GenRec.Models.Modules;
@@ -77,27 +78,22 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         items = new ItemEmbedding(numItems, config.EmbeddingDim, specialTokens: specialTokens, features: config.Features);
         if (config.SemanticView is { } view)
         {
-            if (!SemanticViewConfig.Fusions.Contains(view.Fusion))
-            {
-                throw new ArgumentException($"unknown fusion '{view.Fusion}' (available: {string.Join(", ", SemanticViewConfig.Fusions)})");
-            }
-
             if (preprocessor.TokensPerItem != 1 || preprocessor.UsesRatings)
             {
                 throw new ArgumentException("the semantic item view reads item ids only; use the positional or plain preprocessor");
             }
 
             semantic = new SemanticItemView(numItems + 1 + specialTokens, view.SemanticDim, config.EmbeddingDim);
-            crossAttention = view.Fusion == "cross_attention" ? new ViewCrossAttention(config.EmbeddingDim, view, encoder.IsCausal) : null;
+            crossAttention = view.Fusion == ViewFusion.CrossAttention ? new ViewCrossAttention(config.EmbeddingDim, view, encoder.IsCausal) : null;
             // The learned temperature of the contrastive (InfoNCE) self-distillation; unused with MSE.
             alignmentLogTemperature = new TorchSharp.Modules.Parameter(tensor(Math.Log(0.1), float32).reshape(1));
         }
 
         similarity = config.Similarity switch
         {
-            "dot" => new DotProductSimilarity(),
-            "mol" => mixtureOfLogits = new MixtureOfLogits(config.OutputDim, config.MolQueryGroups, config.MolItemGroups, config.MolComponentDim),
-            _ => throw new ArgumentException($"unknown similarity '{config.Similarity}' (available: dot, mol)"),
+            SimilarityKind.Dot => new DotProductSimilarity(),
+            SimilarityKind.Mol => mixtureOfLogits = new MixtureOfLogits(config.OutputDim, config.MolQueryGroups, config.MolItemGroups, config.MolComponentDim),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Similarity, "model.similarity"),
         };
 
         outputNorm = new OutputNormalization(config.OutputNorm, config.OutputDim);
@@ -257,9 +253,9 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     // [id] (no semantic view, or the id ablation), [id + text] (sum), [text] (the text ablation) or [id, text]
     private Tensor[] ItemViews(Tensor id, Tensor? adapted) => adapted is null ? [id] : Config.SemanticView!.Fusion switch
     {
-        "sum" => [id + adapted],
-        "text" => [adapted],
-        "id" => [id],
+        ViewFusion.Sum => [id + adapted],
+        ViewFusion.Text => [adapted],
+        ViewFusion.Id => [id],
         _ => [id, adapted],
     };
 

@@ -1,3 +1,4 @@
+using GenRec.Checkpoints;
 using GenRec.Data;
 using GenRec.Models;
 using GenRec.Models.Ranking;
@@ -47,7 +48,16 @@ internal sealed class RankingEngine
 
     public static RankingEngine Load(string checkpoint, SequenceDataset dataset, TorchSharp.torch.Device? device = null)
     {
-        var (model, header) = RankingCheckpoint.Load(checkpoint, device);
-        return new RankingEngine(model, header.Tasks, dataset, checkpoint);
+        using var opened = Checkpoint.Open(checkpoint, new() { Device = device, Dataset = dataset });
+        var model = opened.TakeRanker("a served ranker");
+        try
+        {
+            return new RankingEngine(model, opened.Ranking!.Tasks, dataset, checkpoint);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 }

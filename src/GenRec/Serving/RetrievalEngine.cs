@@ -1,3 +1,5 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
 using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
@@ -231,21 +233,11 @@ internal sealed class RetrievalEngine : IDisposable
     // Serving has no timestamps or ratings for an ad-hoc history: models that need them are refused at load.
     private static EvalCase Case(int[] history, int user = -1, int[]? userFeatures = null) => new(user, history, 0, UserFeatures: userFeatures);
 
-    /// <summary>Loads a checkpoint and the dataset it was trained on.</summary>
-    /// <summary>Where a checkpoint's dataset is (as <see cref="Load"/> finds it), from its header alone: nothing else is read.</summary>
-    public static string DataLocationOf(string checkpoint)
+    /// <summary>Loads a retrieval checkpoint and the dataset it was trained on (<see cref="Checkpoint.Open"/>).</summary>
+    public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, string indexKind = "exact")
     {
-        using var r = Training.CheckpointFile.Open(checkpoint);
-        var header = Checkpoint.ReadHeader(r, checkpoint);
-        return DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint);
-    }
-
-    public static RetrievalEngine Load(string checkpoint, string cacheDir, string indexKind = "exact", Action<string>? log = null, Device? device = null)
-    {
-        var (model, header) = Checkpoint.LoadModel(checkpoint, device);
-        var data = header.Config.Data with { Path = DataLocator.Find(header.Config.Data.Path, header.DataLocation, checkpoint) };
-        var dataset = DatasetLoader.Load(data.ToRequest(cacheDir), log ?? (_ => { }));
-        return Create(model, dataset, checkpoint, indexKind);
+        using var opened = Checkpoint.Open(checkpoint, options);
+        return Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind);
     }
 
     /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>

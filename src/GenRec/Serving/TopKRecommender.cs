@@ -1,3 +1,4 @@
+using GenRec.Scoring;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Util;
@@ -18,17 +19,24 @@ internal sealed record EpochLoopResult(TrainingState State, IReadOnlyList<EpochR
 /// The epoch driver every trainer shares: epochs from the resumed state on, a time budget and
 /// cancellation checked before each step, validation (higher metric is better) with best and last
 /// checkpoints, one <c>metrics.jsonl</c> line and a PNG curve per epoch, and early stopping after
-/// <see cref="Patience"/> validations without improvement. An epoch cut short by cancellation is not
-/// checkpointed (resuming replays it whole); one cut short by the time budget is validated and kept
-/// only with <see cref="KeepBudgetCutEpoch"/>. The trainer supplies the epoch's steps and validation.
+/// the budget's patience in validations without improvement. Before each epoch libtorch is seeded with
+/// <see cref="Seed"/> + epoch, so that resuming at epoch e replays exactly what an uninterrupted run does. An epoch
+/// cut short by cancellation is not checkpointed (resuming replays it whole); one cut short by the time budget is
+/// validated and kept only with <see cref="KeepBudgetCutEpoch"/>. The trainer supplies the epoch's steps and validation.
 /// </summary>
 internal sealed class EpochLoop
 {
-    public required int Epochs { get; init; }
+    /// <summary>Epochs, time budget and patience (the run's training record).</summary>
+    public required ITrainingBudget Budget { get; init; }
 
-    public required double MaxMinutes { get; init; }
+    /// <summary>The run's seed; epoch e starts with <c>manual_seed(Seed + e)</c>.</summary>
+    public required int Seed { get; init; }
 
-    public required int Patience { get; init; }
+    private int Epochs => Budget.Epochs;
+
+    private double MaxMinutes => Budget.MaxMinutes;
+
+    private int Patience => Budget.Patience;
 
     /// <summary>Validate every this many epochs (and after the last and a budget-cut one).</summary>
     public int ValidateEvery { get; init; } = 1;
@@ -102,6 +110,7 @@ internal sealed class EpochLoop
         for (var epoch = state.Epoch + 1; epoch <= Epochs && !OutOfPatience(state); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
+            manual_seed(Seed + epoch);
             var steps = BeginEpoch(epoch);
             Observer.EpochStarted(epoch, steps);
             double lossSum = 0, shownLoss = double.NaN;

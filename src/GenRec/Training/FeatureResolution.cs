@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Data.Features;
 using GenRec.Models;

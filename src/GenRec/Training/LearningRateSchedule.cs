@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 namespace GenRec.Training;
 
 /// <summary>
@@ -9,10 +10,8 @@ namespace GenRec.Training;
 /// <item><c>inverse_sqrt</c>: <c>lr * sqrt(W / (t + 1))</c> (T5's and TIGER's paper schedule after its constant phase; W at least 1).</item>
 /// </list>
 /// </summary>
-internal sealed record LearningRateSchedule(double LearningRate, int WarmupSteps, string Kind = "constant", int DecaySteps = 0, double MinLearningRate = 0)
+internal sealed record LearningRateSchedule(double LearningRate, int WarmupSteps, LrSchedule Kind = LrSchedule.Constant, int DecaySteps = 0, double MinLearningRate = 0)
 {
-    public static readonly string[] Kinds = ["constant", "cosine", "inverse_sqrt"];
-
     public double At(long step)
     {
         if (step < WarmupSteps)
@@ -23,12 +22,12 @@ internal sealed record LearningRateSchedule(double LearningRate, int WarmupSteps
         var after = step - WarmupSteps;
         return Kind switch
         {
-            "constant" => LearningRate,
-            "cosine" => DecaySteps <= 0
+            LrSchedule.Constant => LearningRate,
+            LrSchedule.Cosine => DecaySteps <= 0
                 ? throw new ArgumentException("the cosine learning-rate schedule needs decay_steps > 0")
                 : MinLearningRate + ((LearningRate - MinLearningRate) * (1 + Math.Cos(Math.PI * Math.Min(1.0, after / (double)DecaySteps))) / 2),
-            "inverse_sqrt" => LearningRate * Math.Sqrt(Math.Max(1, WarmupSteps) / (double)(step + 1)),
-            _ => throw new ArgumentException($"unknown learning-rate schedule '{Kind}' (available: {string.Join(", ", Kinds)})"),
+            LrSchedule.InverseSqrt => LearningRate * Math.Sqrt(Math.Max(1, WarmupSteps) / (double)(step + 1)),
+            _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "train.lr_schedule"),
         };
     }
 }

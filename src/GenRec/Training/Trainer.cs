@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using System.Text.Json;
 using GenRec.Compute;
 using GenRec.Data;
@@ -51,13 +54,13 @@ public static class Trainer
 
         var tc = config.Train;
         var device = ComputeDevice.Prepare(config.Compute);
-        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
+        var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new SequentialRecommender(config.Model, data.NumItems);
         if (itemFeatures is not null)
         {
             model.LoadItemFeatures(itemFeatures.Values);
-            observer.Message($"item feature '{itemFeatures.Name}' ({config.Model.Features!.ItemMode}): {itemFeatures.Vocabulary.Length - 1} values, up to {itemFeatures.Width} per item, {itemFeatures.ItemsWithout} items without one");
+            observer.Message($"item feature '{itemFeatures.Name}' ({ClosedChoice.Name(config.Model.Features!.ItemMode)}): {itemFeatures.Vocabulary.Length - 1} values, up to {itemFeatures.Width} per item, {itemFeatures.ItemsWithout} items without one");
         }
 
         if (userFeatures is not null)
@@ -76,8 +79,8 @@ public static class Trainer
                 distillation = new SelfDistillation(config.LlmEsr, similar, split.Train, config.Model.MaxSequenceLength);
             }
 
-            observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {config.Model.SemanticView.Fusion} fusion, "
-                + (distillation is null ? "no self-distillation (alpha 0)" : $"{config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({config.LlmEsr.Alignment})"));
+            observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {ClosedChoice.Name(config.Model.SemanticView.Fusion)} fusion, "
+                + (distillation is null ? "no self-distillation (alpha 0)" : $"{config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({ClosedChoice.Name(config.LlmEsr.Alignment)})"));
         }
 
         // Initialised on the host (the same weights for a seed on any device), then moved: parameters, buffers, and so the optimiser state.
@@ -105,7 +108,7 @@ public static class Trainer
         var lastPath = Path.Combine(outDir, LastCheckpoint);
         if (resume && File.Exists(lastPath))
         {
-            state = Checkpoint.Restore(lastPath, model, optimizer).State;
+            state = RetrievalCheckpoint.Restore(lastPath, model, optimizer).State;
             observer.Message($"resuming after epoch {state.Epoch} (step {state.Step}, best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
@@ -114,9 +117,8 @@ public static class Trainer
         Random clozeRng = null!, teacherRng = null!;
         var loop = new EpochLoop
         {
-            Epochs = tc.Epochs,
-            MaxMinutes = tc.MaxMinutes,
-            Patience = tc.Patience,
+            Budget = tc,
+            Seed = config.Seed,
             ValidateEvery = tc.EvalEvery,
             KeepBudgetCutEpoch = true,
             MetricLabel = "NDCG@10",
@@ -126,8 +128,7 @@ public static class Trainer
             Observer = observer,
             BeginEpoch = epoch =>
             {
-                // Per-epoch seeds: resuming at epoch e replays exactly what an uninterrupted run does.
-                manual_seed(config.Seed + epoch);
+                // Per-epoch seeds (libtorch's is set by the loop): resuming at epoch e replays exactly what an uninterrupted run does.
                 generator = ComputeDevice.NewGenerator((ulong)(config.Seed * 1009L + epoch), device);
                 order = Shuffle(rowsPerEpoch, new Random((config.Seed * 7919) + epoch));
                 clozeRng = new Random((config.Seed * 104729) + epoch);
@@ -173,7 +174,7 @@ public static class Trainer
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model, userFeatures), validation, evalOptions).Metrics,
             TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model, userFeatures), split.Test, testOptions).Metrics : null,
-            Save = (path, saved, withOptimizer) => Checkpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
+            Save = (path, saved, withOptimizer) => RetrievalCheckpoint.Save(path, config, model, withOptimizer ? optimizer : null, saved),
         };
 
         // One group of rows through the model: all states [B, N, D'], inputs [B, N], the supervised states and their
@@ -206,7 +207,7 @@ public static class Trainer
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
-        var (best, _) = Checkpoint.LoadModel(finalPath, device);
+        using var best = Checkpoint.Open(finalPath, new() { Device = device, Dataset = data }).TakeRetrieval("testing");
         var test = Evaluator.Evaluate(new ModelScorer(best, userFeatures), split.Test, testOptions).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath) { StopReason = run.StopReason };
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
@@ -242,13 +243,13 @@ public static class Trainer
     }
 
     /// <summary>The cases that select the tested epoch (see <see cref="TrainConfig.SelectOn"/>).</summary>
-    internal static EvalCase[] SelectionCases(SequenceSplit split, string selectOn) => selectOn switch
+    internal static EvalCase[] SelectionCases(SequenceSplit split, SelectOn selectOn) => selectOn switch
     {
-        "validation" => split.Valid,
-        "second_to_last" when split.Valid.Length > 0 => throw new ArgumentException("train.select_on: second_to_last is for last_item splits; this split has validation cases of its own"),
-        "second_to_last" => [.. split.Train.Select((items, user) => (items, user)).Where(u => u.items.Length >= 2)
+        SelectOn.Validation => split.Valid,
+        SelectOn.SecondToLast when split.Valid.Length > 0 => throw new ArgumentException("train.select_on: second_to_last is for last_item splits; this split has validation cases of its own"),
+        SelectOn.SecondToLast => [.. split.Train.Select((items, user) => (items, user)).Where(u => u.items.Length >= 2)
             .Select(u => new EvalCase(u.user, u.items[..^1], u.items[^1], split.TrainTimestamps?[u.user][..^1], split.TrainTimestamps?[u.user][^1] ?? 0, split.TrainRatings?[u.user][..^1]))],
-        _ => throw new ArgumentException($"train.select_on: '{selectOn}' (expected validation or second_to_last)"),
+        _ => throw new ArgumentOutOfRangeException(nameof(selectOn), selectOn, "train.select_on"),
     };
 
     private static int[] Shuffle(int[] values, Random rng)

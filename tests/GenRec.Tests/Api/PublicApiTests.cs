@@ -1,9 +1,10 @@
+using GenRec.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Evaluation;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Tests.Training;
 using GenRec.Training;
 using Microsoft.AspNetCore.Builder;

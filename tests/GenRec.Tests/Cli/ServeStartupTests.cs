@@ -1,8 +1,9 @@
+using GenRec.Configuration;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GenRec.Data;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Models;
 using GenRec.Training;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public class ServeStartupTests
         using var model = new SequentialRecommender(config.Model, items);
         damage?.Invoke(model);
         var path = Path.Combine(dir.Path, "models", name);
-        GenRec.Training.Checkpoint.Save(path, config, model, null, new TrainingState());
+        GenRec.Checkpoints.RetrievalCheckpoint.Save(path, config, model, null, new TrainingState());
         return path;
     }
 

@@ -1,3 +1,5 @@
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Compute;
 using GenRec.Models;
 using GenRec.Models.Ranking;
@@ -57,7 +59,7 @@ public class DevicePlacementTests
         }
 
         Assert.Throws<ArgumentException>(() => ComputeDevice.Resolve("cuda:x"));
-        Assert.Throws<ArgumentException>(() => MixedPrecision.Parse("fp16"));
+        Assert.Contains("'fp16' is not a choice (available: fp32, bf16)", Assert.Throws<ArgumentException>(() => ClosedChoice.Parse<Precision>("fp16", "compute.precision")).Message);
     }
 
     [Theory]
@@ -82,7 +84,7 @@ public class DevicePlacementTests
         var states = model.forward(new SequenceInput(batch.Inputs));                       // [B, N, D]
         var flat = states.view(-1, states.shape[2]).index_select(0, supervised);
         var positives = batch.Targets.view(-1).index_select(0, supervised);
-        var trainConfig = loss == "bce" ? new TrainConfig { Loss = "bce" } : new TrainConfig { Negatives = "in_batch" };
+        var trainConfig = loss == "bce" ? new TrainConfig { Loss = LossKind.Bce } : new TrainConfig { Negatives = NegativeSampling.InBatch };
         var value = LossFactory.Create(trainConfig).Compute(model, flat, positives, ComputeDevice.NewGenerator(1, device));
         var detached = OptimizerStep.Apply(optimizer, value, model, maxGradNorm: 1.0);
         Assert.Equal(device.type, detached.device_type);
@@ -149,10 +151,10 @@ public class DevicePlacementTests
         var config = new RunConfig { Model = new ModelConfig { EmbeddingDim = 8, MaxSequenceLength = 8, FfnHiddenDim = 16, NumHeads = 2 } };
         var model = new SequentialRecommender(config.Model, numItems: 20);
         var path = Path.Combine(dir.Path, "model.ckpt");
-        Checkpoint.Save(path, config, model, null, new TrainingState());
-        var (onMeta, _) = Checkpoint.LoadModel(path, Meta);
+        RetrievalCheckpoint.Save(path, config, model, null, new TrainingState());
+        var (onMeta, _) = RetrievalCheckpoint.LoadModel(path, Meta);
         AssertOn(Meta, onMeta);
-        var (onCpu, _) = Checkpoint.LoadModel(path);
+        var (onCpu, _) = RetrievalCheckpoint.LoadModel(path);
         var saved = model.state_dict();
         foreach (var (name, value) in onCpu.state_dict())
         {

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Compute;
 using GenRec.Models;
 using GenRec.Training;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using GenRec.Data;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Models;
 using GenRec.Serving;
 using GenRec.Tests.Training;

@@ -30,11 +30,11 @@ public class MetricTests
     public void RankBreaksTiesByItemId()
     {
         float[] scores = [0, 0.5f, 0.9f, 0.5f, 0.1f];
-        Assert.Equal(0, Ranking.RankOf(scores, 2));
-        Assert.Equal(1, Ranking.RankOf(scores, 1)); // tie with 3, lower id first
-        Assert.Equal(2, Ranking.RankOf(scores, 3));
-        Assert.Equal(3, Ranking.RankOf(scores, 4));
-        Assert.Equal(1, Ranking.RankAmong(scores, 3, [4, 1, 3]));
+        Assert.Equal(0, TargetRank.RankOf(scores, 2));
+        Assert.Equal(1, TargetRank.RankOf(scores, 1)); // tie with 3, lower id first
+        Assert.Equal(2, TargetRank.RankOf(scores, 3));
+        Assert.Equal(3, TargetRank.RankOf(scores, 4));
+        Assert.Equal(1, TargetRank.RankAmong(scores, 3, [4, 1, 3]));
     }
 
     [Fact]

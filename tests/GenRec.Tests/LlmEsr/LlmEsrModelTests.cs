@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
@@ -40,16 +43,16 @@ public class LlmEsrModelTests
         var run = TrainingTests.SmallRun(epochs);
         return run with
         {
-            Model = run.Model with { Encoder = encoder, NumHeads = 2, OutputNorm = "none", SemanticView = new SemanticViewConfig { Fusion = fusion } },
-            Train = run.Train with { Loss = "bce", MaskProbability = 0.4 },
-            LlmEsr = new LlmEsrConfig { Embeddings = npy, SimilarUsers = 4, TeachersPerStep = 2, TeacherRefresh = refresh, Alignment = alignment, Beta = 0.1 },
+            Model = run.Model with { Encoder = encoder, NumHeads = 2, OutputNorm = OutputNorm.None, SemanticView = new SemanticViewConfig { Fusion = ClosedChoice.Parse<ViewFusion>(fusion, "fusion") } },
+            Train = run.Train with { Loss = LossKind.Bce, MaskProbability = 0.4 },
+            LlmEsr = new LlmEsrConfig { Embeddings = npy, SimilarUsers = 4, TeachersPerStep = 2, TeacherRefresh = ClosedChoice.Parse<TeacherRefresh>(refresh, "refresh"), Alignment = ClosedChoice.Parse<DistillationAlignment>(alignment, "alignment"), Beta = 0.1 },
         };
     }
 
     private static SequentialRecommender Model(SequenceDataset data, string encoder = "sasrec", string fusion = "cross_attention", double? pcaStd = null)
     {
         manual_seed(3);
-        var config = new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 10, FfnHiddenDim = 8, NumBlocks = 1, NumHeads = 2, OutputNorm = "none", Dropout = 0.0, SemanticView = new SemanticViewConfig { SemanticDim = 8, Fusion = fusion } };
+        var config = new ModelConfig { Encoder = encoder, EmbeddingDim = 8, MaxSequenceLength = 10, FfnHiddenDim = 8, NumBlocks = 1, NumHeads = 2, OutputNorm = OutputNorm.None, Dropout = 0.0, SemanticView = new SemanticViewConfig { SemanticDim = 8, Fusion = ClosedChoice.Parse<ViewFusion>(fusion, "fusion") } };
         var model = new SequentialRecommender(config, data.NumItems);
         model.LoadSemantics(CycleText(data), pcaInit: true, pcaStd);
         return model;
@@ -148,7 +151,7 @@ public class LlmEsrModelTests
         model.train();
         var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
         var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), 3);
-        var config = new LlmEsrConfig { Alignment = alignment, TeacherRefresh = refresh, Alpha = 0.5, TeachersPerStep = 2 };
+        var config = new LlmEsrConfig { Alignment = ClosedChoice.Parse<DistillationAlignment>(alignment, "alignment"), TeacherRefresh = ClosedChoice.Parse<TeacherRefresh>(refresh, "refresh"), Alpha = 0.5, TeachersPerStep = 2 };
         var distillation = new SelfDistillation(config, similar, split.Train, 10);
         distillation.BeginEpoch(model, 8);
         int[] users = [0, 1, 2, 3];
@@ -184,7 +187,7 @@ public class LlmEsrModelTests
         var model = Model(data);
         var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
         var similar = SimilarUsers.Find(SimilarUsers.Profiles(model.SemanticView!.Table, split.Train), 3);
-        var config = new LlmEsrConfig { TeacherRefresh = "epoch", TeacherHistory = teacherHistory };
+        var config = new LlmEsrConfig { TeacherRefresh = TeacherRefresh.Epoch, TeacherHistory = ClosedChoice.Parse<TeacherHistory>(teacherHistory, "teacher_history") };
         var distillation = new SelfDistillation(config, similar, split.Train, 10);
         distillation.BeginEpoch(model, 8);
         model.eval();
@@ -204,8 +207,7 @@ public class LlmEsrModelTests
             Assert.True(stack(states).mean([0]).allclose(teacher[i], 1e-5, 1e-5), $"{teacherHistory}: user {users[i]}");
         }
 
-        var unknown = config with { TeacherHistory = "last_two" };
-        Assert.Contains("teacher_history", Assert.Throws<ArgumentException>(() => new SelfDistillation(unknown, similar, split.Train, 10)).Message);
+        Assert.Contains("llm_esr.teacher_history: 'last_two' is not a choice (available: drop_last, whole)", Assert.Throws<ArgumentException>(() => ClosedChoice.Parse<TeacherHistory>("last_two", "llm_esr.teacher_history")).Message);
     }
 
     [Theory]
@@ -226,7 +228,7 @@ public class LlmEsrModelTests
         var popularity = Evaluator.Evaluate(new MostPopular(split.Train, data.NumItems), split.Test).Metrics;
         Assert.True(result.Test["ndcg@10"] > popularity["ndcg@10"] + 0.2, $"{encoder}: ndcg@10 {result.Test["ndcg@10"]:F3} vs popularity {popularity["ndcg@10"]:F3}");
 
-        var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+        var (model, header) = RetrievalCheckpoint.LoadModel(result.Checkpoint);
         Assert.Equal(8, header.Config.Model.SemanticView!.SemanticDim);               // set from the embeddings
         Assert.Equal(result.Test, Evaluator.Evaluate(new ModelScorer(model), split.Test).Metrics);
     }

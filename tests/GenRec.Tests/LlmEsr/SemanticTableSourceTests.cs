@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Data.Preparation;
 using GenRec.Text;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.LlmEsr;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using GenRec.Training.Losses;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using GenRec.Models.Modules;
 using TorchSharp;
@@ -122,6 +123,15 @@ public class HstuTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void MoreHeadsThanDimensionsAreRefusedBeforeLibtorchSeesThem()
+    {
+        // Found by CheckpointBoundsTests' mutations: num_heads 802 on an 8-wide HSTU left 0-wide heads, and libtorch's
+        // initialiser failed with "from is out of bounds for float" instead of a clear error.
+        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = "hstu", EmbeddingDim = 8, MaxSequenceLength = 6, NumHeads = 802 }, numItems: 10));
+        Assert.Contains("embedding_dim 8 / num_heads 802", error.Message);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using GenRec.Models.Modules;
 using GenRec.Training.Losses;

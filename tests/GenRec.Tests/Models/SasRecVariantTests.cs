@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using GenRec.Models.Encoders;
 using static TorchSharp.torch;
@@ -87,12 +88,12 @@ public sealed class SasRecVariantTests
     {
         using var dir = new TempDir();
         manual_seed(6);
-        var affine = new GenRec.Training.RunConfig { Model = Config(8, 8) with { Encoder = "sasrec_affine" } };
+        var affine = new RunConfig { Model = Config(8, 8) with { Encoder = "sasrec_affine" } };
         var model = new SequentialRecommender(affine.Model, numItems: 10);
         var path = Path.Combine(dir.Path, "old.ckpt");
         // What an earlier GenRec wrote: the affine layout under the name "sasrec".
-        GenRec.Training.Checkpoint.Save(path, affine with { Model = affine.Model with { Encoder = "sasrec" } }, model, null, new GenRec.Training.TrainingState());
-        var (loaded, header) = GenRec.Training.Checkpoint.LoadModel(path);
+        GenRec.Checkpoints.RetrievalCheckpoint.Save(path, affine with { Model = affine.Model with { Encoder = "sasrec" } }, model, null, new GenRec.Training.TrainingState());
+        var (loaded, header) = GenRec.Checkpoints.RetrievalCheckpoint.LoadModel(path);
         Assert.Equal("sasrec_affine", header.Config.Model.Encoder);
         var ids = tensor(new long[,] { { 1, 2, 3 } });
         model.eval();

@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Data.Features;
 using GenRec.Data.Preparation;
@@ -139,7 +142,7 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
         foreach (var mode in new[] { "sum", "categorical" })
         {
             manual_seed(3);
-            using var model = new SequentialRecommender(Small("sasrec", new FeatureConfig { Item = "category", ItemMode = mode, ItemCardinality = 3, ItemWidth = 2 }), data.NumItems);
+            using var model = new SequentialRecommender(Small("sasrec", new FeatureConfig { Item = "category", ItemMode = ClosedChoice.Parse<ItemFeatureMode>(mode, "item_mode"), ItemCardinality = 3, ItemWidth = 2 }), data.NumItems);
             model.LoadItemFeatures(map.Values);
             using var _ = no_grad();
             var all = model.AllItemEmbeddings();                                                     // [I + 1, D]
@@ -185,7 +188,7 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
             using var dir = new TempDir();
             var config = Training.TrainingTests.SmallRun(15) with { Model = Training.TrainingTests.SmallRun(1).Model with { Features = features } };
             var result = Trainer.Run(config, data, dir.Path);
-            var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+            var (model, header) = RetrievalCheckpoint.LoadModel(result.Checkpoint);
             Assert.Equal(features is null ? null : new[] { 3 }, header.Config.Model.Features?.UserCardinalities?.ToArray()); // resolved from the data, kept
             // One-item histories of new users: the next item is item + step.
             var cases = Enumerable.Range(1, data.NumItems).SelectMany(item => new[] { 1, 2 }.Select(step =>
@@ -245,7 +248,7 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
             using var dir = new TempDir();
             var config = Training.TrainingTests.SmallRun(15) with { Model = Training.TrainingTests.SmallRun(1).Model with { Features = new FeatureConfig { User = ["half"], ColdStartQuery = coldStartQuery } } };
             var result = Trainer.Run(config, data, dir.Path);
-            var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+            var (model, header) = RetrievalCheckpoint.LoadModel(result.Checkpoint);
             Assert.Equal(coldStartQuery, header.Config.Model.Features!.ColdStartQuery);
             Assert.Equal(coldStartQuery, model.ColdStart is not null);
             // New users with no item, one per half: their ranking of the whole catalogue.
@@ -310,11 +313,11 @@ public sealed class SideInformationServingTests
         var unknown = engine.Recommend(history, 3);
         Assert.NotEqual(stored.Select(r => r.Score), unknown.Select(r => r.Score));
 
-        var host = new GenRec.Hosting.ModelHost(engine, null, _ => throw new InvalidOperationException());
-        await using var service = await GenRec.Tests.Serving.RunningService.Start(host, new GenRec.Hosting.ServiceOptions());
+        var host = new GenRec.AspNetCore.ModelHost(engine, null, _ => throw new InvalidOperationException());
+        await using var service = await GenRec.Tests.Serving.RunningService.Start(host, new GenRec.AspNetCore.GenRecServingOptions());
         async Task<(System.Net.HttpStatusCode, string)> Post(object body)
         {
-            using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend", body, GenRec.Hosting.RecommendationService.Json);
+            using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend", body, GenRec.AspNetCore.RecommendationService.Json);
             return (response.StatusCode, await response.Content.ReadAsStringAsync());
         }
 
@@ -370,14 +373,14 @@ public sealed class SideInformationServingTests
         var male = engine.Recommend([], 3, userFeatures: engine.EncodeUserFeatures(new Dictionary<string, string> { ["gender"] = "M" }));
         Assert.NotEqual(top.Select(r => r.Score), male.Select(r => r.Score));                   // the features decide
 
-        var host = new GenRec.Hosting.ModelHost(engine, null, _ => throw new InvalidOperationException());
-        await using var service = await GenRec.Tests.Serving.RunningService.Start(host, new GenRec.Hosting.ServiceOptions());
+        var host = new GenRec.AspNetCore.ModelHost(engine, null, _ => throw new InvalidOperationException());
+        await using var service = await GenRec.Tests.Serving.RunningService.Start(host, new GenRec.AspNetCore.GenRecServingOptions());
         using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend",
-            new { history = Array.Empty<string>(), k = 3, user_features = new Dictionary<string, string> { ["gender"] = "F" } }, GenRec.Hosting.RecommendationService.Json);
+            new { history = Array.Empty<string>(), k = 3, user_features = new Dictionary<string, string> { ["gender"] = "F" } }, GenRec.AspNetCore.RecommendationService.Json);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(top[0].Key, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("items")[0].GetProperty("item").GetString());
-        using var bare = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend", new { history = Array.Empty<string>(), k = 3 }, GenRec.Hosting.RecommendationService.Json);
+        using var bare = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(service.Client, "/recommend", new { history = Array.Empty<string>(), k = 3 }, GenRec.AspNetCore.RecommendationService.Json);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, bare.StatusCode);                       // no item and no feature: nothing to answer from
         Assert.Contains("user_features", await bare.Content.ReadAsStringAsync());
     }

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using GenRec.Models.Similarity;
 using GenRec.Training.Losses;
@@ -53,7 +54,7 @@ public class SimilarityTests
     public void MixtureOfLogitsTrainsThroughTheLoss()
     {
         manual_seed(22);
-        var model = new SequentialRecommender(new ModelConfig { EmbeddingDim = 8, MaxSequenceLength = 6, FfnHiddenDim = 8, Similarity = "mol", MolComponentDim = 4 }, numItems: 30);
+        var model = new SequentialRecommender(new ModelConfig { EmbeddingDim = 8, MaxSequenceLength = 6, FfnHiddenDim = 8, Similarity = SimilarityKind.Mol, MolComponentDim = 4 }, numItems: 30);
         Assert.True(model.HasLearnedSimilarity);
         var states = model.forward(tensor(new long[] { 1, 2, 3, 4, 5, 6, 7, 0 }).view(2, 4)); // [2, 4, D]
         var flat = states.view(-1, 8)[..6];

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.SemanticIds;
 using GenRec.Training.SemanticIds;
 using TorchSharp;

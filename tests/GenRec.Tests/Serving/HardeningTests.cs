@@ -1,10 +1,11 @@
+using GenRec.Checkpoints;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Data;
 using GenRec.Models;
 using GenRec.Serving;
@@ -37,7 +38,7 @@ public sealed class HardeningTests : IAsyncLifetime
         Save("first.ckpt", "test", seed: 1);
         Save("second.ckpt", "test", seed: 2);
         host = new ModelHost(Engine(Path.Combine(Root, "first.ckpt")), null, Engine) { Paths = new ModelPathGuard(Root, 10 << 20), Timeout = TimeSpan.FromSeconds(20) };
-        service = await RunningService.Start(host, new ServiceOptions { AdminToken = Token, MaxHistory = 50, MaxK = 20 });
+        service = await RunningService.Start(host, new GenRecServingOptions { AdminToken = Token, MaxHistory = 50, MaxK = 20 });
         client = service.Client;
     }
 
@@ -54,7 +55,7 @@ public sealed class HardeningTests : IAsyncLifetime
     /// <summary>The production loader's file reading (bounded header, weights) with the dataset named by the run.</summary>
     private RetrievalEngine Engine(string path)
     {
-        var (model, header) = Checkpoint.LoadModel(path);
+        var (model, header) = RetrievalCheckpoint.LoadModel(path);
         return new RetrievalEngine(model, header.Config.Name == "other" ? other : data, "exact", path);
     }
 
@@ -65,7 +66,7 @@ public sealed class HardeningTests : IAsyncLifetime
         var model = new SequentialRecommender(config.Model, 30);
         damage?.Invoke(model);
         var path = Path.Combine(Root, name);
-        Checkpoint.Save(path, config, model, null, new TrainingState());
+        RetrievalCheckpoint.Save(path, config, model, null, new TrainingState());
         return path;
     }
 
@@ -315,7 +316,7 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task RouteVariantsAreLimitedAndCountedAsTheirEndpoint()
     {
-        await using var limited = await Service(new ServiceOptions { RateLimitPerSecond = 3 });
+        await using var limited = await Service(new GenRecServingOptions { RateLimitPerSecond = 3 });
         var http = limited.Client;
         var statuses = new List<int>();
         foreach (var path in new[] { "/recommend", "/Recommend", "/RECOMMEND", "/recommend/", "/ReCommend/", "/recommend//" })
@@ -337,7 +338,7 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task RateLimitAnswers429WithJson()
     {
-        await using var limited = await Service(new ServiceOptions { RateLimitPerSecond = 3 });
+        await using var limited = await Service(new GenRecServingOptions { RateLimitPerSecond = 3 });
         var http = limited.Client;
         var statuses = new List<int>();
         for (var i = 0; i < 8; i++)
@@ -360,14 +361,14 @@ public sealed class HardeningTests : IAsyncLifetime
     {
         var busy = client.BaseAddress!.Port;
         var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "second");
-        await using var second = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), new ServiceOptions { Port = busy });
+        await using var second = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), new GenRecServingOptions { Port = busy });
         await Assert.ThrowsAnyAsync<IOException>(() => second.StartAsync());
         Assert.Contains("not an IP address", Assert.Throws<ArgumentException>(() => RecommendationService.BindAddress("my host")).Message);
         Assert.Equal(IPAddress.Loopback, RecommendationService.BindAddress("localhost"));
     }
 
     /// <summary>A second service with its own options (no reloads).</summary>
-    private Task<RunningService> Service(ServiceOptions options)
+    private Task<RunningService> Service(GenRecServingOptions options)
     {
         var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "extra");
         return RunningService.Start(new ModelHost(engine, null, _ => throw new InvalidOperationException()), options);
@@ -390,12 +391,12 @@ public sealed class HardeningTests : IAsyncLifetime
             return [.. statuses];
         }
 
-        await using (var trusting = await Service(new ServiceOptions { RateLimitPerSecond = 1, KnownProxies = ["127.0.0.1"] }))
+        await using (var trusting = await Service(new GenRecServingOptions { RateLimitPerSecond = 1, KnownProxies = ["127.0.0.1"] }))
         {
             Assert.All(await Burst(trusting), s => Assert.Equal(200, s));          // one bucket per client
         }
 
-        await using var direct = await Service(new ServiceOptions { RateLimitPerSecond = 1 });
+        await using var direct = await Service(new GenRecServingOptions { RateLimitPerSecond = 1 });
         var statuses = await Burst(direct);
         Assert.Equal(new[] { 200, 429, 429, 429 }, statuses);                   // the header is not trusted: one bucket
     }
@@ -422,7 +423,7 @@ public sealed class HardeningTests : IAsyncLifetime
     [Fact]
     public async Task ASlowRequestTimesOutWithAJson503()
     {
-        await using var service = await Service(new ServiceOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var service = await Service(new GenRecServingOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
         var content = new SlowBody("""{"history": ["3", "4"], "k": 2}""", TimeSpan.FromSeconds(2));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await service.Client.PostAsync("/recommend", content);
@@ -434,7 +435,7 @@ public sealed class HardeningTests : IAsyncLifetime
     public async Task ShutdownLetsRequestsInFlightFinish()
     {
         // A batch that waits 800 ms to fill keeps the request in the service while it stops.
-        await using var service = await Service(new ServiceOptions { MaxBatch = 64, BatchWait = TimeSpan.FromMilliseconds(800), BatchWorkers = 1 });
+        await using var service = await Service(new GenRecServingOptions { MaxBatch = 64, BatchWait = TimeSpan.FromMilliseconds(800), BatchWorkers = 1 });
         var watch = Stopwatch.StartNew();
         var inFlight = service.Client.PostAsync("/recommend", new StringContent("""{"history": ["3", "4"], "k": 2}""", Encoding.UTF8, "application/json"));
         await Task.Delay(300);

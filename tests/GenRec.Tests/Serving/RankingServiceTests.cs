@@ -1,7 +1,8 @@
+using GenRec.Configuration;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Models;
 using GenRec.Models.Ranking;
 using GenRec.Serving;
@@ -21,7 +22,7 @@ public class RankingServiceTests
         var rankerModel = new HstuRanker(new RankingConfig { EmbeddingDim = 16, MaxHistory = 16, NumBlocks = 1 }, 25, numTasks: 2);
         var ranker = new RankingEngine(rankerModel, RankingTasks.Names(rated: true), data, "ranker");
         var host = new ModelHost(retrieval, ranker, _ => throw new InvalidOperationException());
-        await using var service = await RunningService.Start(host, new ServiceOptions());
+        await using var service = await RunningService.Start(host, new GenRecServingOptions());
         var client = service.Client;
 
         var candidates = new[] { 3, 9, 14 };

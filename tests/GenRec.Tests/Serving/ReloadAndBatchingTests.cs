@@ -1,5 +1,6 @@
+using GenRec.Checkpoints;
 using System.Text;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Data.Splits;
 using GenRec.Models;
 using GenRec.Serving;
@@ -173,11 +174,11 @@ public sealed class ReloadAndBatchingTests
         var checkpoint = dir.File("repo/runs/x/best.ckpt", "");
 
         // Relative to the repository (as configs say), looked up from the checkpoint's folders upwards.
-        Assert.Equal(Path.GetFullPath(data), Path.GetFullPath(Path.Combine(DataLocator.Find("data/shop", null, checkpoint), "ratings.csv")));
+        Assert.Equal(Path.GetFullPath(data), Path.GetFullPath(Path.Combine(CheckpointDataLocator.Find("data/shop", null, checkpoint), "ratings.csv")));
 
         // Recorded at training time.
-        Assert.Equal(Path.GetDirectoryName(data), DataLocator.Find("elsewhere/shop", Path.GetDirectoryName(data), checkpoint));
-        var missing = Assert.Throws<FileNotFoundException>(() => DataLocator.Find("nowhere/shop", "/no/such/dir", checkpoint));
+        Assert.Equal(Path.GetDirectoryName(data), CheckpointDataLocator.Find("elsewhere/shop", Path.GetDirectoryName(data), checkpoint));
+        var missing = Assert.Throws<FileNotFoundException>(() => CheckpointDataLocator.Find("nowhere/shop", "/no/such/dir", checkpoint));
         Assert.Contains("/no/such/dir", missing.Message);
     }
 

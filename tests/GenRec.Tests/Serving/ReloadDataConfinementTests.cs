@@ -1,4 +1,5 @@
-using GenRec.Hosting;
+using GenRec.Configuration;
+using GenRec.AspNetCore;
 using GenRec.Models;
 using GenRec.Serving;
 using GenRec.Training;
@@ -17,7 +18,7 @@ public class ReloadDataConfinementTests
         manual_seed(1);
         var config = GenRec.Tests.Training.TrainingTests.SmallRun(1) with { Data = new DataConfig { Path = dataPath } };
         using var model = new SequentialRecommender(config.Model, 10);
-        GenRec.Training.Checkpoint.Save(path, config, model, null, new TrainingState());
+        GenRec.Checkpoints.RetrievalCheckpoint.Save(path, config, model, null, new TrainingState());
         return path;
     }
 
@@ -32,12 +33,12 @@ public class ReloadDataConfinementTests
         var guard = new ModelPathGuard(root, 10 << 20);
 
         var hostile = Checkpoint(Path.Combine(root, "hostile.ckpt"), elsewhere);
-        Assert.Equal(elsewhere, RetrievalEngine.DataLocationOf(hostile));
-        var refused = Assert.Throws<RequestException>(() => guard.CheckData(RetrievalEngine.DataLocationOf(hostile), served));
+        Assert.Equal(elsewhere, GenRec.Checkpoints.Checkpoint.DataLocationOf(hostile));
+        var refused = Assert.Throws<RequestException>(() => guard.CheckData(GenRec.Checkpoints.Checkpoint.DataLocationOf(hostile), served));
         Assert.Equal(403, refused.StatusCode);
         Assert.DoesNotContain("secret", refused.Message);
 
-        guard.CheckData(RetrievalEngine.DataLocationOf(Checkpoint(Path.Combine(root, "same.ckpt"), served)), served);   // the served dataset
-        guard.CheckData(RetrievalEngine.DataLocationOf(Checkpoint(Path.Combine(root, "inside.ckpt"), inside)), served);  // under the root
+        guard.CheckData(GenRec.Checkpoints.Checkpoint.DataLocationOf(Checkpoint(Path.Combine(root, "same.ckpt"), served)), served);   // the served dataset
+        guard.CheckData(GenRec.Checkpoints.Checkpoint.DataLocationOf(Checkpoint(Path.Combine(root, "inside.ckpt"), inside)), served);  // under the root
     }
 }

@@ -1,4 +1,4 @@
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 
 namespace GenRec.Tests.Serving;
@@ -14,7 +14,7 @@ internal sealed class RunningService : IAsyncDisposable
     public HttpClient Client { get; }
 
     /// <summary>Builds and starts the service on a free port (<paramref name="options"/>' port is ignored).</summary>
-    public static async Task<RunningService> Start(ModelHost host, ServiceOptions options)
+    public static async Task<RunningService> Start(ModelHost host, GenRecServingOptions options)
     {
         var app = RecommendationService.Build(host, options with { Port = 0 });
         await app.StartAsync();

@@ -1,7 +1,8 @@
+using GenRec.Scoring;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using GenRec.Hosting;
+using GenRec.AspNetCore;
 using GenRec.Data.Splits;
 using GenRec.Models;
 using GenRec.Serving;
@@ -31,7 +32,7 @@ public sealed class ServiceTests : IAsyncLifetime
     {
         var engine = new RetrievalEngine(Model(1), data, "exact", "first");
         host = new ModelHost(engine, null, path => path == "missing" ? throw new FileNotFoundException($"checkpoint not found: {path}") : new RetrievalEngine(Model(path == "second" ? 2 : 1), data, "exact", path));
-        service = await RunningService.Start(host, new ServiceOptions { MaxBodyBytes = 4_096, MaxHistory = 50, MaxK = 20 });
+        service = await RunningService.Start(host, new GenRecServingOptions { MaxBodyBytes = 4_096, MaxHistory = 50, MaxK = 20 });
         client = service.Client;
     }
 

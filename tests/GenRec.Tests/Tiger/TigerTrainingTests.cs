@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.Tiger;
 using GenRec.Tests.Training;
 using GenRec.Training;

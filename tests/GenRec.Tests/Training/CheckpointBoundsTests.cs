@@ -1,3 +1,5 @@
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -25,7 +27,7 @@ public class CheckpointBoundsTests
         var config = TrainingTests.SmallRun(1) with { Model = TrainingTests.SmallRun(1).Model with { Encoder = encoder } };
         using var model = new SequentialRecommender(config.Model, Items);
         var path = Path.Combine(folder.Path, $"{encoder}.ckpt");
-        Checkpoint.Save(path, config, model, null, new TrainingState());
+        RetrievalCheckpoint.Save(path, config, model, null, new TrainingState());
         return File.ReadAllBytes(path);
     }
 
@@ -72,7 +74,7 @@ public class CheckpointBoundsTests
     [InlineData(32, 30, 3, 2)]
     public void TheRankersImpliedWeightsAreALowerBoundAndAnInflatedHeaderIsRefused(int dim, int history, int blocks, int heads)
     {
-        var config = new GenRec.Models.Ranking.RankingConfig { EmbeddingDim = dim, MaxHistory = history, NumBlocks = blocks, NumHeads = heads };
+        var config = new RankingConfig { EmbeddingDim = dim, MaxHistory = history, NumBlocks = blocks, NumHeads = heads };
         using var model = new GenRec.Models.Ranking.HstuRanker(config, Items, 2);
         var real = model.parameters().Sum(p => p.numel());
         var (implied, parts) = ModelSizeBounds.ImpliedRankingElements(config, Items, 2);
@@ -80,13 +82,13 @@ public class CheckpointBoundsTests
 
         using var folder = new TempDir();
         var path = Path.Combine(folder.Path, "ranker.ckpt");
-        var run = new GenRec.Training.Ranking.RankingRunConfig { Model = config };
-        GenRec.Training.Ranking.RankingCheckpoint.Save(path, new GenRec.Training.Ranking.RankingCheckpoint.Header(run, Items, ["engage", "like"], new TrainingState()), model, null);
-        Assert.NotNull(GenRec.Training.Ranking.RankingCheckpoint.Load(path).Model);
+        var run = new RankingRunConfig { Model = config };
+        GenRec.Checkpoints.RankingCheckpoint.Save(path, new GenRec.Checkpoints.RankingCheckpoint.Header(run, Items, ["engage", "like"], new TrainingState()), model, null);
+        Assert.NotNull(GenRec.Checkpoints.RankingCheckpoint.Load(path).Model);
         var inflated = Path.Combine(folder.Path, "inflated.ckpt");
         File.WriteAllBytes(inflated, WithHeader(File.ReadAllBytes(path), h => h["config"]!["model"]!["max_history"] = 900_000));
         var clock = Stopwatch.StartNew();
-        Assert.Contains("the header describes a model of at least", Assert.Throws<InvalidDataException>(() => GenRec.Training.Ranking.RankingCheckpoint.Load(inflated)).Message);
+        Assert.Contains("the header describes a model of at least", Assert.Throws<InvalidDataException>(() => GenRec.Checkpoints.RankingCheckpoint.Load(inflated)).Message);
         Assert.True(clock.ElapsedMilliseconds < 2_000);
     }
 
@@ -103,7 +105,7 @@ public class CheckpointBoundsTests
         File.WriteAllBytes(path, WithHeader(SmallCheckpoint("sasrec", folder), h => h["config"]!["model"]![field] = value));
         var clock = Stopwatch.StartNew();
         var before = GenRec.Util.NativeHeap.ResidentBytes() ?? 0;
-        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(path));
+        var error = Assert.Throws<InvalidDataException>(() => RetrievalCheckpoint.LoadModel(path));
         Assert.Contains(expected, error.Message);
         Assert.Contains(path, error.Message);
         Assert.True(clock.ElapsedMilliseconds < 2_000, $"took {clock.ElapsedMilliseconds} ms");
@@ -117,7 +119,7 @@ public class CheckpointBoundsTests
         var bytes = SmallCheckpoint("hstu", folder);
         var path = Path.Combine(folder.Path, "truncated.ckpt");
         File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
-        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadModel(path));
+        var error = Assert.Throws<InvalidDataException>(() => RetrievalCheckpoint.LoadModel(path));
         Assert.Contains("the file has", error.Message);
     }
 
@@ -157,7 +159,7 @@ public class CheckpointBoundsTests
             var clock = Stopwatch.StartNew();
             try
             {
-                Checkpoint.LoadModel(path).Model.Dispose();
+                RetrievalCheckpoint.LoadModel(path).Model.Dispose();
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {

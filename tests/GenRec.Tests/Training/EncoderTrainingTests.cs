@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models.Baselines;
@@ -24,7 +27,7 @@ public class EncoderTrainingTests
         var run = TrainingTests.SmallRun(epochs);
         run = run with
         {
-            Model = run.Model with { Encoder = encoder, Similarity = similarity, NumHeads = 2, MolComponentDim = 8, Preprocessor = preprocessor },
+            Model = run.Model with { Encoder = encoder, Similarity = ClosedChoice.Parse<SimilarityKind>(similarity, "similarity"), NumHeads = 2, MolComponentDim = 8, Preprocessor = preprocessor },
             Train = run.Train with
             {
                 MaskProbability = 0.4,
@@ -40,7 +43,7 @@ public class EncoderTrainingTests
         var popularity = Evaluator.Evaluate(new MostPopular(split.Train, data.NumItems), split.Test).Metrics;
         Assert.True(result.Test["ndcg@10"] > popularity["ndcg@10"] + 0.2, $"{encoder}: ndcg@10 {result.Test["ndcg@10"]:F3} vs popularity {popularity["ndcg@10"]:F3}");
 
-        var (model, _) = Checkpoint.LoadModel(result.Checkpoint);
+        var (model, _) = RetrievalCheckpoint.LoadModel(result.Checkpoint);
         Assert.Equal(result.Test, Evaluator.Evaluate(new ModelScorer(model), split.Test).Metrics); // save/load round trip
     }
 

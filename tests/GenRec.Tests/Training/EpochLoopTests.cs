@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Training;
 using static TorchSharp.torch;
 
@@ -12,9 +13,8 @@ public class EpochLoopTests
         var steps = 0;
         var loop = new EpochLoop
         {
-            Epochs = epochs,
-            MaxMinutes = 0,
-            Patience = patience,
+            Budget = new TrainConfig { Epochs = epochs, MaxMinutes = 0, Patience = patience },
+            Seed = 1,
             MetricLabel = "NDCG@10",
             OutDir = dir,
             CurveTitle = "test",

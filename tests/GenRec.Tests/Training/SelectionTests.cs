@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Data.Splits;
 using GenRec.Training;
 
@@ -11,7 +12,7 @@ public sealed class SelectionTests
     {
         var data = TrainingTests.CycleDataset(users: 30, items: 20, seed: 5);
         var split = SequenceSplit.Create(data, SplitKind.LastItem);
-        var cases = Trainer.SelectionCases(split, "second_to_last");
+        var cases = Trainer.SelectionCases(split, SelectOn.SecondToLast);
         Assert.Equal(split.Train.Count(t => t.Length >= 2), cases.Length);
         foreach (var c in cases)
         {
@@ -21,8 +22,8 @@ public sealed class SelectionTests
             Assert.Equal(data.Sequences[c.User][^2], c.Target);
         }
 
-        Assert.Empty(Trainer.SelectionCases(split, "validation"));
-        Assert.Throws<ArgumentException>(() => Trainer.SelectionCases(SequenceSplit.Create(data, SplitKind.LeaveOneOut), "second_to_last"));
+        Assert.Empty(Trainer.SelectionCases(split, SelectOn.Validation));
+        Assert.Throws<ArgumentException>(() => Trainer.SelectionCases(SequenceSplit.Create(data, SplitKind.LeaveOneOut), SelectOn.SecondToLast));
     }
 
     [Fact]
@@ -33,7 +34,7 @@ public sealed class SelectionTests
         var run = TrainingTests.SmallRun(4) with
         {
             Data = new DataConfig { Split = SplitKind.LastItem },
-            Train = TrainingTests.SmallRun(4).Train with { SelectOn = "second_to_last", TestEveryEpoch = true },
+            Train = TrainingTests.SmallRun(4).Train with { SelectOn = SelectOn.SecondToLast, TestEveryEpoch = true },
         };
         var result = Trainer.Run(run, data, dir.Path);
         var log = EpochLoop.ReadLog(Path.Combine(dir.Path, "metrics.jsonl")).ToArray();

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.Text.Json;
 using GenRec.Training;
 

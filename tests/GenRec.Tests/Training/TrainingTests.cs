@@ -1,3 +1,6 @@
+using GenRec.Scoring;
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Data.Preparation;
 using GenRec.Data.Splits;
@@ -88,7 +91,7 @@ public class TrainingTests
         using var dir = new TempDir();
         var data = CycleDataset(users: 40);
         var result = Trainer.Run(SmallRun(2), data, dir.Path);
-        var (model, header) = Checkpoint.LoadModel(result.Checkpoint);
+        var (model, header) = RetrievalCheckpoint.LoadModel(result.Checkpoint);
         Assert.Equal(data.NumItems, header.NumItems);
         var cases = SequenceSplit.Create(data, SplitKind.LeaveOneOut).Test;
         var reloaded = Evaluator.Evaluate(new ModelScorer(model), cases).Metrics;

@@ -1,3 +1,4 @@
+using GenRec.Scoring;
 using GenRec.Data.Splits;
 
 namespace GenRec.Evaluation.LongTail;

@@ -1,4 +1,4 @@
-using GenRec.Evaluation;
+using GenRec.Scoring;
 
 namespace GenRec.Models.Baselines;
 

@@ -1,5 +1,5 @@
+using GenRec.Scoring;
 using GenRec.Data.Splits;
-using GenRec.Evaluation;
 using static TorchSharp.torch;
 
 namespace GenRec.Models.Baselines;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 namespace GenRec.Models.Encoders;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.Preprocessors;
 
 namespace GenRec.Models.Encoders;

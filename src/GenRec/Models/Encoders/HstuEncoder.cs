@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -17,20 +18,21 @@ internal sealed class HstuEncoder : SequenceEncoder
 
     public HstuEncoder(ModelConfig config) : base(nameof(HstuEncoder))
     {
-        if (config.AttentionDivisor is not ("max_length" or "user_length"))
-        {
-            throw new ArgumentException($"unknown attention divisor '{config.AttentionDivisor}' (expected max_length or user_length)");
-        }
-
         var attentionDim = config.AttentionDim ?? (config.EmbeddingDim / config.NumHeads);
         var linearDim = config.LinearDim ?? (config.EmbeddingDim / config.NumHeads);
+        if (attentionDim < 1 || linearDim < 1)
+        {
+            // Per-head widths of 0 would reach libtorch's initialisers as an infinite bound: refused here with the fields named.
+            throw new ArgumentException($"model: attention_dim {attentionDim} and linear_dim {linearDim} per head must be at least 1 (embedding_dim {config.EmbeddingDim} / num_heads {config.NumHeads} when not set)");
+        }
+
         for (var i = 0; i < config.NumBlocks; i++)
         {
             var bias = config.RelativePositionBias || config.TimeBucketing != "none"
                 ? new RelativeAttentionBias(config.MaxSequenceLength, config.RelativePositionBias, config.TimeBucketing, config.NumTimeBuckets)
                 : null;
             usesTimestamps |= bias?.UsesTimestamps ?? false;
-            blocks.Add(new HstuBlock(config.EmbeddingDim, config.NumHeads, attentionDim, linearDim, config.Dropout, config.MaxSequenceLength, bias, config.AttentionDivisor == "user_length"));
+            blocks.Add(new HstuBlock(config.EmbeddingDim, config.NumHeads, attentionDim, linearDim, config.Dropout, config.MaxSequenceLength, bias, config.AttentionDivisor == AttentionDivisor.UserLength));
         }
 
         RegisterComponents();

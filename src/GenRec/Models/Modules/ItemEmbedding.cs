@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,11 +20,6 @@ internal sealed class ItemEmbedding : nn.Module<Tensor, Tensor>
     {
         if (features?.Item is not null)
         {
-            if (!FeatureConfig.ItemModes.Contains(features.ItemMode))
-            {
-                throw new ArgumentException($"unknown model.features.item_mode '{features.ItemMode}' (available: {string.Join(", ", FeatureConfig.ItemModes)})");
-            }
-
             if (features.ItemCardinality < 2 || features.ItemWidth < 1)
             {
                 throw new ArgumentException("model.features: the item feature's cardinality and width come from the data; train through the trainer, which sets them");
@@ -32,7 +28,7 @@ internal sealed class ItemEmbedding : nn.Module<Tensor, Tensor>
             feature = new ItemFeatureEmbedding(numItems + 1 + specialTokens, features.ItemWidth, features.ItemCardinality, dim);
         }
 
-        idsToo = feature is null || features!.ItemMode == "sum";
+        idsToo = feature is null || features!.ItemMode == ItemFeatureMode.Sum;
         NumItems = numItems;
         Dim = dim;
         table = nn.Embedding(numItems + 1 + specialTokens, dim, padding_idx: 0);

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,16 +11,11 @@ internal sealed class OutputNormalization : nn.Module<Tensor, Tensor>
     private readonly double eps;
     private readonly bool identity;
 
-    public OutputNormalization(string kind, int dim, double eps = 1e-6) : base(nameof(OutputNormalization))
+    public OutputNormalization(OutputNorm kind, int dim, double eps = 1e-6) : base(nameof(OutputNormalization))
     {
         this.eps = eps;
-        identity = kind == "none";
-        layerNorm = kind switch
-        {
-            "l2" or "none" => null,
-            "layernorm" => nn.LayerNorm(dim),
-            _ => throw new ArgumentException($"unknown output norm '{kind}' (expected l2, layernorm or none)"),
-        };
+        identity = kind == OutputNorm.None;
+        layerNorm = kind == OutputNorm.Layernorm ? nn.LayerNorm(dim) : null;
         RegisterComponents();
     }
 

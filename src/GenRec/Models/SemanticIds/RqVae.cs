@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Compute;
 using GenRec.Models;
 using TorchSharp;
@@ -21,25 +22,10 @@ internal sealed class SelfDistillation
 
     public SelfDistillation(LlmEsrConfig config, int[][] similarUsers, int[][] histories, int maxLength)
     {
-        if (!LlmEsrConfig.Alignments.Contains(config.Alignment))
-        {
-            throw new ArgumentException($"llm_esr.alignment: unknown '{config.Alignment}' (available: {string.Join(", ", LlmEsrConfig.Alignments)})");
-        }
-
-        if (!LlmEsrConfig.TeacherRefreshes.Contains(config.TeacherRefresh))
-        {
-            throw new ArgumentException($"llm_esr.teacher_refresh: unknown '{config.TeacherRefresh}' (available: {string.Join(", ", LlmEsrConfig.TeacherRefreshes)})");
-        }
-
-        if (!LlmEsrConfig.TeacherHistories.Contains(config.TeacherHistory))
-        {
-            throw new ArgumentException($"llm_esr.teacher_history: unknown '{config.TeacherHistory}' (available: {string.Join(", ", LlmEsrConfig.TeacherHistories)})");
-        }
-
         this.config = config;
         this.similarUsers = similarUsers;
         // The teachers' histories (a one-item history is kept whole: it has no earlier stage).
-        this.histories = config.TeacherHistory == "drop_last" ? [.. histories.Select(h => h.Length > 1 ? h[..^1] : h)] : histories;
+        this.histories = config.TeacherHistory == TeacherHistory.DropLast ? [.. histories.Select(h => h.Length > 1 ? h[..^1] : h)] : histories;
         this.maxLength = maxLength;
     }
 
@@ -51,7 +37,7 @@ internal sealed class SelfDistillation
     /// </summary>
     public void BeginEpoch(SequentialRecommender model, int batchSize)
     {
-        if (config.TeacherRefresh != "epoch")
+        if (config.TeacherRefresh != TeacherRefresh.Epoch)
         {
             return;
         }
@@ -107,7 +93,7 @@ internal sealed class SelfDistillation
     public Tensor TeacherStates(SequentialRecommender model, IReadOnlyList<int> users, Random rng)
     {
         using var _ = no_grad();
-        if (config.TeacherRefresh == "epoch")
+        if (config.TeacherRefresh == TeacherRefresh.Epoch)
         {
             var cached = epochTeachers ?? throw new InvalidOperationException("call BeginEpoch before the first step of an epoch");
             var k = similarUsers[users[0]].Length;
@@ -145,7 +131,7 @@ internal sealed class SelfDistillation
     /// <summary>Alignment of rows of <paramref name="x"/> with the same rows of <paramref name="y"/>: [M, D] each -> scalar.</summary>
     public Tensor Align(SequentialRecommender model, Tensor x, Tensor y)
     {
-        if (config.Alignment == "mse")
+        if (config.Alignment == DistillationAlignment.Mse)
         {
             return nn.functional.mse_loss(x, y);
         }

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Data;
 using GenRec.Text;
 using GenRec.Util;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -68,12 +69,4 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
 
     private bool UseCatalogue(SequentialRecommender model) =>
         GatherFromCatalogue ?? (model.SimilarityFunction.IsCheapOverCatalogue && model.NumItems + 1 <= 64 * NumNegatives);
-}
-
-/// <summary>Where sampled-softmax negatives come from.</summary>
-internal enum NegativeSampling
-{
-    Local,
-    LocalShared,
-    InBatch,
 }

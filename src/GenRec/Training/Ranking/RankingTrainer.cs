@@ -1,8 +1,10 @@
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using GenRec.Compute;
 using System.Text.Json;
 using GenRec.Data;
 using GenRec.Data.Splits;
-using GenRec.Evaluation.Actions;
+using GenRec.Evaluation.Ranking;
 using GenRec.Models.Ranking;
 using GenRec.Util;
 using TorchSharp;
@@ -19,7 +21,7 @@ namespace GenRec.Training.Ranking;
 /// </summary>
 internal static class RankingTrainer
 {
-    public static RankingResult Run(RankingRunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
+    public static TrainingResult Run(RankingRunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         observer ??= new SilentObserver();
         using var folderLock = RunFolderLock.Acquire(outDir);
@@ -37,7 +39,7 @@ internal static class RankingTrainer
         var rated = data.Ratings is not null;
         var tasks = RankingTasks.Names(rated);
         var device = ComputeDevice.Prepare(config.Compute);
-        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
+        var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new HstuRanker(config.Model, data.NumItems, tasks.Length);
         if (itemFeatures is not null)
@@ -63,9 +65,8 @@ internal static class RankingTrainer
         Random rng = null!;
         var loop = new EpochLoop
         {
-            Epochs = tc.Epochs,
-            MaxMinutes = tc.MaxMinutes,
-            Patience = tc.Patience,
+            Budget = tc,
+            Seed = config.Seed,
             MetricLabel = "engage AUC",
             MetricKey = "engage_auc",
             OutDir = outDir,
@@ -74,7 +75,6 @@ internal static class RankingTrainer
             Observer = observer,
             BeginEpoch = epoch =>
             {
-                manual_seed(config.Seed + epoch);
                 rng = new Random((config.Seed * 7919) + epoch);
                 order = trainable.OrderBy(_ => rng.Next()).ToArray();
                 model.train();
@@ -101,11 +101,13 @@ internal static class RankingTrainer
             throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
         }
 
-        var (best, bestHeader) = RankingCheckpoint.Load(bestPath, device);
+        using var opened = Checkpoint.Open(bestPath, new() { Device = device, Dataset = data });
+        using var best = opened.TakeRanker("testing");
+        var bestHeader = opened.Ranking!;
         var test = RankingEvaluator.Evaluate(best, data, split.Test, tc.EvalNegatives, config.Seed, userFeatures);
         var bestValidation = run.Records.FirstOrDefault(r => r.Epoch == bestHeader.State.BestEpoch)?.Validation;
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test, best_epoch = bestHeader.State.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        return new RankingResult(test, bestValidation, state.Epoch, bestHeader.State.BestEpoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, stopReason, bestPath);
+        return new TrainingResult(test, bestValidation, bestHeader.State.BestEpoch, state.Epoch, state.Step, run.TrainSeconds, run.SamplesPerSecond, Interrupted: false, bestPath) { StopReason = stopReason };
     }
 
 

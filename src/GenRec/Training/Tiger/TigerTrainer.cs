@@ -1,3 +1,5 @@
+using GenRec.Checkpoints;
+using GenRec.Configuration;
 using System.Text.Json;
 using GenRec.Compute;
 using GenRec.Data;
@@ -9,16 +11,6 @@ using static TorchSharp.torch;
 
 namespace GenRec.Training.Tiger;
 
-/// <summary>What a TIGER run produced: test metrics of the best validation epoch and how the run went.</summary>
-/// <remarks>Steps, examples seen and training seconds count every invocation of the run (resumes included), not only the last.</remarks>
-internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, long ExamplesSeen, double TrainSeconds, string StopReason)
-{
-    public double ExamplesPerSecond => ExamplesSeen / Math.Max(TrainSeconds, 1e-9);
-
-    /// <summary>Stopped by cancellation: nothing was tested.</summary>
-    public bool Interrupted { get; init; }
-}
-
 /// <summary>
 /// Trains TIGER on leave-one-out training sequences: every item of a training sequence (after the
 /// first) is a target, its input the user token and the preceding <c>MaxHistory</c> items' codes.
@@ -28,8 +20,6 @@ internal sealed record TigerResult(SortedDictionary<string, double> Test, Sorted
 /// </summary>
 internal static class TigerTrainer
 {
-    private const string Magic = "GENRECTG1";
-
     /// <param name="test">False skips the test pass (speed measurements, smoke runs): the result's test metrics are empty.</param>
     public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true)
     {
@@ -41,7 +31,7 @@ internal static class TigerTrainer
         var vocabulary = new SemanticIdVocabulary(codesPerPosition, config.Model.UserBuckets);
         var trie = new SemanticIdTrie(ids);
         var device = ComputeDevice.Prepare(config.Compute);
-        var bf16 = MixedPrecision.Parse(config.Compute.Precision);
+        var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new TigerModel(config.Model, vocabulary);
         model.to(device);                                                                // initialised on the host, then moved
@@ -54,7 +44,7 @@ internal static class TigerTrainer
         var lastPath = Path.Combine(outDir, "last.ckpt");
         if (resume && File.Exists(lastPath))
         {
-            state = Load(lastPath, model, optimizer);
+            state = TigerCheckpoint.Restore(lastPath, model, optimizer);
             observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
@@ -64,9 +54,8 @@ internal static class TigerTrainer
         _ = schedule.At(tc.WarmupSteps); // an unknown schedule fails here, before any training
         var loop = new EpochLoop
         {
-            Epochs = tc.Epochs,
-            MaxMinutes = tc.MaxMinutes,
-            Patience = tc.Patience,
+            Budget = tc,
+            Seed = config.Seed,
             MetricLabel = "NDCG@10",
             MetricKey = "ndcg@10",
             OutDir = outDir,
@@ -74,7 +63,6 @@ internal static class TigerTrainer
             Observer = observer,
             BeginEpoch = epoch =>
             {
-                manual_seed(config.Seed + epoch);
                 model.train();
                 return tc.StepsPerEpoch > 0 ? tc.StepsPerEpoch : stream.PassLength;
             },
@@ -95,7 +83,7 @@ internal static class TigerTrainer
                 return (OptimizerStep.Apply(optimizer, model.Loss(input, targets), model, maxGradNorm: 1.0), batch.Length);
             },
             Validate = _ => Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true),
-            Save = (path, saved, withOptimizer) => Save(path, model, withOptimizer ? optimizer : null, saved),
+            Save = (path, saved, withOptimizer) => TigerCheckpoint.Save(path, model, withOptimizer ? optimizer : null, saved),
         };
         var run = loop.Run(state, cancel);
         state = run.State;
@@ -117,7 +105,7 @@ internal static class TigerTrainer
             throw new InvalidOperationException($"no epoch finished, so there is no model to test ({stopReason})");
         }
 
-        Load(bestPath, model, null);
+        TigerCheckpoint.Restore(bestPath, model, null);
         var metrics = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
         var free = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
         metrics["invalid_id_share_unconstrained"] = free["invalid_id_share"];
@@ -216,15 +204,4 @@ internal static class TigerTrainer
     }
 
     private static int Mix(int seed, int user) => unchecked((seed * 1_000_003) ^ (user * 7_919)) & int.MaxValue;
-
-    private static void Save(string path, TigerModel model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainingState state) =>
-        CheckpointFile.Write(path, Magic, state, model, optimizer);
-
-    private static TrainingState Load(string path, TigerModel model, TorchSharp.Modules.OptimizerHelper? optimizer)
-    {
-        using var r = CheckpointFile.Open(path);
-        var state = CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
-        CheckpointFile.ReadWeights(r, model, optimizer);
-        return state;
-    }
 }

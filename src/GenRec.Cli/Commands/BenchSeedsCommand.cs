@@ -1,0 +1,113 @@
+using System.CommandLine;
+using GenRec.Configuration;
+
+namespace GenRec.Cli.Commands;
+
+/// <summary>
+/// <c>genrec bench seeds</c>: one retrieval or ranking config (with any <c>--set</c> overrides) trained and tested once
+/// per seed, then the table over the seeds (retrieval: beside the dataset's training-free floors; ranking: the ranker and
+/// its history-free baseline, as <c>bench rank</c> trains them). Each seed's bench JSON goes to
+/// <c>&lt;results&gt;/seeds/&lt;name&gt;/&lt;model&gt;-&lt;dataset&gt;-seed&lt;S&gt;.json</c> and its run folder is
+/// <c>&lt;out&gt;/bench-&lt;name&gt;-seed&lt;S&gt;</c> (resumed from its <c>last.ckpt</c>); a seed whose JSON exists is
+/// skipped, so an interrupted sweep continues where it stopped. The table (<c>bench seeds-table</c>) is written to
+/// <c>&lt;results&gt;/seeds-&lt;name&gt;.json</c> with <c>&lt;results&gt;/../floors/{most-popular,transitions,text-knn}-&lt;dataset&gt;.json</c>
+/// beside it where they exist (<c>bench baselines</c> writes them).
+/// </summary>
+internal static class BenchSeedsCommand
+{
+    public static Command Create()
+    {
+        var options = new RunOptions("Folder of the seeds' run folders (default ~/genrec-runs; keep long runs outside the work tree)");
+        var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated (e.g. 42,43,44)", Required = true };
+        var name = new Option<string?>("--name") { Description = "Name of the sweep in the result paths (default: the config's file name)" };
+        var model = new Option<string?>("--model") { Description = "Model name in the result file names (default: the encoder)" };
+        var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3)" };
+        var metrics = new Option<string?>("--metrics") { Description = "Metric keys of the table, comma-separated (default: hr@10,ndcg@10,hr@5,ndcg@5; ranking: every task's)" };
+        var results = new Option<string?>("--results") { Description = "Results folder of the area (default bench/results/retrieval, or bench/results/ranking for a ranking config)" };
+        var command = new Command("seeds", "Train and test a retrieval or ranking config once per seed (skipping seeds already done, resuming interrupted ones); the table over seeds") { seeds, name, model, coldStart, metrics, results };
+        options.AddTo(command);
+        command.SetAction((r, cancel) =>
+        {
+            var seedList = ParseSeeds(r.GetValue(seeds)!);
+            var prefixes = r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null;
+            var sweep = r.GetValue(name) ?? Path.GetFileNameWithoutExtension(options.ConfigFile(r)!);
+            var runs = r.GetValue(options.Out) ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "genrec-runs");
+            var kind = options.Kind(r);
+            if (kind is not (RunKind.Retrieval or RunKind.Ranking))
+            {
+                throw new ArgumentException($"--config: a {JsonConfig.Name(kind)} config; bench seeds runs retrieval and ranking configs (TIGER: genrec tiger train --seed)");
+            }
+
+            var resultsRoot = r.GetValue(results) ?? Path.Combine("bench", "results", kind == RunKind.Ranking ? "ranking" : "retrieval");
+            var folder = Path.Combine(resultsRoot, "seeds", sweep);
+            string? dataPath = null;
+            foreach (var seed in seedList)
+            {
+                var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];
+                if (done.Length > 0)
+                {
+                    Terminal.Output.Info($"{sweep} seed {seed}: done ({done[0]})");
+                    dataPath ??= JsonConfig.Load<DataSection>(options.ConfigFile(r), options.Sets(r)).Data.Path;
+                    continue;
+                }
+
+                var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
+                if (kind == RunKind.Ranking)
+                {
+                    var ranking = options.Load<RankingRunConfig>(r) with { Seed = seed };
+                    dataPath = ranking.Data.Path;
+                    if (BenchRankCommand.Run(ranking, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is null)
+                    {
+                        return Task.FromResult(130);
+                    }
+
+                    continue;
+                }
+
+                var run = options.Load<RunConfig>(r) with { Seed = seed };
+                dataPath = run.Data.Path;
+                var job = new BenchTrainCommand.BenchTrainJob(run, r.GetValue(model) ?? run.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes);
+                if (BenchTrainCommand.Run(job, cancel) is null)
+                {
+                    return Task.FromResult(130);
+                }
+            }
+
+            var files = BenchSeedsTableCommand.Files([folder]);
+            var keys = BenchSeedsTableCommand.MetricKeys(r.GetValue(metrics) ?? (kind == RunKind.Ranking ? string.Join(',', MetricsOf(files[0])) : "hr@10,ndcg@10,hr@5,ndcg@5"));
+            var floors = kind == RunKind.Ranking ? [] : FloorFiles(resultsRoot, Path.GetFileName(Path.GetFullPath(dataPath!).TrimEnd('/')));
+            var table = BenchSeedsTableCommand.Build(files, floors, keys);
+            BenchSeedsTableCommand.Publish(table, BenchSeedsTableCommand.Markdown(table, keys), Path.Combine(resultsRoot, $"seeds-{sweep}.json"));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    /// <summary>Just the data section of any run config, for the data path of a sweep whose seeds are all done.</summary>
+    private sealed record DataSection
+    {
+        public DataConfig Data { get; init; } = new();
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public Dictionary<string, System.Text.Json.JsonElement>? Rest { get; init; }
+    }
+
+    private static IEnumerable<string> MetricsOf(string benchJson) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(benchJson))!["metrics"]!.AsObject().Select(p => p.Key);
+
+    /// <summary>Distinct seeds of a comma-separated list, in the order given.</summary>
+    internal static int[] ParseSeeds(string list)
+    {
+        var seeds = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seed) ? seed : throw new ArgumentException($"--seeds: '{Util.QuotedText.Clip(s)}' is not an integer seed"))
+            .ToArray();
+        return seeds.Length == 0 ? throw new ArgumentException("--seeds: give at least one seed (e.g. 42,43,44)")
+            : seeds.Distinct().Count() != seeds.Length ? throw new ArgumentException($"--seeds: {list} repeats a seed") : seeds;
+    }
+
+    /// <summary>The training-free floors of a dataset that exist: <c>floors/</c> beside the area's results folder.</summary>
+    internal static string[] FloorFiles(string resultsRoot, string dataset) =>
+        [.. new[] { "most-popular", "transitions", "text-knn" }
+            .Select(f => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(resultsRoot))!, "floors", $"{f}-{dataset}.json"))
+            .Where(File.Exists)];
+}

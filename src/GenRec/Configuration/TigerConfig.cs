@@ -1,0 +1,43 @@
+using GenRec.Models.Tiger;
+
+namespace GenRec.Configuration;
+
+/// <summary>
+/// TIGER's generative retrieval model (Rajput et al., 2023): a T5-style encoder-decoder with 4+4
+/// layers, 6 heads of 64, d_model 128, FFN 1024, dropout 0.1; input = the user's last 20 items as
+/// semantic-ID tokens after a hashed user token (2,000 buckets); output = the next item's semantic ID.
+/// </summary>
+internal sealed record TigerConfig
+{
+    public int EncoderLayers { get; init; } = 4;
+
+    public int DecoderLayers { get; init; } = 4;
+
+    public int NumHeads { get; init; } = 6;
+
+    public int HeadDim { get; init; } = 64;
+
+    public int ModelDim { get; init; } = 128;
+
+    public int FfnDim { get; init; } = 1024;
+
+    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>Most recent history items in the input.</summary>
+    public int MaxHistory { get; init; } = 20;
+
+    public int UserBuckets { get; init; } = 2_000;
+
+    /// <summary>
+    /// Whether history items enter the encoder with their collision code (the ID's last code, which only
+    /// tells apart items whose RQ-VAE codes collide). True as in the paper; false drops it from the input
+    /// (one reproduction's choice: a quarter fewer encoder tokens with 3 + 1 codes). The decoder always
+    /// generates the whole ID.
+    /// </summary>
+    public bool InputCollisionCode { get; init; } = true;
+
+    /// <summary>T5 relative position buckets and the distance beyond which they are shared.</summary>
+    public int RelativeBuckets { get; init; } = 32;
+
+    public int RelativeMaxDistance { get; init; } = 128;
+}

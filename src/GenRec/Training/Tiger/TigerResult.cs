@@ -1,0 +1,11 @@
+namespace GenRec.Training.Tiger;
+
+/// <summary>What a TIGER run produced: test metrics of the best validation epoch and how the run went.</summary>
+/// <remarks>Steps, examples seen and training seconds count every invocation of the run (resumes included), not only the last.</remarks>
+internal sealed record TigerResult(SortedDictionary<string, double> Test, SortedDictionary<string, double>? BestValidation, int EpochsRun, int BestEpoch, long Steps, long ExamplesSeen, double TrainSeconds, string StopReason)
+{
+    public double ExamplesPerSecond => ExamplesSeen / Math.Max(TrainSeconds, 1e-9);
+
+    /// <summary>Stopped by cancellation: nothing was tested.</summary>
+    public bool Interrupted { get; init; }
+}
