@@ -43,7 +43,7 @@ public sealed record ModelConfig
     /// (truncated normal, std 0.02: BERT4Rec); null takes the encoder's own reference. Only for the
     /// <c>positional</c> and <c>rated</c> preprocessors (others reject it).
     /// </summary>
-    public string? PositionInit { get; init; }
+    public PositionInit? PositionInit { get; init; }
 
     /// <summary>Output postprocessor: <c>l2</c> (default), <c>layernorm</c> or <c>none</c> (raw states and embeddings, as the original SASRec/LLM-ESR with BCE).</summary>
     public OutputNorm OutputNorm { get; init; } = OutputNorm.L2;

@@ -29,7 +29,7 @@ public sealed record SemanticViewConfig
     /// text queries over ID keys and values, the text branch with ID queries over text keys and values)
     /// or <c>other</c> (GenRec's earlier, reversed wiring; kept for the ablation).
     /// </summary>
-    public string CrossAttentionValues { get; init; } = "own";
+    public CrossAttentionValues CrossAttentionValues { get; init; } = CrossAttentionValues.Own;
 
     /// <summary>Dropout on the cross-attention weights (the official module has none).</summary>
     public double CrossAttentionDropout { get; init; }
@@ -43,9 +43,6 @@ public sealed record SemanticViewConfig
     /// on, a position keeps its own item beside the mixture the other view's weights make (an ablation).
     /// </summary>
     public bool CrossAttentionResidual { get; init; }
-
-    /// <summary>The accepted values of the cross-attention value source.</summary>
-    public static readonly string[] CrossAttentionValueSources = ["own", "other"];
 
     /// <summary>Item views the backbone runs over: 2 for <c>concat</c> and <c>cross_attention</c>, else 1.</summary>
     public int Views => Fusion is ViewFusion.Concat or ViewFusion.CrossAttention ? 2 : 1;

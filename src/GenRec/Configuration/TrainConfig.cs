@@ -46,11 +46,11 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
     /// training sequence's last item: one target per user and epoch, as LLM-ESR's research code trains GRU4Rec,
     /// <c>GRU4Rec.forward</c> reading <c>log_feats[:, -1, :]</c>). Cloze models (BERT4Rec) take <c>every_position</c>.
     /// </summary>
-    public string Supervise { get; init; } = "every_position";
+    public SuperviseKind Supervise { get; init; } = SuperviseKind.EveryPosition;
 
     /// <summary>
-    /// Whether only the last position is supervised, after checking that the target options fit the model: an unknown
-    /// <see cref="Supervise"/> value, <c>last_position</c> on a cloze model, or <see cref="ClozeLastItem"/> /
+    /// Whether only the last position is supervised, after checking that the target options fit the model:
+    /// <c>last_position</c> on a cloze model, or <see cref="ClozeLastItem"/> /
     /// <see cref="ClozeReplace"/> on a causal one (<paramref name="encoder"/> names it) is an error.
     /// </summary>
     internal bool SupervisesLastOnly(bool causal, string encoder)
@@ -62,10 +62,10 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
 
         return (Supervise, causal) switch
         {
-            ("every_position", _) => false,
-            ("last_position", true) => true,
-            ("last_position", false) => throw new ArgumentException("train.supervise: last_position is for causal models; a cloze model (bert4rec) supervises its masked positions"),
-            _ => throw new ArgumentException($"train.supervise: '{Supervise}' (expected every_position or last_position)"),
+            (SuperviseKind.EveryPosition, _) => false,
+            (SuperviseKind.LastPosition, true) => true,
+            (SuperviseKind.LastPosition, false) => throw new ArgumentException("train.supervise: last_position is for causal models; a cloze model (bert4rec) supervises its masked positions"),
+            _ => throw new ArgumentOutOfRangeException(nameof(Supervise), Supervise, "train.supervise"),
         };
     }
 
@@ -100,7 +100,7 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
     /// history) or <c>input_window</c> (only the last max_sequence_length items, the model's input, as
     /// generative-recommenders' evaluation: research/data/eval.py masks <c>past_ids</c>, the truncated input).
     /// </summary>
-    public string HistoryFilter { get; init; } = "whole";
+    public HistoryFilter HistoryFilter { get; init; } = HistoryFilter.Whole;
 
     /// <summary>
     /// How the tested epoch is chosen: <c>validation</c> (default: the split's validation cases; a
@@ -117,12 +117,7 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
     internal Evaluation.EvalOptions EvalOptions(int maxSequenceLength) => new()
     {
         BatchSize = EvalBatchSize,
-        HistoryWindow = HistoryFilter switch
-        {
-            "whole" => 0,
-            "input_window" => maxSequenceLength,
-            _ => throw new ArgumentException($"train.history_filter: '{HistoryFilter}' (expected whole or input_window)"),
-        },
+        HistoryWindow = HistoryFilter == HistoryFilter.InputWindow ? maxSequenceLength : 0,
     };
 
     /// <summary>Validation on at most this many users (sampled with the seed); 0 for all.</summary>

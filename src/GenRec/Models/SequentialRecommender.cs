@@ -106,14 +106,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     public ModelConfig Config { get; }
 
     // The configured start of the position table, or the encoder's reference code's (see EncoderRegistry).
-    private static PositionInit PositionInitOf(ModelConfig config, EncoderEntry encoderKind) => config.PositionInit switch
-    {
-        null => encoderKind.PositionInit,
-        "xavier_normal" => PositionInit.XavierNormal,
-        "inverse_sqrt_dim" => PositionInit.InverseSqrtDim,
-        "bert" => PositionInit.Bert,
-        var other => throw new ArgumentException($"unknown position_init '{other}' (available: xavier_normal, inverse_sqrt_dim, bert)"),
-    };
+    private static PositionInit PositionInitOf(ModelConfig config, EncoderEntry encoderKind) => config.PositionInit ?? encoderKind.PositionInit;
 
     public int NumItems { get; }
 

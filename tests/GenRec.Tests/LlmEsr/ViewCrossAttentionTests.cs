@@ -22,7 +22,7 @@ public class ViewCrossAttentionTests
     {
         manual_seed(3);
         var own = new ViewCrossAttention(8, new SemanticViewConfig(), causal);
-        var other = new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = "other" }, causal);
+        var other = new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = CrossAttentionValues.Other }, causal);
         Assert.True(own.OwnValues);
         Assert.False(other.OwnValues);
         var constantId = randn(1, 1, 8).expand(2, 5, 8).contiguous();       // the same ID vector everywhere
@@ -50,7 +50,7 @@ public class ViewCrossAttentionTests
         var biases = attention.named_parameters().Where(p => p.name.EndsWith("bias", StringComparison.Ordinal)).Select(p => p.name).ToArray();
         Assert.Equal(2, biases.Length);                                                   // the two output projections only
         Assert.All(biases, b => Assert.Contains("outputProjection", b));
-        Assert.Throws<ArgumentException>(() => new ViewCrossAttention(8, new SemanticViewConfig { CrossAttentionValues = "both" }, causal: true));
+        Assert.Contains("available: own, other", Assert.Throws<ArgumentException>(() => ClosedChoice.Parse<CrossAttentionValues>("both", "cross_attention_values")).Message);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class PositionInitTests
     public void PositionTableHasTheReferenceSpread(string encoder, string? positionInit, double std, double bound)
     {
         manual_seed(7);
-        var model = new SequentialRecommender(new ModelConfig { Encoder = encoder, EmbeddingDim = 50, MaxSequenceLength = 200, PositionInit = positionInit }, numItems: 10);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = encoder, EmbeddingDim = 50, MaxSequenceLength = 200, PositionInit = positionInit is null ? null : ClosedChoice.Parse<PositionInit>(positionInit, "position_init") }, numItems: 10);
         var table = model.named_parameters().Single(p => p.name.Contains("positions")).parameter; // [200, 50]
         Assert.Equal(new long[] { 200, 50 }, table.shape);
         Assert.InRange(table.std().item<float>(), std * 0.96, std * 1.04);
@@ -28,8 +28,8 @@ public class PositionInitTests
     [Fact]
     public void UnknownPositionInitIsRejected()
     {
-        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = "sasrec", PositionInit = "uniform" }, numItems: 10));
-        Assert.Contains("position_init 'uniform'", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => ClosedChoice.Parse<PositionInit>("uniform", "model.position_init"));
+        Assert.Contains("model.position_init: 'uniform' is not a choice (available: bert, inverse_sqrt_dim, xavier_normal)", error.Message);
     }
 
     [Theory]
@@ -37,7 +37,7 @@ public class PositionInitTests
     [InlineData("hstu", "interleaved")]      // its own item-and-rating position table
     public void PreprocessorsWithoutTheTableRejectPositionInit(string encoder, string? preprocessor)
     {
-        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = encoder, Preprocessor = preprocessor, PositionInit = "bert" }, numItems: 10));
+        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = encoder, Preprocessor = preprocessor, PositionInit = PositionInit.Bert }, numItems: 10));
         Assert.Contains("position_init applies to the positional and rated preprocessors", error.Message);
     }
 }

@@ -31,7 +31,7 @@ public class EncoderTrainingTests
             Train = run.Train with
             {
                 MaskProbability = 0.4,
-                Supervise = training == "last_position" ? "last_position" : "every_position",
+                Supervise = training == "last_position" ? SuperviseKind.LastPosition : SuperviseKind.EveryPosition,
                 ClozeLastItem = training == "cloze_last_item",
                 ClozeReplace = training == "cloze_last_item",
             },
@@ -50,14 +50,17 @@ public class EncoderTrainingTests
     [Theory]
     [InlineData("bert4rec", "last_position", false, "last_position is for causal models")]
     [InlineData("sasrec", "every_position", true, "cloze_last_item and train.cloze_replace are for cloze models")]
-    [InlineData("gru4rec", "final", false, "train.supervise: 'final'")]
+    [InlineData("gru4rec", "final", false, "train.supervise: 'final' is not a choice (available: every_position, last_position)")]
     public void TrainingOptionsThatDoNotFitTheEncoderAreRefused(string encoder, string supervise, bool clozeLastItem, string message)
     {
         using var dir = new TempDir();
         var data = TrainingTests.CycleDataset(users: 20, items: 10, seed: 1, timed: false, maxLength: 12);
         var run = TrainingTests.SmallRun(1);
-        run = run with { Model = run.Model with { Encoder = encoder }, Train = run.Train with { Supervise = supervise, ClozeLastItem = clozeLastItem } };
-        var error = Assert.Throws<ArgumentException>(() => Trainer.Run(run, data, dir.Path));
+        var error = Assert.Throws<ArgumentException>(() =>
+        {
+            run = run with { Model = run.Model with { Encoder = encoder }, Train = run.Train with { Supervise = ClosedChoice.Parse<SuperviseKind>(supervise, "train.supervise"), ClozeLastItem = clozeLastItem } };
+            Trainer.Run(run, data, dir.Path);
+        });
         Assert.Contains(message, error.Message);
     }
 }

@@ -29,12 +29,7 @@ internal sealed class ViewCrossAttention : nn.Module<Tensor, Tensor, Tensor, (Te
 
     public ViewCrossAttention(int dim, SemanticViewConfig view, bool causal) : base(nameof(ViewCrossAttention))
     {
-        ownValues = view.CrossAttentionValues switch
-        {
-            "own" => true,
-            "other" => false,
-            var other => throw new ArgumentException($"semantic_view.cross_attention_values: unknown '{other}' (expected {string.Join(" or ", SemanticViewConfig.CrossAttentionValueSources)})"),
-        };
+        ownValues = view.CrossAttentionValues == CrossAttentionValues.Own;
         residual = view.CrossAttentionResidual;
         idBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);
         semanticBranch = new MultiHeadAttention(dim, view.CrossAttentionHeads, view.CrossAttentionDropout, causal, view.CrossAttentionBias);

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Models.Modules;
 using TorchSharp;
 using static TorchSharp.torch;

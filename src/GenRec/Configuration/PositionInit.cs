@@ -1,7 +1,7 @@
-namespace GenRec.Models.Preprocessors;
+namespace GenRec.Configuration;
 
-/// <summary>How a learnable position table starts, following each encoder's reference code.</summary>
-internal enum PositionInit
+/// <summary>How a learnable position table starts (<c>model.position_init</c>; by default each encoder's reference code's).</summary>
+public enum PositionInit
 {
     /// <summary>Truncated normal, std 0.02 cut at two std (BERT's initializer range; BERT4Rec).</summary>
     Bert,
