@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace GenRec.AspNetCore;
@@ -21,7 +22,7 @@ public sealed record GenRecServingOptions
     public string Device { get; set; } = "auto";
 
     /// <summary>Top-k index: <c>exact</c> or <c>hnsw</c>.</summary>
-    public string Index { get; set; } = "exact";
+    public IndexKind Index { get; set; } = IndexKind.Exact;
 
     /// <summary>Known users whose query vectors are computed at load (the others on their first request).</summary>
     public int PrecomputeUsers { get; set; } = 50_000;

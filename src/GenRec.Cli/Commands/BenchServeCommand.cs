@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
@@ -24,7 +25,7 @@ internal static class BenchServeCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Retrieval checkpoint (dot-product model)", Required = true };
         var ranker = new Option<string?>("--ranker") { Description = "HSTU ranking checkpoint for /rank (optional)" };
-        var index = new Option<string>("--index") { Description = "Index the service uses: exact or hnsw", DefaultValueFactory = _ => "hnsw" };
+        var index = new Option<IndexKind>("--index") { Description = "Index the service uses: exact or hnsw", DefaultValueFactory = _ => IndexKind.Hnsw };
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent client workers, one load run per value (comma-separated)", DefaultValueFactory = _ => "1,8" };
         var seconds = new Option<double>("--seconds") { Description = "Load duration per endpoint", DefaultValueFactory = _ => 15 };
         var candidates = new Option<int>("--candidates") { Description = "Candidates per /rank request", DefaultValueFactory = _ => 100 };
@@ -36,7 +37,7 @@ internal static class BenchServeCommand
         {
             var clock = Stopwatch.StartNew();
             var on = DeviceOption.Resolve(r.GetValue(device));
-            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, new() { Device = on, Log = Output.Info }, r.GetValue(index)!);
+            var engine = RetrievalEngine.Load(r.GetValue(checkpoint)!, new() { Device = on, Log = Output.Info }, r.GetValue(index));
             var items = engine.Items ?? throw new ArgumentException("the approximate index needs a dot-product model (Mixture-of-Logits has no item vectors)");
             var datasetName = r.GetValue(name) ?? engine.Dataset.Name;
             var recall = MeasureRecall(engine, items);

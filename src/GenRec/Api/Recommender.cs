@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Checkpoints;
 using GenRec.Compute;
 using GenRec.Data;
@@ -57,7 +58,7 @@ public sealed class Recommender : IDisposable
         return Open(checkpoint, new() { Device = ComputeDevice.Resolve(options.Device), Dataset = dataset }, options.Index);
     }
 
-    private static Recommender Open(string checkpoint, CheckpointOpenOptions open, string index)
+    private static Recommender Open(string checkpoint, CheckpointOpenOptions open, IndexKind index)
     {
         using var opened = Checkpoint.Open(checkpoint, open);
         return new Recommender(RetrievalEngine.Create(opened.TakeRetrieval("a Recommender"), opened.Dataset, checkpoint, index), opened.Header.Data.Split);

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 namespace GenRec;
 
 /// <summary>How <see cref="Recommender.Load(string, RecommenderOptions?)"/> loads a checkpoint.</summary>
@@ -7,7 +8,7 @@ public sealed record RecommenderOptions
     public string Device { get; init; } = "cpu";
 
     /// <summary>Top-k index over the item embeddings: <c>exact</c> or <c>hnsw</c> (approximate).</summary>
-    public string Index { get; init; } = "exact";
+    public IndexKind Index { get; init; } = IndexKind.Exact;
 
     /// <summary>Hears where the model's dataset was found and how it was loaded.</summary>
     public Action<string>? Log { get; init; }

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Scoring;
 using GenRec.Checkpoints;
 using GenRec.Compute;
@@ -29,7 +30,7 @@ internal sealed class RetrievalEngine : IDisposable
     private UserStateBatcher? batcher;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> knownUserStates = new();
 
-    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, string indexKind = "exact", string source = "")
+    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "")
     {
         if (model.NumItems != dataset.NumItems)
         {
@@ -46,12 +47,7 @@ internal sealed class RetrievalEngine : IDisposable
         if (!model.HasLearnedSimilarity)
         {
             Items = ExportItemVectors(model);
-            index = indexKind switch
-            {
-                "exact" => new ExactItemIndex(Items),
-                "hnsw" => new HnswIndex(Items),
-                _ => throw new ArgumentException($"unknown index '{indexKind}' (available: exact, hnsw)"),
-            };
+            index = indexKind == IndexKind.Hnsw ? new HnswIndex(Items) : new ExactItemIndex(Items);
         }
 
     }
@@ -234,14 +230,14 @@ internal sealed class RetrievalEngine : IDisposable
     private static EvalCase Case(int[] history, int user = -1, int[]? userFeatures = null) => new(user, history, 0, UserFeatures: userFeatures);
 
     /// <summary>Loads a retrieval checkpoint and the dataset it was trained on (<see cref="Checkpoint.Open"/>).</summary>
-    public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, string indexKind = "exact")
+    public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, IndexKind indexKind = IndexKind.Exact)
     {
         using var opened = Checkpoint.Open(checkpoint, options);
         return Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind);
     }
 
     /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>
-    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, string indexKind = "exact")
+    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, IndexKind indexKind = IndexKind.Exact)
     {
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using System.Diagnostics;
 using GenRec.Data;
 using GenRec.AspNetCore;
@@ -48,7 +49,7 @@ public class NonRegularFileTests
         using var dir = new TempDir();
         var served = Fifo(dir, "served.ckpt");
         var data = TrainingTests.CycleDataset(users: 20, items: 30, seed: 2);
-        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", served);
+        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, IndexKind.Exact, served);
         var host = new ModelHost(engine, null, path => throw new InvalidOperationException($"{path} was opened")) { Timeout = TimeSpan.FromSeconds(10) };
         var error = await Assert.ThrowsAsync<RequestException>(() => host.ReloadAsync(new ReloadRequest(), CancellationToken.None));
         Assert.Equal(422, error.StatusCode);

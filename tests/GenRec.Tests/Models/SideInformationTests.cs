@@ -303,7 +303,7 @@ public sealed class SideInformationServingTests
         data.UserFeatures = UserFeatureTable.Build(["gender"], raw, data.UserKeys);
         manual_seed(4);
         var config = new ModelConfig { EmbeddingDim = 16, FfnHiddenDim = 16, MaxSequenceLength = 8, NumBlocks = 1, Dropout = 0, Features = new FeatureConfig { User = ["gender"], UserCardinalities = [3] } };
-        using var engine = new GenRec.Serving.RetrievalEngine(new SequentialRecommender(config, data.NumItems), data, "exact", "features");
+        using var engine = new GenRec.Serving.RetrievalEngine(new SequentialRecommender(config, data.NumItems), data, IndexKind.Exact, "features");
         var user = data.UserIds["0"];
         var history = data.Sequences[user];
         var stored = await engine.RecommendForUserAsync(user, 3);
@@ -359,7 +359,7 @@ public sealed class SideInformationServingTests
             }
         }
 
-        using var engine = new GenRec.Serving.RetrievalEngine(model, data, "exact", "features");
+        using var engine = new GenRec.Serving.RetrievalEngine(model, data, IndexKind.Exact, "features");
         var female = engine.EncodeUserFeatures(new Dictionary<string, string> { ["gender"] = "F" })!;
         Tensor expected;
         using (no_grad())

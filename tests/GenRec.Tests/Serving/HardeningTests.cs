@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Checkpoints;
 using System.Diagnostics;
 using System.Net;
@@ -56,7 +57,7 @@ public sealed class HardeningTests : IAsyncLifetime
     private RetrievalEngine Engine(string path)
     {
         var (model, header) = RetrievalCheckpoint.LoadModel(path);
-        return new RetrievalEngine(model, header.Config.Name == "other" ? other : data, "exact", path);
+        return new RetrievalEngine(model, header.Config.Name == "other" ? other : data, IndexKind.Exact, path);
     }
 
     private string Save(string name, string run, int seed, Action<SequentialRecommender>? damage = null)
@@ -360,7 +361,7 @@ public sealed class HardeningTests : IAsyncLifetime
     public async Task APortInUseAndABadHostAreClearErrors()
     {
         var busy = client.BaseAddress!.Port;
-        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "second");
+        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, IndexKind.Exact, "second");
         await using var second = RecommendationService.Build(new ModelHost(engine, null, _ => throw new InvalidOperationException()), new GenRecServingOptions { Port = busy });
         await Assert.ThrowsAnyAsync<IOException>(() => second.StartAsync());
         Assert.Contains("not an IP address", Assert.Throws<ArgumentException>(() => RecommendationService.BindAddress("my host")).Message);
@@ -370,7 +371,7 @@ public sealed class HardeningTests : IAsyncLifetime
     /// <summary>A second service with its own options (no reloads).</summary>
     private Task<RunningService> Service(GenRecServingOptions options)
     {
-        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "extra");
+        var engine = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, IndexKind.Exact, "extra");
         return RunningService.Start(new ModelHost(engine, null, _ => throw new InvalidOperationException()), options);
     }
 

@@ -18,7 +18,7 @@ public class RankingServiceTests
     {
         var data = TrainingTests.CycleDataset(users: 30, items: 25, seed: 2, timed: true); // ratings and timestamps
         TorchSharp.torch.manual_seed(5);
-        var retrieval = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 25), data, "hnsw", "retrieval");
+        var retrieval = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 25), data, IndexKind.Hnsw, "retrieval");
         var rankerModel = new HstuRanker(new RankingConfig { EmbeddingDim = 16, MaxHistory = 16, NumBlocks = 1 }, 25, numTasks: 2);
         var ranker = new RankingEngine(rankerModel, RankingTasks.Names(rated: true), data, "ranker");
         var host = new ModelHost(retrieval, ranker, _ => throw new InvalidOperationException());

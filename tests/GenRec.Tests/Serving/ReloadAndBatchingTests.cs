@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Checkpoints;
 using System.Text;
 using GenRec.AspNetCore;
@@ -18,7 +19,7 @@ public sealed class ReloadAndBatchingTests
     private RetrievalEngine Engine(int seed, string source)
     {
         manual_seed(seed);
-        return new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", source);
+        return new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, IndexKind.Exact, source);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class ReloadAndBatchingTests
             manual_seed(4);
             var abandoned = new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30);
             abandonedWeight = abandoned.parameters().First();
-            return new RetrievalEngine(abandoned, data, "exact", path);
+            return new RetrievalEngine(abandoned, data, IndexKind.Exact, path);
         })
         { Timeout = TimeSpan.FromSeconds(30) };
         var reasons = new List<string>();
@@ -213,7 +214,7 @@ public sealed class ReloadAndBatchingTests
 
         Assert.Equal(data.NumUsers, engine.CachedUsers);
         manual_seed(5);
-        var bounded = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, "exact", "bounded") { MaxCachedUsers = 5 };
+        var bounded = new RetrievalEngine(new SequentialRecommender(TrainingTests.SmallRun(1).Model, 30), data, IndexKind.Exact, "bounded") { MaxCachedUsers = 5 };
         bounded.PrecomputeKnownUsers();
         Assert.Equal(5, bounded.CachedUsers);
         Assert.Equal(fresh.Recommend(data.Sequences[20], 4).Select(r => r.Item), (await bounded.RecommendForUserAsync(20, 4)).Select(r => r.Item));

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using GenRec.Scoring;
 using System.Net;
 using System.Net.Http.Json;
@@ -30,8 +31,8 @@ public sealed class ServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var engine = new RetrievalEngine(Model(1), data, "exact", "first");
-        host = new ModelHost(engine, null, path => path == "missing" ? throw new FileNotFoundException($"checkpoint not found: {path}") : new RetrievalEngine(Model(path == "second" ? 2 : 1), data, "exact", path));
+        var engine = new RetrievalEngine(Model(1), data, IndexKind.Exact, "first");
+        host = new ModelHost(engine, null, path => path == "missing" ? throw new FileNotFoundException($"checkpoint not found: {path}") : new RetrievalEngine(Model(path == "second" ? 2 : 1), data, IndexKind.Exact, path));
         service = await RunningService.Start(host, new GenRecServingOptions { MaxBodyBytes = 4_096, MaxHistory = 50, MaxK = 20 });
         client = service.Client;
     }

@@ -1,0 +1,11 @@
+namespace GenRec.Configuration;
+
+/// <summary>How a served dot-product model finds its top k items (<c>--index</c>, <c>index</c> in the serving and recommender options).</summary>
+public enum IndexKind
+{
+    /// <summary>Exact search over every item embedding.</summary>
+    Exact,
+
+    /// <summary>An HNSW graph (approximate; its recall against exact search is measured by <c>genrec bench serve</c>).</summary>
+    Hnsw,
+}
