@@ -116,8 +116,8 @@ internal static class ModelSizeBounds
     {
         double d = model.EmbeddingDim, l = model.MaxSequenceLength, blocks = model.NumBlocks;
         var terms = new List<(string Name, double Elements)> { ("item table", (numItems + 1.0) * d) };
-        var preprocessor = model.Preprocessor ?? EncoderRegistry.Find(model.Encoder)?.Preprocessor ?? "plain";
-        if (preprocessor != "plain")
+        var preprocessor = model.Preprocessor ?? EncoderRegistry.Find(model.Encoder)?.Preprocessor ?? PreprocessorKind.Plain;
+        if (preprocessor != PreprocessorKind.Plain)
         {
             terms.Add(("position table", l * d));
         }

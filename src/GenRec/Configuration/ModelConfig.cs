@@ -35,7 +35,7 @@ public sealed record ModelConfig
     /// <c>rated</c> (positional, plus a learned rating embedding) or <c>interleaved</c> (item and
     /// rating tokens alternate, 2N tokens). The last two need ratings in the data.
     /// </summary>
-    public string? Preprocessor { get; init; }
+    public PreprocessorKind? Preprocessor { get; init; }
 
     /// <summary>
     /// Start of the learned position table: <c>xavier_normal</c> (generative-recommenders' HSTU),
@@ -73,7 +73,7 @@ public sealed record ModelConfig
     public bool RelativePositionBias { get; init; } = true;
 
     /// <summary>HSTU: time-gap bucketing for the relative time bias, <c>log</c>, <c>sqrt</c> or <c>none</c>; off without timestamps.</summary>
-    public string TimeBucketing { get; init; } = "log";
+    public TimeBuckets TimeBucketing { get; init; } = TimeBuckets.Log;
 
     /// <summary>Buckets of the HSTU relative time bias.</summary>
     public int NumTimeBuckets { get; init; } = 128;
@@ -91,5 +91,5 @@ public sealed record ModelConfig
     public int OutputDim => EmbeddingDim * (SemanticView?.Views ?? 1);
 
     /// <summary>The input preprocessor the encoder uses once defaults are applied.</summary>
-    public string ResolvedPreprocessor => Preprocessor ?? Models.Encoders.EncoderRegistry.Find(Encoder)?.Preprocessor ?? "positional";
+    public PreprocessorKind ResolvedPreprocessor => Preprocessor ?? Models.Encoders.EncoderRegistry.Find(Encoder)?.Preprocessor ?? PreprocessorKind.Positional;
 }

@@ -35,18 +35,18 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
         Config = config;
         NumItems = numItems;
         var encoderKind = EncoderRegistry.Get(config.Encoder); // an unknown encoder fails first, naming the known ones
-        if (config.PositionInit is not null && config.ResolvedPreprocessor is not ("positional" or "rated"))
+        if (config.PositionInit is not null && config.ResolvedPreprocessor is not (PreprocessorKind.Positional or PreprocessorKind.Rated))
         {
-            throw new ArgumentException($"position_init applies to the positional and rated preprocessors; '{config.ResolvedPreprocessor}' does not take it");
+            throw new ArgumentException($"position_init applies to the positional and rated preprocessors; '{ClosedChoice.Name(config.ResolvedPreprocessor)}' does not take it");
         }
 
         preprocessor = config.ResolvedPreprocessor switch
         {
-            "positional" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config, encoderKind)),
-            "plain" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, usePositions: false),
-            "rated" => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true, positionInit: PositionInitOf(config, encoderKind)),
-            "interleaved" => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
-            var other => throw new ArgumentException($"unknown preprocessor '{other}' (available: positional, plain, rated, interleaved)"),
+            PreprocessorKind.Positional => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, positionInit: PositionInitOf(config, encoderKind)),
+            PreprocessorKind.Plain => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, usePositions: false),
+            PreprocessorKind.Rated => new LearnablePositionalPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout, useRatings: true, positionInit: PositionInitOf(config, encoderKind)),
+            PreprocessorKind.Interleaved => new InterleavedItemRatingPreprocessor(config.MaxSequenceLength, config.EmbeddingDim, config.Dropout),
+            var other => throw new ArgumentOutOfRangeException(nameof(config), other, "model.preprocessor"),
         };
         // User feature tokens come first (see FeatureConfig); the encoder's length counts them.
         if (config.Features is { User.Count: > 0 } features)

@@ -92,7 +92,7 @@ public static class Trainer
         var loss = LossFactory.Create(tc);
         var timestamps = model.UsesTimestamps ? split.TrainTimestamps : null;
         var ratings = model.UsesRatings
-            ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{config.Model.ResolvedPreprocessor}' needs ratings; {data.Name} has none")
+            ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{ClosedChoice.Name(config.Model.ResolvedPreprocessor)}' needs ratings; {data.Name} has none")
             : null;
         var validation = ValidationCases(SelectionCases(split, tc.SelectOn), tc.MaxValidationUsers, config.Seed);
         var testOptions = tc.EvalOptions(config.Model.MaxSequenceLength);

@@ -262,7 +262,7 @@ public class LlmEsrModelTests
         Assert.Contains("semantic_view", noModelSide.Message);
         Assert.Throws<ArgumentException>(() => Trainer.Run(run with { LlmEsr = null }, data, dir.Path));
         Assert.Throws<FileNotFoundException>(() => Trainer.Run(run, data, dir.Path));
-        var rated = new ModelConfig { Preprocessor = "interleaved", SemanticView = new SemanticViewConfig { SemanticDim = 8 } };
+        var rated = new ModelConfig { Preprocessor = PreprocessorKind.Interleaved, SemanticView = new SemanticViewConfig { SemanticDim = 8 } };
         Assert.Contains("item ids only", Assert.Throws<ArgumentException>(() => new SequentialRecommender(rated, 12)).Message);
         var plain = run.WithoutLlmEsr();
         Assert.Null(plain.LlmEsr);

@@ -41,7 +41,7 @@ public class HstuTests
     {
         manual_seed(11);
         const int b = 2, n = 4, d = 4, heads = 2, dqk = 2, dv = 3, maxLength = 6, buckets = 128;
-        var bias = new RelativeAttentionBias(maxLength, usePosition: true, bucketing, buckets);
+        var bias = new RelativeAttentionBias(maxLength, usePosition: true, ClosedChoice.Parse<TimeBuckets>(bucketing, "time_bucketing"), buckets);
         var block = new HstuBlock(d, heads, dqk, dv, dropoutRate: 0.0, maxLength, bias, divideByUserLength);
         block.eval();
         var x = randn(b, n, d);
@@ -100,7 +100,7 @@ public class HstuTests
                         }
 
                         logit += pos[j - i + maxLength - 1];
-                        logit += time[TimeBucketing.Bucket(ts[s][i + 1] - ts[s][j], bucketing, buckets)];
+                        logit += time[TimeBucketing.Bucket(ts[s][i + 1] - ts[s][j], ClosedChoice.Parse<TimeBuckets>(bucketing, "time_bucketing"), buckets)];
                         var a = Silu(logit) / divisor; // pointwise, no softmax
                         for (var c = 0; c < dv; c++)
                         {
@@ -138,15 +138,15 @@ public class HstuTests
     public void LogBucketsFollowTheResearchCode()
     {
         // floor(ln(max(|dt|, 1)) / 0.301), clamped to [0, 128]
-        Assert.Equal(0, TimeBucketing.Bucket(0, "log", 128));
-        Assert.Equal(0, TimeBucketing.Bucket(1, "log", 128));
-        Assert.Equal(2, TimeBucketing.Bucket(2, "log", 128));     // ln 2 / 0.301 = 2.30
-        Assert.Equal(37, TimeBucketing.Bucket(-86400, "log", 128)); // one day: ln 86400 / 0.301 = 11.367 / 0.301 = 37.76
-        Assert.Equal(128, TimeBucketing.Bucket(long.MaxValue, "sqrt", 128));
-        Assert.Equal(9, TimeBucketing.Bucket(99, "sqrt", 128));
+        Assert.Equal(0, TimeBucketing.Bucket(0, TimeBuckets.Log, 128));
+        Assert.Equal(0, TimeBucketing.Bucket(1, TimeBuckets.Log, 128));
+        Assert.Equal(2, TimeBucketing.Bucket(2, TimeBuckets.Log, 128));     // ln 2 / 0.301 = 2.30
+        Assert.Equal(37, TimeBucketing.Bucket(-86400, TimeBuckets.Log, 128)); // one day: ln 86400 / 0.301 = 11.367 / 0.301 = 37.76
+        Assert.Equal(128, TimeBucketing.Bucket(long.MaxValue, TimeBuckets.Sqrt, 128));
+        Assert.Equal(9, TimeBucketing.Bucket(99, TimeBuckets.Sqrt, 128));
         var dts = tensor(new long[] { 0, 1, 2, -86400, 5_000_000_000 });
-        var tensorBuckets = TimeBucketing.Bucketize(dts, "log", 128).data<long>().ToArray();
-        Assert.Equal(new long[] { 0, 0, 2, TimeBucketing.Bucket(86400, "log", 128), TimeBucketing.Bucket(5_000_000_000, "log", 128) }, tensorBuckets);
+        var tensorBuckets = TimeBucketing.Bucketize(dts, TimeBuckets.Log, 128).data<long>().ToArray();
+        Assert.Equal(new long[] { 0, 0, 2, TimeBucketing.Bucket(86400, TimeBuckets.Log, 128), TimeBucketing.Bucket(5_000_000_000, TimeBuckets.Log, 128) }, tensorBuckets);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public class HstuTests
         Assert.True(allclose(early[0, ..2], late[0, ..2], atol: 1e-6));  // only the last query time changed
         Assert.False(allclose(early[0, 2], late[0, 2], atol: 1e-4));     // and it moves the last state
 
-        var noTime = new SequentialRecommender(config with { TimeBucketing = "none" }, numItems: 20);
+        var noTime = new SequentialRecommender(config with { TimeBucketing = TimeBuckets.None }, numItems: 20);
         Assert.False(noTime.UsesTimestamps);
     }
 }

@@ -37,7 +37,7 @@ public class PositionInitTests
     [InlineData("hstu", "interleaved")]      // its own item-and-rating position table
     public void PreprocessorsWithoutTheTableRejectPositionInit(string encoder, string? preprocessor)
     {
-        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = encoder, Preprocessor = preprocessor, PositionInit = PositionInit.Bert }, numItems: 10));
+        var error = Assert.Throws<ArgumentException>(() => new SequentialRecommender(new ModelConfig { Encoder = encoder, Preprocessor = preprocessor is null ? null : ClosedChoice.Parse<PreprocessorKind>(preprocessor, "preprocessor"), PositionInit = PositionInit.Bert }, numItems: 10));
         Assert.Contains("position_init applies to the positional and rated preprocessors", error.Message);
     }
 }

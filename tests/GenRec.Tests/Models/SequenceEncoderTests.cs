@@ -120,7 +120,7 @@ public class SequenceEncoderTests
     public void RatedPreprocessorsReadRatingsCausally(string preprocessor)
     {
         manual_seed(33);
-        var model = new SequentialRecommender(new ModelConfig { Encoder = "hstu", Preprocessor = preprocessor, EmbeddingDim = 8, MaxSequenceLength = 4, NumHeads = 2 }, numItems: 20);
+        var model = new SequentialRecommender(new ModelConfig { Encoder = "hstu", Preprocessor = ClosedChoice.Parse<PreprocessorKind>(preprocessor, "preprocessor"), EmbeddingDim = 8, MaxSequenceLength = 4, NumHeads = 2 }, numItems: 20);
         model.eval();
         Assert.True(model.UsesRatings);
         var ids = tensor(new long[] { 3, 5, 7, 9 }).view(1, -1);

@@ -99,7 +99,7 @@ public sealed class SideInformationTests(Xunit.Abstractions.ITestOutputHelper ou
         // The scorer queries every model through QueryStates; with two tokens per item (no feature tokens: refused there)
         // it must read the state after the last item's rating token, the one forward returns for that item.
         manual_seed(7);
-        using var model = new SequentialRecommender(Small("hstu") with { Preprocessor = "interleaved" }, 20);
+        using var model = new SequentialRecommender(Small("hstu") with { Preprocessor = PreprocessorKind.Interleaved }, 20);
         model.eval();
         using var _ = no_grad();
         var ids = tensor(new long[] { 3, 4, 0, 5, 6, 7 }).view(2, 3);

@@ -27,7 +27,7 @@ public class EncoderTrainingTests
         var run = TrainingTests.SmallRun(epochs);
         run = run with
         {
-            Model = run.Model with { Encoder = encoder, Similarity = ClosedChoice.Parse<SimilarityKind>(similarity, "similarity"), NumHeads = 2, MolComponentDim = 8, Preprocessor = preprocessor },
+            Model = run.Model with { Encoder = encoder, Similarity = ClosedChoice.Parse<SimilarityKind>(similarity, "similarity"), NumHeads = 2, MolComponentDim = 8, Preprocessor = preprocessor is null ? null : ClosedChoice.Parse<PreprocessorKind>(preprocessor, "preprocessor") },
             Train = run.Train with
             {
                 MaskProbability = 0.4,

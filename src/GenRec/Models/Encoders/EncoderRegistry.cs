@@ -17,12 +17,12 @@ internal static class EncoderRegistry
     /// </summary>
     public static readonly IReadOnlyList<EncoderEntry> All =
     [
-        new("sasrec", config => new SasRecEncoder(config, reference: true), "positional", PositionInit.InverseSqrtDim),
-        new("sasrec_affine", config => new SasRecEncoder(config, reference: false), "positional", PositionInit.InverseSqrtDim),
-        new("hstu", config => new HstuEncoder(config), "positional", PositionInit.XavierNormal),
-        new("gru4rec", config => new Gru4RecEncoder(config), "plain", PositionInit.Bert),
-        new("gru4rec_reference", config => new Gru4RecEncoder(config, reference: true), "plain", PositionInit.Bert),
-        new("bert4rec", config => new Bert4RecEncoder(config), "positional", PositionInit.Bert),
+        new("sasrec", config => new SasRecEncoder(config, reference: true), PreprocessorKind.Positional, PositionInit.InverseSqrtDim),
+        new("sasrec_affine", config => new SasRecEncoder(config, reference: false), PreprocessorKind.Positional, PositionInit.InverseSqrtDim),
+        new("hstu", config => new HstuEncoder(config), PreprocessorKind.Positional, PositionInit.XavierNormal),
+        new("gru4rec", config => new Gru4RecEncoder(config), PreprocessorKind.Plain, PositionInit.Bert),
+        new("gru4rec_reference", config => new Gru4RecEncoder(config, reference: true), PreprocessorKind.Plain, PositionInit.Bert),
+        new("bert4rec", config => new Bert4RecEncoder(config), PreprocessorKind.Positional, PositionInit.Bert),
     ];
 
     public static IEnumerable<string> Names => All.Select(e => e.Name);
@@ -36,4 +36,4 @@ internal static class EncoderRegistry
 }
 
 /// <summary>One encoder kind: its config name, its constructor, and its default preprocessor and position-table start.</summary>
-internal sealed record EncoderEntry(string Name, Func<ModelConfig, SequenceEncoder> Create, string Preprocessor, PositionInit PositionInit);
+internal sealed record EncoderEntry(string Name, Func<ModelConfig, SequenceEncoder> Create, PreprocessorKind Preprocessor, PositionInit PositionInit);

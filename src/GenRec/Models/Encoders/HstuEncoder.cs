@@ -28,7 +28,7 @@ internal sealed class HstuEncoder : SequenceEncoder
 
         for (var i = 0; i < config.NumBlocks; i++)
         {
-            var bias = config.RelativePositionBias || config.TimeBucketing != "none"
+            var bias = config.RelativePositionBias || config.TimeBucketing != TimeBuckets.None
                 ? new RelativeAttentionBias(config.MaxSequenceLength, config.RelativePositionBias, config.TimeBucketing, config.NumTimeBuckets)
                 : null;
             usesTimestamps |= bias?.UsesTimestamps ?? false;

@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,10 +16,10 @@ internal sealed class RelativeAttentionBias : nn.Module
     private readonly TorchSharp.Modules.Parameter? positionWeights;
     private readonly TorchSharp.Modules.Parameter? timeWeights;
     private readonly int maxLength;
-    private readonly string timeBucketing;
+    private readonly TimeBuckets timeBucketing;
     private readonly int numBuckets;
 
-    public RelativeAttentionBias(int maxLength, bool usePosition, string timeBucketing, int numBuckets) : base(nameof(RelativeAttentionBias))
+    public RelativeAttentionBias(int maxLength, bool usePosition, TimeBuckets timeBucketing, int numBuckets) : base(nameof(RelativeAttentionBias))
     {
         this.maxLength = maxLength;
         this.timeBucketing = timeBucketing;
@@ -28,9 +29,8 @@ internal sealed class RelativeAttentionBias : nn.Module
             positionWeights = nn.Parameter(normal(0, 0.02, [(2 * maxLength) - 1]));
         }
 
-        if (timeBucketing != "none")
+        if (timeBucketing != TimeBuckets.None)
         {
-            _ = TimeBucketing.Bucketize(zeros(1, dtype: int64), timeBucketing, numBuckets); // validates the name
             timeWeights = nn.Parameter(normal(0, 0.02, [numBuckets + 1]));
         }
 

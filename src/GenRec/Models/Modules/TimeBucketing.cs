@@ -1,3 +1,4 @@
+using GenRec.Configuration;
 using static TorchSharp.torch;
 
 namespace GenRec.Models.Modules;
@@ -8,26 +9,24 @@ namespace GenRec.Models.Modules;
 /// </summary>
 internal static class TimeBucketing
 {
-    public static readonly string[] Names = ["log", "sqrt", "none"];
-
     // dt: [...] int64 seconds -> [...] int64 bucket ids in [0, buckets]
-    public static Tensor Bucketize(Tensor dt, string kind, int buckets)
+    public static Tensor Bucketize(Tensor dt, TimeBuckets kind, int buckets)
     {
         var magnitude = dt.abs().clamp_min(1).to(float64);
         var raw = kind switch
         {
-            "log" => magnitude.log() / 0.301,
-            "sqrt" => magnitude.sqrt(),
-            _ => throw new ArgumentException($"unknown time bucketing '{kind}' (expected log, sqrt or none)"),
+            TimeBuckets.Log => magnitude.log() / 0.301,
+            TimeBuckets.Sqrt => magnitude.sqrt(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "a bucketing function (log or sqrt)"),
         };
         return raw.floor().to(int64).clamp(0, buckets);
     }
 
     /// <summary>The same function on one gap, for tests and documentation.</summary>
-    public static int Bucket(long dt, string kind, int buckets)
+    public static int Bucket(long dt, TimeBuckets kind, int buckets)
     {
         var magnitude = Math.Max(Math.Abs((double)dt), 1);
-        var raw = kind == "log" ? Math.Log(magnitude) / 0.301 : Math.Sqrt(magnitude);
+        var raw = kind == TimeBuckets.Log ? Math.Log(magnitude) / 0.301 : Math.Sqrt(magnitude);
         return (int)Math.Clamp(Math.Floor(raw), 0, buckets);
     }
 }

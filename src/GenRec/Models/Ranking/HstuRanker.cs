@@ -69,7 +69,7 @@ internal sealed class HstuRanker : nn.Module
         var headDim = d / config.NumHeads;
         for (var i = 0; i < config.NumBlocks; i++)
         {
-            var bias = new RelativeAttentionBias(maxTokens + featureTokens, usePosition: true, config.TimeBias ? "log" : "none", numBuckets: 128);
+            var bias = new RelativeAttentionBias(maxTokens + featureTokens, usePosition: true, config.TimeBias ? TimeBuckets.Log : TimeBuckets.None, numBuckets: 128);
             biases.Add(bias);
             blocks.Add(new HstuBlock(d, config.NumHeads, headDim, headDim, config.Dropout, 2 * config.MaxHistory, bias, divideByUserLength: false));
         }
