@@ -61,6 +61,25 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public async Task GridTrainsEachVariantAndRanksThemOnValidation()
+    {
+        using var dir = new TempDir();
+        var data = Data(dir);
+        var config = dir.File("tiny.json", (GenRec.Tests.Training.TrainingTests.SmallRun(1) with { Data = new DataConfig { Path = data } }).ToJson());
+        var results = Path.Combine(dir.Path, "results", "retrieval");
+        await Genrec(dir, "bench", "grid", "--config", config, "--variant", "base:", "--variant", "wide:model.embedding_dim=32,model.ffn_hidden_dim=32", "--out", Path.Combine(dir.Path, "runs"), "--results", results);
+        var table = JsonNode.Parse(File.ReadAllText(Path.Combine(results, "grid-tiny.json")))!;
+        var variants = table["variants"]!.AsArray();
+        Assert.Equal(new[] { "base", "wide" }, variants.Select(v => v!["variant"]!.GetValue<string>()).Order());
+        var ndcg = variants.Select(v => v!["validation"]!["ndcg@10"]!.GetValue<double>()).ToArray();
+        Assert.True(ndcg[0] >= ndcg[1], "ranked by validation NDCG@10, best first");
+        var wide = variants.Single(v => v!["variant"]!.GetValue<string>() == "wide")!["config"]!;
+        Assert.Equal(32, wide["model"]!["embedding_dim"]!.GetValue<int>());                // the variant's own override
+        Assert.Equal("test-wide", wide["name"]!.GetValue<string>());                       // named after the variant
+        Assert.Contains("tiny wide: done", await Genrec(dir, "bench", "grid", "--config", config, "--variant", "wide:model.embedding_dim=32", "--out", Path.Combine(dir.Path, "runs"), "--results", results));
+    }
+
+    [Fact]
     public void SeedsAndGridVariantsParse()
     {
         Assert.Equal(new[] { 42, 43, 44 }, GenRec.Cli.Commands.BenchSeedsCommand.ParseSeeds("42, 43,44"));
