@@ -86,6 +86,6 @@ public static class GenRecHostingExtensions
         ServedModels.Wire(host, options, metrics, log);
         var lifetime = provider.GetRequiredService<IHostApplicationLifetime>();
         NativeMemoryRelease.UntilStopped(lifetime); // as `genrec serve` does
-        return new ServiceEndpoints(host, options with { ModelRoot = ServedModels.ModelRoot(options) }, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
+        return new ServiceEndpoints(host, options, metrics, new HealthTracker(), new AdminGuard(options.AdminToken, loopbackOnly: false), log, lifetime);
     }
 }

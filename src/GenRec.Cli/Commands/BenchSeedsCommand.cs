@@ -40,34 +40,24 @@ internal static class BenchSeedsCommand
 
             var resultsRoot = r.GetValue(results) ?? Path.Combine("bench", "results", kind == RunKind.Ranking ? "ranking" : "retrieval");
             var folder = Path.Combine(resultsRoot, "seeds", sweep);
-            string? dataPath = null;
+            // Read once: every seed runs this config with its own seed.
+            var ranking = kind == RunKind.Ranking ? options.Load<RankingRunConfig>(r) : null;
+            var retrieval = ranking is null ? options.Load<RunConfig>(r) : null;
+            var dataPath = ranking?.Data.Path ?? retrieval!.Data.Path;
             foreach (var seed in seedList)
             {
                 var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];
                 if (done.Length > 0)
                 {
                     Terminal.Output.Info($"{sweep} seed {seed}: done ({done[0]})");
-                    dataPath ??= JsonConfig.Load<DataSection>(options.ConfigFile(r), options.Sets(r)).Data.Path;
                     continue;
                 }
 
                 var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
-                if (kind == RunKind.Ranking)
-                {
-                    var ranking = options.Load<RankingRunConfig>(r) with { Seed = seed };
-                    dataPath = ranking.Data.Path;
-                    if (BenchRankCommand.Run(ranking, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is null)
-                    {
-                        return Task.FromResult(130);
-                    }
-
-                    continue;
-                }
-
-                var run = options.Load<RunConfig>(r) with { Seed = seed };
-                dataPath = run.Data.Path;
-                var job = new BenchTrainCommand.BenchTrainJob(run, r.GetValue(model) ?? run.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes);
-                if (BenchTrainCommand.Run(job, cancel) is null)
+                var finished = ranking is not null
+                    ? BenchRankCommand.Run(ranking with { Seed = seed }, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is not null
+                    : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(retrieval! with { Seed = seed }, r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes), cancel) is not null;
+                if (!finished)
                 {
                     return Task.FromResult(130);
                 }
@@ -75,21 +65,12 @@ internal static class BenchSeedsCommand
 
             var files = BenchSeedsTableCommand.Files([folder]);
             var keys = BenchSeedsTableCommand.MetricKeys(r.GetValue(metrics) ?? (kind == RunKind.Ranking ? string.Join(',', MetricsOf(files[0])) : "hr@10,ndcg@10,hr@5,ndcg@5"));
-            var floors = kind == RunKind.Ranking ? [] : FloorFiles(resultsRoot, Path.GetFileName(Path.GetFullPath(dataPath!).TrimEnd('/')));
+            var floors = kind == RunKind.Ranking ? [] : FloorFiles(resultsRoot, Path.GetFileName(Path.GetFullPath(dataPath).TrimEnd('/')));
             var table = BenchSeedsTableCommand.Build(files, floors, keys);
             BenchSeedsTableCommand.Publish(table, BenchSeedsTableCommand.Markdown(table, keys), Path.Combine(resultsRoot, $"seeds-{sweep}.json"));
             return Task.FromResult(0);
         });
         return command;
-    }
-
-    /// <summary>Just the data section of any run config, for the data path of a sweep whose seeds are all done.</summary>
-    private sealed record DataSection
-    {
-        public DataConfig Data { get; init; } = new();
-
-        [System.Text.Json.Serialization.JsonExtensionData]
-        public Dictionary<string, System.Text.Json.JsonElement>? Rest { get; init; }
     }
 
     private static IEnumerable<string> MetricsOf(string benchJson) =>

@@ -24,15 +24,18 @@ internal static class Checkpoint
         };
     }
 
-    /// <summary>The header of a retrieval or ranking checkpoint, bounds checked; nothing is built.</summary>
+    /// <summary>
+    /// The header of a retrieval or ranking checkpoint and nothing after it (its length is bounded; the sizes it claims
+    /// are checked against the weights only when a model is built, by <see cref="Open"/>).
+    /// </summary>
     public static ICheckpointHeader ReadHeader(string path)
     {
         var kind = KindOf(path);
         using var r = CheckpointFile.Open(path);
         return kind switch
         {
-            CheckpointKind.Retrieval => RetrievalCheckpoint.ReadBoundedHeader(r, path),
-            CheckpointKind.Ranking => RankingCheckpoint.ReadBoundedHeader(r, path),
+            CheckpointKind.Retrieval => RetrievalCheckpoint.ReadHeader(r, path),
+            CheckpointKind.Ranking => RankingCheckpoint.ReadHeader(r, path),
             _ => throw Unsupported(path, kind),
         };
     }

@@ -31,10 +31,13 @@ internal static class RankingCheckpoint
         return (model, header);
     }
 
+    /// <summary>The header alone (its length bounded); the reader is left at the weights.</summary>
+    public static Header ReadHeader(BinaryReader r, string path) => CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+
     /// <summary>The header, its sizes checked against maxima and the weights the file holds before a model is built (<see cref="ModelSizeBounds"/>).</summary>
-    public static Header ReadBoundedHeader(BinaryReader r, string path)
+    private static Header ReadBoundedHeader(BinaryReader r, string path)
     {
-        var header = CheckpointFile.ReadHeader<Header>(r, path, Magic, "ranking");
+        var header = ReadHeader(r, path);
         ModelSizeBounds.CheckRanking(header.Config.Model, header.NumItems, header.Tasks.Length, StoredTensors.Scan(r, path), path);
         return header;
     }
