@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GenRec.Cli.Bench;
 using GenRec.Cli.Commands;
 using GenRec.Data;
 using Spectre.Console;

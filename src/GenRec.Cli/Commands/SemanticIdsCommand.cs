@@ -2,6 +2,7 @@ using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using GenRec.Cli.Bench;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Data.Splits;

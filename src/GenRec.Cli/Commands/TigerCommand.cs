@@ -1,6 +1,7 @@
 using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
+using GenRec.Cli.Bench;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Training.Tiger;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GenRec.Cli.Bench;
 using GenRec.Checkpoints;
 using GenRec.Configuration;
 
@@ -82,13 +83,13 @@ public class TrainCommandTests
     [Fact]
     public void SeedsAndGridVariantsParse()
     {
-        Assert.Equal(new[] { 42, 43, 44 }, GenRec.Cli.Commands.BenchSeedsCommand.ParseSeeds("42, 43,44"));
-        Assert.Contains("repeats", Assert.Throws<ArgumentException>(() => GenRec.Cli.Commands.BenchSeedsCommand.ParseSeeds("1,1")).Message);
-        Assert.Contains("'x'", Assert.Throws<ArgumentException>(() => GenRec.Cli.Commands.BenchSeedsCommand.ParseSeeds("1,x")).Message);
-        var (name, sets) = GenRec.Cli.Commands.BenchGridCommand.Parse("lists:train.milestones=[1,2],model.dropout=0.3");
+        Assert.Equal(new[] { 42, 43, 44 }, GenRec.Cli.Bench.BenchSeedsCommand.ParseSeeds("42, 43,44"));
+        Assert.Contains("repeats", Assert.Throws<ArgumentException>(() => GenRec.Cli.Bench.BenchSeedsCommand.ParseSeeds("1,1")).Message);
+        Assert.Contains("'x'", Assert.Throws<ArgumentException>(() => GenRec.Cli.Bench.BenchSeedsCommand.ParseSeeds("1,x")).Message);
+        var (name, sets) = GenRec.Cli.Bench.BenchGridCommand.Parse("lists:train.milestones=[1,2],model.dropout=0.3");
         Assert.Equal("lists", name);
         Assert.Equal(new[] { "train.milestones=[1,2]", "model.dropout=0.3" }, sets);
-        Assert.Empty(GenRec.Cli.Commands.BenchGridCommand.Parse("base:").Sets);
-        Assert.Throws<ArgumentException>(() => GenRec.Cli.Commands.BenchGridCommand.Parse("Bad Name:x=1"));
+        Assert.Empty(GenRec.Cli.Bench.BenchGridCommand.Parse("base:").Sets);
+        Assert.Throws<ArgumentException>(() => GenRec.Cli.Bench.BenchGridCommand.Parse("Bad Name:x=1"));
     }
 }

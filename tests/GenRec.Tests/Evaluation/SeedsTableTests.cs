@@ -1,4 +1,5 @@
 using System.Globalization;
+using GenRec.Cli.Bench;
 using GenRec.Cli.Commands;
 
 namespace GenRec.Tests.Evaluation;

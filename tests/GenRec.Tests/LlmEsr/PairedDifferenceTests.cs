@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GenRec.Cli.Commands;
+using GenRec.Cli.Bench;
 
 namespace GenRec.Tests.LlmEsr;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using static GenRec.Cli.Commands.BenchSeedsTableCommand;
+using static GenRec.Cli.Bench.BenchSeedsTableCommand;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench seeds-diff</c>: the difference between two seeded arms (e.g. with and without features, same budget),

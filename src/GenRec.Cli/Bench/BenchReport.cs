@@ -1,8 +1,9 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using System.Text.Json;
 using GenRec.Util;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>A benchmark result file in <c>bench/results</c>: metrics with lower-case keys, wall time, config, git revision.</summary>
 internal sealed record BenchReport(
@@ -29,7 +30,7 @@ internal sealed record BenchReport(
 
     /// <summary>A report of this run on this machine, now, at the current git revision.</summary>
     public static BenchReport Create(string model, string dataset, string protocol, IReadOnlyDictionary<string, double> metrics, double wallSeconds, object config, object? training = null, object? longTail = null) =>
-        new(model, dataset, protocol, metrics, wallSeconds, config, Commands.GitRevision.Current(), MachineDescription(), DeviceOf(config), DateTimeOffset.UtcNow, training, longTail);
+        new(model, dataset, protocol, metrics, wallSeconds, config, global::GenRec.Cli.Bench.GitRevision.Current(), MachineDescription(), DeviceOf(config), DateTimeOffset.UtcNow, training, longTail);
 
     /// <summary>The device the run computed on (its config's compute.device resolved), with the libtorch version.</summary>
     public static string DeviceOf(object config)

@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using GenRec.Checkpoints;
 using System.CommandLine;
@@ -8,7 +9,7 @@ using GenRec.Data;
 using GenRec.Serving;
 using GenRec.Serving.Indexing;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench serve</c>: (1) recall@10 of the HNSW index against exact search for every user's

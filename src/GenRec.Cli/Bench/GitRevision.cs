@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 internal static class GitRevision
 {

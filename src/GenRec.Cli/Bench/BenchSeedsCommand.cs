@@ -1,7 +1,8 @@
 using System.CommandLine;
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench seeds</c>: one retrieval or ranking config (with any <c>--set</c> overrides) trained and tested once

@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Scoring;
 using GenRec.Checkpoints;
 using GenRec.Configuration;
@@ -9,7 +10,7 @@ using GenRec.Evaluation;
 using GenRec.Evaluation.LongTail;
 using GenRec.Training;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench train</c>: trains and tests one config and writes

@@ -1,7 +1,8 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using System.CommandLine;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench load</c>: closed-loop HTTP load against a GenRec service that is already running (<c>genrec serve</c>,

@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using System.CommandLine;
 using System.Globalization;
@@ -5,7 +6,7 @@ using System.Text.Json;
 using GenRec.Evaluation.LongTail;
 using GenRec.Util;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench llm-esr-table</c>: averages the per-seed LLM-ESR bench files of one dataset (written by

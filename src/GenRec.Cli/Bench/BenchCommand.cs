@@ -1,17 +1,17 @@
 using System.CommandLine;
 using System.Diagnostics;
+using GenRec.Cli.Commands;
 using GenRec.Cli.Terminal;
 using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models.Baselines;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary><c>genrec bench baselines</c> (MostPopular and item transitions) and <c>genrec bench train</c>, written as JSON.</summary>
 internal static class BenchCommand
 {
-    /// <summary>The results folder option (bench/results by default).</summary>
     /// <summary>
     /// The results folder option, <c>--results</c>: by default the area's folder under <c>bench/results/</c> (floors,
     /// retrieval, ranking, tiger, llm-esr, serving, speed, data; its README indexes them). <c>--out</c> is a run folder or
@@ -19,6 +19,10 @@ internal static class BenchCommand
     /// </summary>
     public static Option<string> OutputOption(string area) =>
         new("--results") { Description = $"Results folder for the bench JSON (default bench/results/{area})", DefaultValueFactory = _ => Path.Combine("bench", "results", area) };
+
+    /// <summary>The folder of a study's run folders and intermediate files, <c>--runs</c> (default ~/genrec-runs, outside the work tree).</summary>
+    public static Option<string> RunsOption() =>
+        new("--runs") { Description = "Folder of the run folders (default ~/genrec-runs, outside the work tree)", DefaultValueFactory = _ => GenRecChild.DefaultRuns() };
 
     public static Command Create()
     {
@@ -75,6 +79,14 @@ internal static class BenchCommand
         bench.Add(BenchGridCommand.Create());
         bench.Add(BenchSeedsTableCommand.Create());
         bench.Add(BenchSeedsDiffCommand.Create());
+        bench.Add(BenchEpochColumnsCommand.Create());
+        bench.Add(BenchTigerCommand.Create());
+        bench.Add(BenchTigerSpeedCommand.Create());
+        bench.Add(BenchLlmEsrCommand.Create());
+        bench.Add(BenchFastPathsCommand.Create());
+        bench.Add(BenchToolSpeedCommand.Create());
+        bench.Add(BenchLargeLogsCommand.Create());
+        bench.Add(BenchGpuCommand.Create());
         return bench;
     }
 }

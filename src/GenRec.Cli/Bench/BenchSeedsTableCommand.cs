@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using System.CommandLine;
 using System.Globalization;
@@ -6,7 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using GenRec.Util;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench seeds-table</c>: the mean and standard deviation over seeds of bench result files

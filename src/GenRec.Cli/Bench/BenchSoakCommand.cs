@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Checkpoints;
 using System.CommandLine;
 using System.Diagnostics;
@@ -12,7 +13,7 @@ using GenRec.Data;
 using GenRec.Serving;
 using GenRec.Training;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench soak</c>: runs <c>genrec serve</c> as its own process (the allocator settings of the
@@ -60,7 +61,7 @@ internal static class BenchSoakCommand
             {
                 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = r.GetValue(workers) + 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) };
                 using var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-                await WaitReady(client, server, cancel);
+                await GenRecChild.WaitReady(client, server, "genrec serve", cancel);
                 object Request(Random rng)
                 {
                     var u = rng.Next(users.Length);
@@ -180,67 +181,12 @@ internal static class BenchSoakCommand
         return (dataset.UserKeys, [.. dataset.Sequences.Select(s => s.Select(i => dataset.ItemKeys[i]).ToArray())]);
     }
 
-    private static Process StartServer(string checkpoint, string root, int port, string token, string state, string? extra)
-    {
-        var self = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(BenchSoakCommand).Assembly.Location);
-        }
-
-        foreach (var arg in (string[])["serve", "--checkpoint", checkpoint, "--port", port.ToString(CultureInfo.InvariantCulture), "--model-root", root, "--state-file", state, "--log-level", "Warning"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var arg in (extra ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment[ServeCommand.TokenVariable] = token;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start genrec serve");
-        process.OutputDataReceived += (_, e) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (!string.IsNullOrWhiteSpace(e.Data))
-            {
-                Console.Error.WriteLine($"serve: {e.Data}");
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReady(HttpClient client, Process server, CancellationToken cancel)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            if (server.HasExited)
-            {
-                throw new InvalidOperationException($"genrec serve exited with {server.ExitCode} before it was ready");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync("/ready", cancel);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(250, cancel);
-        }
-
-        throw new InvalidOperationException("genrec serve was not ready within 3 minutes");
-    }
+    private static Process StartServer(string checkpoint, string root, int port, string token, string state, string? extra) =>
+        GenRecChild.StartServer(
+            ["serve", "--checkpoint", checkpoint, "--port", port.ToString(CultureInfo.InvariantCulture), "--model-root", root, "--state-file", state, "--log-level", "Warning",
+             .. (extra ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)],
+            new Dictionary<string, string?> { [ServeCommand.TokenVariable] = token },
+            onError: line => Console.Error.WriteLine($"serve: {line}"));
 
     private static async Task<(int Reloads, int Failures, double[] Seconds)> Reloads(HttpClient client, string token, string[] checkpoints, double every, CancellationToken stop)
     {

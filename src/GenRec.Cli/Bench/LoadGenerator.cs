@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using GenRec.Cli.Commands;
 using GenRec.AspNetCore;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>Latency and throughput of one endpoint under closed-loop load.</summary>
 internal sealed record LoadResult(string Endpoint, int Workers, double Seconds, long Requests, long Errors, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, double MaxMs);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// A difference with its sign always written: <c>+0.0123</c>, <c>-0.0004</c>, and <c>-0.0000</c> for a small negative

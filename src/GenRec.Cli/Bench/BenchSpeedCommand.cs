@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 using System.CommandLine;
 using System.Diagnostics;
@@ -8,7 +9,7 @@ using GenRec.Training.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench speed</c>: training throughput of a retrieval config on fixed-shape synthetic batches

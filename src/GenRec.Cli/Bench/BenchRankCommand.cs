@@ -1,3 +1,4 @@
+using GenRec.Cli.Commands;
 using GenRec.Training;
 using GenRec.Checkpoints;
 using GenRec.Configuration;
@@ -9,7 +10,7 @@ using GenRec.Data.Splits;
 using GenRec.Models.Ranking;
 using GenRec.Training.Ranking;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench rank</c>: trains the HSTU ranking model and the history-free baseline on one

@@ -4,9 +4,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using GenRec.Cli.Commands;
 using GenRec.Configuration;
 
-namespace GenRec.Cli.Commands;
+namespace GenRec.Cli.Bench;
 
 /// <summary>
 /// <c>genrec bench grid</c>: a recorded tuning grid that selects on the validation split only. Each variant is the config
