@@ -29,3 +29,12 @@ internal sealed record RankResponse(IReadOnlyList<ScoredItemDto> Scores, int His
 
 /// <summary>Every error's body: what was wrong, and the request id that the log line of it carries.</summary>
 internal sealed record ErrorResponse(string Error, string? RequestId = null);
+
+/// <summary>One item of <c>POST /catalog/items</c>: its id and the text it is named by (the fields of items.jsonl).</summary>
+internal sealed record CatalogItemRequest(string? Id, string? Title, string[]? Categories = null, string? Brand = null, double? Price = null);
+
+/// <summary><c>POST /catalog/items</c>: items to add to the served model, all or nothing.</summary>
+internal sealed record CatalogAddRequest(CatalogItemRequest[]? Items);
+
+/// <summary><c>POST /catalog/withdraw</c> and <c>/catalog/restore</c>: item ids.</summary>
+internal sealed record CatalogIdsRequest(string[]? Items);

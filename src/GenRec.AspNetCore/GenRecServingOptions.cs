@@ -84,6 +84,15 @@ public sealed record GenRecServingOptions
     /// <summary>GenRec's own server: X-Forwarded-For/-Proto are honoured from these proxy addresses (empty: none).</summary>
     public IReadOnlyList<string> KnownProxies { get; set; } = [];
 
+    /// <summary>Sentence encoder that names items added online (<c>POST /catalog/items</c>) by their text: the one the trained items' vectors came from.</summary>
+    public string CatalogEncoder { get; set; } = "minilm";
+
+    /// <summary>The trained items' text vectors (.npy from <c>genrec text embed</c>, same encoder) for the content mapping; null: the model's text view, else embedded at the first add.</summary>
+    public string? CatalogTextEmbeddings { get; set; }
+
+    /// <summary>Most items one catalogue request may name (413 above).</summary>
+    public int MaxCatalogItems { get; set; } = 1_000;
+
     /// <summary>GenRec's own server: how long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -4,7 +4,7 @@ namespace GenRec.AspNetCore;
 
 /// <summary>
 /// Checks a freshly loaded model before it is served (at a reload, and at start-up): the same dataset (name and item
-/// catalogue, in order) as the served model unless a change was asked for (reloads only), finite weights, and
+/// catalogue, in order, or that catalogue with items added after it) as the served model unless a change was asked for (reloads only), finite weights, and
 /// <see cref="Histories"/> seeded queries that must give finite, non-degenerate answers:
 /// <list type="bullet">
 /// <item>every recommendation, ranking score and ranker probability finite (probabilities within [0, 1]);</item>
@@ -22,7 +22,9 @@ internal static class ModelValidation
     public static void Check(ServedModel candidate, ServedModel served, bool allowDatasetChange)
     {
         var (now, next) = (served.Engine.Dataset, candidate.Engine.Dataset);
-        if (!allowDatasetChange && (now.Name != next.Name || !now.ItemKeys.AsSpan().SequenceEqual(next.ItemKeys)))
+        // Items added to the served catalogue (genrec catalog add, POST /catalog/items) keep every served id in its place.
+        var grown = next.NumItems >= now.NumItems && next.ItemKeys.AsSpan(0, now.ItemKeys.Length).SequenceEqual(now.ItemKeys);
+        if (!allowDatasetChange && (now.Name != next.Name || !grown))
         {
             throw new RequestException(422, $"the checkpoint's dataset '{next.Name}' ({next.NumItems:N0} items) is not the served '{now.Name}' ({now.NumItems:N0} items, same ids in the same order); send \"allow_dataset_change\": true to switch catalogues");
         }

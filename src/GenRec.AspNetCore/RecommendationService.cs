@@ -37,7 +37,7 @@ internal static class RecommendationService
     /// <summary>Largest total of request headers answered normally; 431 above.</summary>
     public const int MaxHeaderBytes = 32 * 1024;
 
-    private static readonly string[] Endpoints = ["/recommend", "/rank", "/health", "/ready", "/metrics", "/reload"];
+    private static readonly string[] Endpoints = ["/recommend", "/rank", "/health", "/ready", "/metrics", "/reload", "/catalog/items", "/catalog/withdraw", "/catalog/restore"];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -88,7 +88,7 @@ internal static class RecommendationService
         builder.Services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                options.RateLimitPerSecond > 0 && context.Request.Path.Value is "/recommend" or "/rank" or "/reload"
+                options.RateLimitPerSecond > 0 && context.Request.Path.Value is "/recommend" or "/rank" or "/reload" or "/catalog/items" or "/catalog/withdraw" or "/catalog/restore"
                     ? RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = options.RateLimitPerSecond,
@@ -210,7 +210,7 @@ internal static class RecommendationService
     }
 
     /// <summary>
-    /// Maps <c>/recommend</c>, <c>/rank</c>, <c>/health</c>, <c>/ready</c> and <c>/reload</c> on <paramref name="routes"/>
+    /// Maps <c>/recommend</c>, <c>/rank</c>, <c>/health</c>, <c>/ready</c>, <c>/reload</c> and the catalogue's admin endpoints on <paramref name="routes"/>
     /// (the service's own app, or a group in a host application through <see cref="GenRecHostingExtensions.MapGenRec"/>).
     /// </summary>
     internal static void MapEndpoints(IEndpointRouteBuilder routes, ServiceEndpoints endpoints)
@@ -269,14 +269,9 @@ internal static class RecommendationService
         })));
         routes.MapPost("/reload", (Func<HttpContext, Task<IResult>>)(async context =>
         {
-            if (admin.Check(context.Request) is { } refused)
+            if (Refused(context, admin) is { } refusal)
             {
-                if (refused.StatusCode == 401)
-                {
-                    context.Response.Headers.WWWAuthenticate = "Bearer";
-                }
-
-                return Error(context, refused.StatusCode, refused.Message);
+                return refusal;
             }
 
             var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
@@ -298,6 +293,41 @@ internal static class RecommendationService
                 return Error(context, e.StatusCode, e.Message);
             }
         })).WithRequestTimeout(host.Timeout + TimeSpan.FromSeconds(10)); // a reload has its own, longer, time limit
+        var editor = new CatalogEditor(host, options, log);
+        lifetime.ApplicationStopped.Register(editor.Dispose);
+        MapCatalogEndpoints(routes, endpoints, editor);
+    }
+
+    /// <summary>
+    /// The admin endpoints that change the served catalogue (<see cref="CatalogEditor"/>): <c>POST /catalog/items</c> adds
+    /// items named by their text, <c>/catalog/withdraw</c> and <c>/catalog/restore</c> take items out of recommendation
+    /// and back; each answers once the change is served. Same bearer token as <c>/reload</c>.
+    /// </summary>
+    private static void MapCatalogEndpoints(IEndpointRouteBuilder routes, ServiceEndpoints endpoints, CatalogEditor editor)
+    {
+        var timeout = endpoints.Host.Timeout + TimeSpan.FromSeconds(10);
+        Task<IResult> Admin<TRequest>(HttpContext context, Func<TRequest, Task<object>> handle)
+            where TRequest : class =>
+            Refused(context, endpoints.Admin) is { } refusal ? Task.FromResult(refusal) : Handle(context, handle);
+        routes.MapPost("/catalog/items", (Func<HttpContext, Task<IResult>>)(context => Admin<CatalogAddRequest>(context, request => editor.AddAsync(request, context.RequestAborted)))).WithRequestTimeout(timeout);
+        routes.MapPost("/catalog/withdraw", (Func<HttpContext, Task<IResult>>)(context => Admin<CatalogIdsRequest>(context, request => editor.WithdrawAsync(request, withdraw: true, context.RequestAborted)))).WithRequestTimeout(timeout);
+        routes.MapPost("/catalog/restore", (Func<HttpContext, Task<IResult>>)(context => Admin<CatalogIdsRequest>(context, request => editor.WithdrawAsync(request, withdraw: false, context.RequestAborted)))).WithRequestTimeout(timeout);
+    }
+
+    // The admin guard's refusal as its error (401 with the Bearer challenge), or null when the request may go on.
+    private static IResult? Refused(HttpContext context, AdminGuard admin)
+    {
+        if (admin.Check(context.Request) is not { } refused)
+        {
+            return null;
+        }
+
+        if (refused.StatusCode == 401)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        return Error(context, refused.StatusCode, refused.Message);
     }
 
     /// <summary>The endpoint a path names in another case or with a trailing slash (null: already canonical, or no endpoint).</summary>
@@ -369,7 +399,7 @@ internal static class RecommendationService
     private static string StatusText(HttpContext context) => context.Response.StatusCode switch
     {
         400 => "bad request (for example a Host header this service does not answer to)",
-        404 => $"no endpoint at '{QuotedText.Clip(context.Request.Path.Value ?? "")}' (POST /recommend, /rank, /reload; GET /health, /ready, /metrics)",
+        404 => $"no endpoint at '{QuotedText.Clip(context.Request.Path.Value ?? "")}' (POST /recommend, /rank, /reload, /catalog/items, /catalog/withdraw, /catalog/restore; GET /health, /ready, /metrics)",
         405 => $"{context.Request.Method} is not allowed on '{QuotedText.Clip(context.Request.Path.Value ?? "")}'",
         503 => "the request took too long",
         var status => $"HTTP {status}",

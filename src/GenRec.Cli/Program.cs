@@ -24,6 +24,7 @@ var root = new Command("genrec", "GenRec: sequential and generative recommendati
     ServeCommand.Create(),
     ExportCommand.Create(),
     TextCommand.Create(),
+    CatalogCommand.Create(),
     SemanticIdsCommand.Create(BenchCommand.OutputOption("tiger")),
     TigerCommand.Create(BenchCommand.OutputOption("tiger")),
     DoctorCommand.Create(),

@@ -80,6 +80,7 @@ internal static class BenchCommand
         bench.Add(BenchSeedsTableCommand.Create());
         bench.Add(BenchSeedsDiffCommand.Create());
         bench.Add(BenchEpochColumnsCommand.Create());
+        bench.Add(BenchColdItemsTableCommand.Create());
         bench.Add(BenchTigerCommand.Create());
         bench.Add(BenchTigerSpeedCommand.Create());
         bench.Add(BenchLlmEsrCommand.Create());

@@ -19,7 +19,8 @@ internal sealed record BenchReport(
     DateTimeOffset Date,
     object? Training = null,
     object? LongTail = null,
-    object? ColdStart = null)
+    object? ColdStart = null,
+    object? ColdItems = null)
 {
     /// <summary>
     /// The build that ran: its version and the commit it was built from (<c>0.1.0+&lt;sha&gt;</c>). <see cref="GitRevision"/> is the

@@ -24,8 +24,9 @@ internal static class BenchSeedsCommand
         var model = new Option<string?>("--model") { Description = "Model name in the result file names (default: the encoder)" };
         var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3)" };
         var metrics = new Option<string?>("--metrics") { Description = "Metric keys of the table, comma-separated (default: hr@10,ndcg@10,hr@5,ndcg@5; ranking: every task's)" };
+        var coldItems = BenchTrainCommand.ColdItemsOption();
         var results = new Option<string?>("--results") { Description = "Results folder of the area (default bench/results/retrieval, or bench/results/ranking for a ranking config)" };
-        var command = new Command("seeds", "Train and test a retrieval or ranking config once per seed (skipping seeds already done, resuming interrupted ones); the table over seeds") { seeds, name, model, coldStart, metrics, results };
+        var command = new Command("seeds", "Train and test a retrieval or ranking config once per seed (skipping seeds already done, resuming interrupted ones); the table over seeds") { seeds, name, model, coldStart, coldItems, metrics, results };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
@@ -45,6 +46,7 @@ internal static class BenchSeedsCommand
             var ranking = kind == RunKind.Ranking ? options.Load<RankingRunConfig>(r) : null;
             var retrieval = ranking is null ? options.Load<RunConfig>(r) : null;
             var dataPath = ranking?.Data.Path ?? retrieval!.Data.Path;
+            var coldItemText = r.GetValue(coldItems) is { } npy ? BenchTrainCommand.ColdItemText(npy, retrieval ?? throw new ArgumentException("--cold-items: the cold-item test is for retrieval configs")) : null;
             foreach (var seed in seedList)
             {
                 var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];
@@ -57,7 +59,7 @@ internal static class BenchSeedsCommand
                 var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
                 var finished = ranking is not null
                     ? BenchRankCommand.Run(ranking with { Seed = seed }, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is not null
-                    : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(retrieval! with { Seed = seed }, r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes), cancel) is not null;
+                    : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(retrieval! with { Seed = seed }, r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes, ColdItemText: coldItemText), cancel) is not null;
                 if (!finished)
                 {
                     return Task.FromResult(130);

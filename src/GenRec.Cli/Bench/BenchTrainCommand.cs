@@ -29,7 +29,8 @@ internal static class BenchTrainCommand
         var withoutLlmEsr = new Option<bool>("--without-llm-esr") { Description = "Train the config's backbone without LLM-ESR (ID embeddings only, no self-distillation)" };
         var textEmbeddings = new Option<string?>("--text-embeddings") { Description = "Item text embeddings .npy for LLM-ESR (= --set llm_esr.embeddings=...; e.g. from `genrec text embed`)" };
         var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3): a simulated cold start" };
-        var command = new Command("train", "Train and test a retrieval config; write its benchmark JSON") { model, dataset, tag, longTail, withoutLlmEsr, textEmbeddings, coldStart, output };
+        var coldItems = ColdItemsOption();
+        var command = new Command("train", "Train and test a retrieval config; write its benchmark JSON") { model, dataset, tag, longTail, withoutLlmEsr, textEmbeddings, coldStart, coldItems, output };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
@@ -50,14 +51,28 @@ internal static class BenchTrainCommand
                 r.GetValue(output)!,
                 r.GetValue(tag),
                 r.GetValue(longTail),
-                r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null); // before hours of training
+                r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null, // before hours of training
+                ColdItemText(r.GetValue(coldItems), run));
             return Task.FromResult(Run(job, cancel) is null ? 130 : 0);
         });
         return command;
     }
 
     /// <summary>One bench training run: the config, the names in the result file, the run folder and the extra tests.</summary>
-    internal sealed record BenchTrainJob(RunConfig Run, string Model, string? Dataset, string? RunFolder, bool Resume, string Results, string? Tag, bool LongTail = false, int[]? ColdStart = null)
+    /// <summary>The <c>--cold-items</c> option: item text vectors for the cold-item test of a run with <c>data.cold_item_share</c>.</summary>
+    internal static Option<string?> ColdItemsOption() =>
+        new("--cold-items") { Description = "Item text vectors .npy (genrec text embed): after training with data.cold_item_share, the cold-item test (mapped cold rows, cold and warm targets, text-kNN floor)" };
+
+    /// <summary>The vectors' path, checked against the config before hours of training.</summary>
+    internal static string? ColdItemText(string? npy, RunConfig run) => npy switch
+    {
+        null => null,
+        _ when run.Data.ColdItemShare <= 0 => throw new ArgumentException("--cold-items: the config removes no items (set data.cold_item_share, e.g. --set data.cold_item_share=0.05)"),
+        _ when !File.Exists(npy) => throw new FileNotFoundException($"--cold-items: {npy} does not exist (genrec text embed <data> --out {npy})"),
+        _ => npy,
+    };
+
+    internal sealed record BenchTrainJob(RunConfig Run, string Model, string? Dataset, string? RunFolder, bool Resume, string Results, string? Tag, bool LongTail = false, int[]? ColdStart = null, string? ColdItemText = null)
     {
         public string DatasetName => Dataset ?? Path.GetFileName(Path.GetFullPath(Run.Data.Path).TrimEnd('/'));
 
@@ -79,6 +94,7 @@ internal static class BenchTrainCommand
 
         var breakdown = job.LongTail ? LongTailOf(run, prepared, result.Checkpoint) : null;
         var coldStartRows = job.ColdStart is { } prefixes ? ColdStartOf(run, prepared, result.Checkpoint, prefixes) : null;
+        var coldItems = job.ColdItemText is { } npy ? ColdItemsOf(run, prepared, result.Checkpoint, npy, job.Model) : null;
 
         // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
         var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
@@ -92,17 +108,36 @@ internal static class BenchTrainCommand
             clock.Elapsed.TotalSeconds,
             run,
             training,
-            breakdown) with { ColdStart = coldStartRows };
+            breakdown) with { ColdStart = coldStartRows, ColdItems = coldItems };
         var path = report.Write(job.Results, job.Tag);
         System.Console.WriteLine(report.Summary() + $"; {result.EpochsRun}/{run.Train.Epochs} epochs, {result.SamplesPerSecond:F1} seq/s, peak {training.PeakMemoryMb:F0} MB -> {path}");
         return path;
     }
 
+    // The cold-item test: the cold rows from the warm items' content mapping, cold and warm targets apart, beside the floors.
+    private static object ColdItemsOf(RunConfig run, SequenceDataset dataset, string checkpoint, string npy, string modelName)
+    {
+        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the cold-item test");
+        var text = Text.ItemTextEmbeddings.Import(npy, dataset.NumItems);
+        var report = Catalog.ColdItemEvaluation.Run(model, dataset, run, text, modelName, line => System.Console.WriteLine($"  {line}"));
+        return new
+        {
+            share = run.Data.ColdItemShare,
+            cold_items = report.ColdItems,
+            cold_cases = report.ColdCases,
+            warm_cases = report.WarmCases,
+            warm_items = report.WarmItems,
+            text_embeddings = npy,
+            mappings = report.Mappings.ToDictionary(m => m.Key, m => new { r2 = m.Value.R2, cosine = m.Value.Cosine, true_row_in_top10 = m.Value.TrueRowInTop10, held_out = m.Value.HeldOut }),
+            arms = report.Arms.ToDictionary(a => a.Name, a => new { cold = a.Cold.Metrics, warm = a.Warm.Metrics }),
+        };
+    }
+
     // The test cases with only the first N history items, for each N, with the model and with most-popular (no history needed).
     private static Evaluation.ColdStartTest.Row[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
     {
-        var split = SequenceSplit.Create(dataset, run.Data.Split);
-        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset }).TakeRetrieval("the cold-start test");
+        var split = Trainer.SplitOf(dataset, run);
+        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the cold-start test");
         var scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
         var popular = Models.Baselines.BaselineFactory.Create("most-popular", split.Train, dataset.NumItems, null);
         return Evaluation.ColdStartTest.Run(scorer, model.UserFeatureCount > 0, popular, split.Test, prefixes, run.Train.EvalOptions(run.Model.MaxSequenceLength));
@@ -112,8 +147,8 @@ internal static class BenchTrainCommand
     // negatives), by head/tail items and users under two groupings: the 20% share (first) and the paper's thresholds.
     private static LongTailEvaluation[] LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
-        var split = SequenceSplit.Create(dataset, run.Data.Split);
-        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset }).TakeRetrieval("the long-tail test");
+        var split = Trainer.SplitOf(dataset, run);
+        using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the long-tail test");
         var popularity = LongTailGroups.Popularity(split.Train, dataset.NumItems).Select(c => (double)c).ToArray();
         LongTailGroups[] groupings = [LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), LongTailGroups.Paper(dataset.Sequences, dataset.NumItems)];
         var evaluations = LongTailEvaluation.Run(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), split.Test, groupings, batchSize: run.Train.EvalBatchSize, popularity: popularity);

@@ -35,9 +35,11 @@ internal sealed class RunOptions
 
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last.ckpt" };
 
+    public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Start from an earlier retrieval checkpoint (same model config, an older log): its weights and known items' rows (= --set train.init_from=...)" };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Set, Data, Seed, Epochs, MaxMinutes, Device, Out, Resume })
+        foreach (var option in new Option[] { Config, Set, Data, Seed, Epochs, MaxMinutes, Device, Out, Resume, InitFrom })
         {
             command.Add(option);
         }
@@ -65,6 +67,7 @@ internal sealed class RunOptions
         Add("train.epochs", r.GetValue(Epochs)?.ToString(CultureInfo.InvariantCulture));
         Add("train.max_minutes", r.GetValue(MaxMinutes)?.ToString("R", CultureInfo.InvariantCulture));
         Add("compute.device", r.GetValue(Device) is { } device ? System.Text.Json.JsonSerializer.Serialize(device) : null);
+        Add("train.init_from", r.GetValue(InitFrom) is { } from ? System.Text.Json.JsonSerializer.Serialize(from) : null);
         return sets;
     }
 

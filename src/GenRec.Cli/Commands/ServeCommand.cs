@@ -37,11 +37,13 @@ internal static class ServeCommand
         var maxBatch = new Option<int?>("--max-batch") { Description = "Dynamic batching: most /recommend requests per forward pass (1: off; default 32 on CUDA, off on CPU, where it measured slower)" };
         var batchWait = new Option<double>("--batch-wait-ms") { Description = "Dynamic batching: longest wait for a batch to fill, in ms", DefaultValueFactory = _ => 1 };
         var batchWorkers = new Option<int>("--batch-workers") { Description = "Dynamic batching: batches computed at once, each on one libtorch thread (default: one per core)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var catalogEncoder = new Option<string>("--catalog-encoder") { Description = "Sentence encoder naming items added by POST /catalog/items (the one the trained items' vectors came from)", DefaultValueFactory = _ => "minilm" };
+        var catalogText = new Option<string?>("--catalog-text-embeddings") { Description = "The trained items' text vectors (.npy, genrec text embed) for the content mapping of added items (default: embedded at the first add)" };
         var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
         var device = DeviceOption.Create();
-        var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics and /reload over HTTP")
+        var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -52,6 +54,8 @@ internal static class ServeCommand
                 Device = r.GetValue(device) ?? "auto",
                 Index = r.GetValue(index),
                 PrecomputeUsers = r.GetValue(precompute),
+                CatalogEncoder = r.GetValue(catalogEncoder)!,
+                CatalogTextEmbeddings = r.GetValue(catalogText),
                 Host = r.GetValue(host)!,
                 Port = r.GetValue(port),
                 MaxBodyBytes = r.GetValue(maxBody) * 1024L,

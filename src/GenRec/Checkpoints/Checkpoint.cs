@@ -66,6 +66,12 @@ internal static class Checkpoint
                 throw new InvalidDataException($"{path}: the model was trained on {loaded.Header.NumItems:N0} items but the dataset {dataset.Name} has {dataset.NumItems:N0}; use the dataset and options it was trained with");
             }
 
+            // Items added after training (genrec catalog add) join the model and the dataset here, for every caller.
+            if (options.WithCatalog && loaded.Model is Models.SequentialRecommender retrieval)
+            {
+                dataset = Catalog.ItemCatalog.ApplyIfPresent(path, retrieval, dataset);
+            }
+
             return new OpenedCheckpoint(path, kind, loaded.Model, loaded.Header, dataset);
         }
         catch

@@ -18,6 +18,12 @@ internal sealed record CheckpointOpenOptions
     /// <summary>The prepared-dataset cache folder.</summary>
     public string CacheDir { get; init; } = DatasetRequest.DefaultCacheDir;
 
+    /// <summary>
+    /// Apply the items added after training (<c>&lt;checkpoint&gt;.catalog.json</c>, <see cref="Catalog.ItemCatalog"/>);
+    /// off for the trainer's own test of what it trained.
+    /// </summary>
+    public bool WithCatalog { get; init; } = true;
+
     /// <summary>Progress lines of dataset loading.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -28,6 +28,12 @@ public sealed record DataConfig
     /// <summary>Leave-one-out (validation = second-to-last item, test = last) or last-item.</summary>
     public SplitKind Split { get; init; } = SplitKind.LeaveOneOut;
 
+    /// <summary>
+    /// TIGER's cold-start protocol: this share of the test-target items (drawn with the run's seed) is removed from
+    /// training, validation and every history, kept only as test targets (<see cref="Data.Splits.ColdItems"/>); 0: off.
+    /// </summary>
+    public double ColdItemShare { get; init; }
+
     /// <summary>User feature table: <c>users.dat</c> or a CSV (user id, then categorical feature columns); null finds <c>users.dat</c> beside the data.</summary>
     public string? UserFeatures { get; init; }
 

@@ -110,6 +110,12 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
     /// </summary>
     public SelectOn SelectOn { get; init; } = SelectOn.Validation;
 
+    /// <summary>
+    /// An earlier retrieval checkpoint (same model config, an older log) to start from instead of from nothing: its
+    /// weights, and the rows of the items it knows; new items start fresh (<c>--init-from</c>).
+    /// </summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Also test after every validation and record it in <c>metrics.jsonl</c> (never used to select).</summary>
     public bool TestEveryEpoch { get; init; }
 

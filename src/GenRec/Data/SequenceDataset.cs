@@ -103,6 +103,25 @@ public sealed class SequenceDataset
     internal static string DescribeUnknown(IReadOnlyList<string> unknown) =>
         $"{unknown.Count} unknown item id(s): {string.Join(", ", unknown.Take(10).Select(u => $"'{Util.QuotedText.Clip(u)}'"))}{(unknown.Count > 10 ? ", ..." : "")}";
 
+    /// <summary>
+    /// The dataset with items added after its last one (ids <c>NumItems + 1</c> onwards, in the order given): the
+    /// sequences are unchanged, the new items have no interactions yet. Keys already in the dataset are an error.
+    /// </summary>
+    internal SequenceDataset WithItems(IReadOnlyList<string> keys, IReadOnlyList<ItemMetadata?> metadata)
+    {
+        if (keys.Count != metadata.Count)
+        {
+            throw new ArgumentException($"{keys.Count} item keys but {metadata.Count} metadata entries");
+        }
+
+        foreach (var key in keys.Where(ItemIds.ContainsKey))
+        {
+            throw new ArgumentException($"item '{key}' is already in {Name}");
+        }
+
+        return new SequenceDataset(Name, UserKeys, [.. ItemKeys, .. keys], Sequences, Ratings, Timestamps, [.. Items, .. metadata], Report);
+    }
+
     /// <summary>A readable label: the title when known, else the original id.</summary>
     public string ItemLabel(int item) => Items[item] is { Title.Length: > 0 } m ? m.Title : ItemKeys[item];
 

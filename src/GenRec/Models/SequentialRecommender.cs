@@ -108,7 +108,7 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
     // The configured start of the position table, or the encoder's reference code's (see EncoderRegistry).
     private static PositionInit PositionInitOf(ModelConfig config, EncoderEntry encoderKind) => config.PositionInit ?? encoderKind.PositionInit;
 
-    public int NumItems { get; }
+    public int NumItems { get; private set; }
 
     /// <summary>False for BERT4Rec: trained by cloze, queried through an appended <see cref="MaskToken"/>.</summary>
     public bool IsCausal => encoder.IsCausal;
@@ -215,6 +215,28 @@ internal sealed class SequentialRecommender : nn.Module<SequenceInput, Tensor>
 
     /// <summary>Normalised embeddings of all items, padding row included: [numItems + 1, D'].</summary>
     public Tensor AllItemEmbeddings() => outputNorm.forward(Joined(ItemViews(items.AllRows(), semantic?.FirstRows(NumItems + 1))));
+
+    /// <summary>
+    /// Adds items after the last one (ids NumItems + 1 onwards): their ID rows [M, D] (e.g. from a content mapping) and,
+    /// for a model with LLM-ESR's semantic view, their text embeddings [M, Ds]. Both the scored and the input table grow;
+    /// BERT4Rec's [mask] token moves after the new items.
+    /// </summary>
+    public void AddItems(Tensor idRows, Tensor? textRows = null)
+    {
+        if (semantic is not null && textRows is null)
+        {
+            throw new ArgumentException("this model reads item text (LLM-ESR's semantic view): new items need their text embeddings");
+        }
+
+        if (textRows is not null && textRows.shape[0] != idRows.shape[0])
+        {
+            throw new ArgumentException($"{idRows.shape[0]} ID rows but {textRows.shape[0]} text rows");
+        }
+
+        items.Append(idRows);
+        semantic?.Append(textRows!, NumItems);
+        NumItems += (int)idRows.shape[0];
+    }
 
     /// <summary>
     /// Loads the item text embeddings [items + 1, Ds] into the semantic view and, with

@@ -30,7 +30,7 @@ internal sealed class RetrievalEngine : IDisposable
     private UserStateBatcher? batcher;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> knownUserStates = new();
 
-    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "")
+    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "", IReadOnlySet<int>? withdrawn = null)
     {
         if (model.NumItems != dataset.NumItems)
         {
@@ -43,7 +43,8 @@ internal sealed class RetrievalEngine : IDisposable
         Source = source;
         userFeatures = FeatureResolution.UsersFor(model.Config, dataset);
         scorer = new ModelScorer(model, userFeatures);
-        fullScoring = new TopKRecommender(scorer, dataset);
+        Withdrawn = withdrawn ?? new HashSet<int>();
+        fullScoring = new TopKRecommender(scorer, dataset, Withdrawn);
         if (!model.HasLearnedSimilarity)
         {
             Items = ExportItemVectors(model);
@@ -53,6 +54,12 @@ internal sealed class RetrievalEngine : IDisposable
     }
 
     public SequenceDataset Dataset { get; }
+
+    /// <summary>The served model (read-only use: the catalogue's content mapping reads its item rows).</summary>
+    internal SequentialRecommender Model => model;
+
+    /// <summary>Items withdrawn from the catalogue (dense ids): in the model, never recommended.</summary>
+    public IReadOnlySet<int> Withdrawn { get; }
 
     /// <summary>Where the model came from (checkpoint path), for /health.</summary>
     public string Source { get; }
@@ -202,7 +209,8 @@ internal sealed class RetrievalEngine : IDisposable
 
     private Recommendation[] Search(float[] state, int[] history, int k, bool filterHistory)
     {
-        var exclude = filterHistory ? history.ToHashSet() : null;
+        var exclude = filterHistory ? history.ToHashSet() : Withdrawn.Count > 0 ? [] : null;
+        exclude?.UnionWith(Withdrawn);
         return index!.Search(state, k, exclude)
             .Select(s => new Recommendation(s.Item, Dataset.ItemKeys[s.Item], Dataset.ItemLabel(s.Item), s.Score))
             .ToArray();
@@ -233,11 +241,12 @@ internal sealed class RetrievalEngine : IDisposable
     public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, IndexKind indexKind = IndexKind.Exact)
     {
         using var opened = Checkpoint.Open(checkpoint, options);
-        return Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind);
+        var withdrawn = options.WithCatalog ? Catalog.ItemCatalog.WithdrawnOf(checkpoint, opened.Dataset) : null;
+        return Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn);
     }
 
     /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>
-    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, IndexKind indexKind = IndexKind.Exact)
+    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, IndexKind indexKind = IndexKind.Exact, IReadOnlySet<int>? withdrawn = null)
     {
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {
@@ -246,6 +255,6 @@ internal sealed class RetrievalEngine : IDisposable
             throw new ArgumentException($"{checkpoint}: the model reads timestamps or ratings, which a served history does not carry; serve a model trained without them");
         }
 
-        return new RetrievalEngine(model, dataset, indexKind, checkpoint);
+        return new RetrievalEngine(model, dataset, indexKind, checkpoint, withdrawn);
     }
 }

@@ -5,14 +5,19 @@ using GenRec.Evaluation;
 
 namespace GenRec.Serving;
 
-/// <summary>Exact top-k recommendation from any <see cref="IScorer"/>, with the history's items left out.</summary>
+/// <summary>Exact top-k recommendation from any <see cref="IScorer"/>, with the history's items (and withdrawn ones) left out.</summary>
 internal sealed class TopKRecommender
 {
     private readonly IScorer scorer;
     private readonly SequenceDataset dataset;
+    private readonly IReadOnlySet<int> withdrawn;
 
-    public TopKRecommender(IScorer scorer, SequenceDataset dataset)
+    /// <param name="scorer">Scores every item.</param>
+    /// <param name="dataset">The items' keys and labels.</param>
+    /// <param name="withdrawn">Items never recommended (withdrawn from the catalogue).</param>
+    public TopKRecommender(IScorer scorer, SequenceDataset dataset, IReadOnlySet<int>? withdrawn = null)
     {
+        this.withdrawn = withdrawn ?? new HashSet<int>();
         if (scorer.NumItems != dataset.NumItems)
         {
             throw new ArgumentException($"scorer has {scorer.NumItems} items, dataset {dataset.NumItems}");
@@ -41,6 +46,11 @@ internal sealed class TopKRecommender
         var scores = new float[dataset.NumItems + 1];
         scorer.Score([new EvalCase(user, history, 0, UserFeatures: userFeatures)], scores);
         scores[0] = float.NegativeInfinity;
+        foreach (var item in withdrawn)
+        {
+            scores[item] = float.NegativeInfinity;
+        }
+
         if (filterHistory)
         {
             foreach (var item in history)

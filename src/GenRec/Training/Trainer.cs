@@ -45,7 +45,12 @@ public static class Trainer
         var semantics = ResolveSemantics(ref config, data, observer);
         (config, var userFeatures, var itemFeatures) = FeatureResolution.Resolve(config, data);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
-        var split = SequenceSplit.Create(data, config.Data.Split);
+        if (File.Exists(Catalog.ItemCatalog.PathOf(Path.Combine(outDir, BestCheckpoint))))
+        {
+            observer.Message($"warning: {Catalog.ItemCatalog.PathOf(Path.Combine(outDir, BestCheckpoint))} holds items added to an earlier {BestCheckpoint}; a new one will not take them (add them again)");
+        }
+
+        var split = SplitOf(data, config, observer);
         var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
         if (trainable.Length == 0)
         {
@@ -81,6 +86,11 @@ public static class Trainer
 
             observer.Message($"LLM-ESR: {config.Model.SemanticView!.SemanticDim}-d item text embeddings, {ClosedChoice.Name(config.Model.SemanticView.Fusion)} fusion, "
                 + (distillation is null ? "no self-distillation (alpha 0)" : $"{config.LlmEsr.SimilarUsers} similar users per user, alpha {config.LlmEsr.Alpha} ({ClosedChoice.Name(config.LlmEsr.Alignment)})"));
+        }
+
+        if (config.Train.InitFrom is { } initFrom && !(resume && File.Exists(Path.Combine(outDir, LastCheckpoint))))
+        {
+            observer.Message(WarmStart.Apply(model, data, initFrom));
         }
 
         // Initialised on the host (the same weights for a seed on any device), then moved: parameters, buffers, and so the optimiser state.
@@ -207,7 +217,7 @@ public static class Trainer
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
-        using var best = Checkpoint.Open(finalPath, new() { Device = device, Dataset = data }).TakeRetrieval("testing");
+        using var best = Checkpoint.Open(finalPath, new() { Device = device, Dataset = data, WithCatalog = false }).TakeRetrieval("testing");
         var test = Evaluator.Evaluate(new ModelScorer(best, userFeatures), split.Test, testOptions).Metrics;
         var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath) { StopReason = run.StopReason };
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
@@ -243,6 +253,18 @@ public static class Trainer
     }
 
     /// <summary>The cases that select the tested epoch (see <see cref="TrainConfig.SelectOn"/>).</summary>
+    /// <summary>The run's split: the config's kind, without the cold items where the config names a share of them.</summary>
+    internal static SequenceSplit SplitOf(SequenceDataset data, RunConfig config, ITrainingObserver? observer = null)
+    {
+        var (split, cold) = ColdItems.Split(data, config.Data.Split, config.Data.ColdItemShare, config.Seed);
+        if (config.Data.ColdItemShare > 0)
+        {
+            observer?.Message($"cold items: {cold.Count(c => c)} of {data.NumItems} removed from training (seed {config.Seed}); {split.Test.Count(c => cold[c.Target])} of {split.Test.Length} test users have a cold target");
+        }
+
+        return split;
+    }
+
     internal static EvalCase[] SelectionCases(SequenceSplit split, SelectOn selectOn) => selectOn switch
     {
         SelectOn.Validation => split.Valid,

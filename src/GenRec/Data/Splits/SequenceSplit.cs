@@ -3,7 +3,7 @@ namespace GenRec.Data.Splits;
 /// <summary>Training sequences and held-out validation/test cases of one dataset.</summary>
 internal sealed class SequenceSplit
 {
-    private SequenceSplit(SplitKind kind, int[][] train, long[][]? trainTimestamps, float[][]? trainRatings, EvalCase[] valid, EvalCase[] test, int usersTooShort)
+    internal SequenceSplit(SplitKind kind, int[][] train, long[][]? trainTimestamps, float[][]? trainRatings, EvalCase[] valid, EvalCase[] test, int usersTooShort)
     {
         Kind = kind;
         Train = train;

@@ -54,6 +54,18 @@ internal sealed class SemanticItemView : nn.Module<Tensor, Tensor>
         table[0].zero_();
     }
 
+    /// <summary>Adds the text embeddings [M, Ds] of new items after the first <paramref name="numItems"/> + 1 rows (special tokens move after them).</summary>
+    public void Append(Tensor text, int numItems)
+    {
+        if (text.dim() != 2 || text.shape[1] != SemanticDim)
+        {
+            throw new ArgumentException($"new item text embeddings must be [M, {SemanticDim}]; got [{string.Join(", ", text.shape)}]");
+        }
+
+        using var _ = no_grad();
+        Modules.ItemEmbedding.GrowRows(table, numItems, text);
+    }
+
     // ids: [...] -> adapted semantic embeddings [..., D]
     public override Tensor forward(Tensor ids)
     {
