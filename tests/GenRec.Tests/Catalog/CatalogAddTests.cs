@@ -15,38 +15,6 @@ namespace GenRec.Tests.Catalog;
 /// </summary>
 public class CatalogAddTests
 {
-    /// <summary>A deterministic stand-in for a sentence encoder: a hashed bag of words, 16 values.</summary>
-    private sealed class BagOfWords : ITextEncoder
-    {
-        public string Name => "bag-of-words";
-
-        public int Dim => 16;
-
-        public float[] Encode(IReadOnlyList<string> texts) =>
-            [.. texts.SelectMany(t =>
-            {
-                var row = new float[Dim];
-                foreach (var word in t.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    row[(int)((uint)word.Aggregate(17, (h, c) => unchecked((h * 31) + c)) % Dim)] += 1;
-                }
-
-                return row;
-            })];
-    }
-
-    private static (string Checkpoint, SequenceDataset Data) Trained(TempDir dir)
-    {
-        var data = GenRec.Tests.Training.TrainingTests.CycleDataset(users: 60, items: 20);
-        for (var i = 1; i <= data.NumItems; i++)
-        {
-            data.Items[i] = new ItemMetadata($"item {i} colour {i % 4} shape {i % 3}", []);
-        }
-
-        var result = Trainer.Run(GenRec.Tests.Training.TrainingTests.SmallRun(1), data, dir.Path);
-        return (result.Checkpoint, data);
-    }
-
     private static (string, ItemMetadata)[] Items(params (string Key, string Title)[] items) =>
         [.. items.Select(i => (i.Key, new ItemMetadata(i.Title, [])))];
 
@@ -54,14 +22,14 @@ public class CatalogAddTests
     {
         using var opened = Checkpoint.Open(checkpoint, new() { Dataset = data });
         using var model = opened.TakeRetrieval("test");
-        return CatalogAdd.Run(checkpoint, model, opened.Dataset, Items(items), new BagOfWords(), null, ContentMappingKind.Ridge, seed: 1);
+        return CatalogAdd.Run(checkpoint, model, opened.Dataset, Items(items), new CatalogFixtures.BagOfWords(), null, ContentMappingKind.Ridge, seed: 1);
     }
 
     [Fact]
     public void AddedItemsAreInEveryOpenedModelAndRecommendable()
     {
         using var dir = new TempDir();
-        var (checkpoint, data) = Trained(dir);
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
         var outcome = Add(checkpoint, data, ("new-a", "item colour 1 shape 2"), ("new-b", "item colour 3 shape 0"));
         Assert.Equal((2, 0), (outcome.Added, outcome.AlreadyThere));
 
@@ -79,7 +47,7 @@ public class CatalogAddTests
     public void ReAddingIsIdempotentAndABadBatchWritesNothing()
     {
         using var dir = new TempDir();
-        var (checkpoint, data) = Trained(dir);
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
         Add(checkpoint, data, ("new-a", "item colour 1 shape 2"));
         var file = ItemCatalog.PathOf(checkpoint);
         var before = File.ReadAllBytes(file);
@@ -100,7 +68,7 @@ public class CatalogAddTests
     public void ACatalogueMadeForAnotherCheckpointIsRefused()
     {
         using var dir = new TempDir();
-        var (checkpoint, data) = Trained(dir);
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
         Add(checkpoint, data, ("new-a", "item colour 1 shape 2"));
         Trainer.Run(GenRec.Tests.Training.TrainingTests.SmallRun(1) with { Seed = 99 }, data, dir.Path);   // retrained: another best.ckpt under it
 

@@ -7,7 +7,7 @@ using GenRec.Checkpoints;
 using GenRec.Data;
 using GenRec.Serving;
 using GenRec.Text;
-using GenRec.Training;
+using GenRec.Tests.Catalog;
 
 namespace GenRec.Tests.Serving;
 
@@ -17,40 +17,9 @@ namespace GenRec.Tests.Serving;
 /// </summary>
 public sealed class CatalogServiceTests
 {
-    /// <summary>A deterministic stand-in for a sentence encoder (registered by name, as the bundled ones are).</summary>
-    private sealed class BagOfWords : ITextEncoder
-    {
-        public string Name => "test-bag-of-words";
-
-        public int Dim => 16;
-
-        public float[] Encode(IReadOnlyList<string> texts) =>
-            [.. texts.SelectMany(t =>
-            {
-                var row = new float[Dim];
-                foreach (var word in t.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    row[(int)((uint)word.Aggregate(17, (h, c) => unchecked((h * 31) + c)) % Dim)] += 1;
-                }
-
-                return row;
-            })];
-    }
-
-    private static (string Checkpoint, SequenceDataset Data) Trained(TempDir dir)
-    {
-        var data = GenRec.Tests.Training.TrainingTests.CycleDataset(users: 60, items: 20);
-        for (var i = 1; i <= data.NumItems; i++)
-        {
-            data.Items[i] = new ItemMetadata($"item {i} colour {i % 4} shape {i % 3}", []);
-        }
-
-        return (Trainer.Run(GenRec.Tests.Training.TrainingTests.SmallRun(1), data, dir.Path).Checkpoint, data);
-    }
-
     private static async Task<RunningService> Serve(string checkpoint, SequenceDataset data, int maxItems = 1_000)
     {
-        TextEncoders.Register("test-bag-of-words", () => new BagOfWords());
+        TextEncoders.Register("test-bag-of-words", () => new CatalogFixtures.BagOfWords());
         RetrievalEngine Load(string path) => RetrievalEngine.Load(path, new CheckpointOpenOptions { Dataset = data });
         var service = await RunningService.Start(new ModelHost(Load(checkpoint), null, Load), new GenRecServingOptions { AdminToken = "secret", CatalogEncoder = "test-bag-of-words", MaxCatalogItems = maxItems });
         service.Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "secret");
@@ -74,7 +43,7 @@ public sealed class CatalogServiceTests
     public async Task AddedItemsAreRecommendedAtOnceWithdrawnOnesNeverAndARestartServesTheSame()
     {
         using var dir = new TempDir();
-        var (checkpoint, data) = Trained(dir);
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
         var (one, two, three) = (data.ItemKeys[1], data.ItemKeys[2], data.ItemKeys[3]);
         await using (var service = await Serve(checkpoint, data))
         {
@@ -121,7 +90,7 @@ public sealed class CatalogServiceTests
     public async Task BadRequestsNameTheFieldAndChangeNothing()
     {
         using var dir = new TempDir();
-        var (checkpoint, data) = Trained(dir);
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
         await using var service = await Serve(checkpoint, data, maxItems: 3);
         var client = service.Client;
         async Task Refused(HttpStatusCode expected, string path, object body, string says)
