@@ -25,7 +25,8 @@ internal static class RecommendCommand
             using var opened = Checkpoint.Open(r.GetValue(checkpoint)!, new() { Device = DeviceOption.Resolve(r.GetValue(device)), Log = Output.Info });
             using var model = opened.TakeRetrieval("recommend");
             var dataset = opened.Dataset;
-            var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset);
+            var withdrawn = Catalog.ItemCatalog.WithdrawnOf(r.GetValue(checkpoint)!, dataset);      // items out of stock are never recommended
+            var recommender = new TopKRecommender(new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset)), dataset, withdrawn);
             int[] items = r.GetValue(user) is { } u ? recommender.HistoryOf(u)
                 : r.GetValue(history) is { } h ? recommender.ItemsOf(h.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 : throw new ArgumentException("give --user or --history");
