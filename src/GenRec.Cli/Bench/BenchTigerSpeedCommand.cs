@@ -75,8 +75,7 @@ internal static class BenchTigerSpeedCommand
 
     /// <summary>Each interval's <c>samples_per_second</c> of a run's metrics.jsonl, to one decimal.</summary>
     internal static double[] IntervalRates(string metricsJsonl) =>
-        [.. File.ReadLines(metricsJsonl).Where(line => line.Trim().Length > 0)
-            .Select(line => Math.Round(JsonNode.Parse(line)!["samples_per_second"]!.GetValue<double>(), 1))];
+        [.. Training.EpochLoop.ReadLog(metricsJsonl).Select(e => Math.Round(e.SamplesPerSecond, 1))];
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -37,7 +37,7 @@ internal static class CatalogWithdraw
         }
 
         var path = ItemCatalog.PathOf(checkpoint);
-        var catalog = File.Exists(path) ? ItemCatalog.Read(path) : CatalogAdd.Empty(checkpoint, dataset.NumItems, "", ContentMappingKind.Ridge) with { Encoder = "" };
+        var catalog = File.Exists(path) ? ItemCatalog.Read(path) : CatalogAdd.Empty(checkpoint, dataset.NumItems, encoder: "", ContentMappingKind.Ridge);
         var withdrawn = new List<string>(catalog.Withdrawn);
         var now = withdrawn.ToHashSet(StringComparer.Ordinal);
         var changed = keys.Count(key => withdraw ? !now.Contains(key) : now.Contains(key));
