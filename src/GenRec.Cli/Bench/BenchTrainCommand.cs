@@ -123,6 +123,9 @@ internal static class BenchTrainCommand
         return new
         {
             share = run.Data.ColdItemShare,
+            protocol = "cold items outside the training catalogue: no loss scored or sampled them, validation did not rank them; their ID rows come from a content mapping fitted on the warm items",
+            // The mapping a user would deploy: chosen on warm items held out from the fit, never on the test cases.
+            selected_mapping = report.Mappings.MaxBy(m => m.Value.TrueRowInTop10).Key,
             cold_items = report.ColdItems,
             cold_cases = report.ColdCases,
             warm_cases = report.WarmCases,
@@ -136,7 +139,7 @@ internal static class BenchTrainCommand
     // The test cases with only the first N history items, for each N, with the model and with most-popular (no history needed).
     private static Evaluation.ColdStartTest.Row[] ColdStartOf(RunConfig run, SequenceDataset dataset, string checkpoint, int[] prefixes)
     {
-        var split = Trainer.SplitOf(dataset, run);
+        var (split, _) = Trainer.SplitOf(dataset, run);
         using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the cold-start test");
         var scorer = new ModelScorer(model, FeatureResolution.UsersFor(model.Config, dataset));
         var popular = Models.Baselines.BaselineFactory.Create("most-popular", split.Train, dataset.NumItems, null);
@@ -147,7 +150,7 @@ internal static class BenchTrainCommand
     // negatives), by head/tail items and users under two groupings: the 20% share (first) and the paper's thresholds.
     private static LongTailEvaluation[] LongTailOf(RunConfig run, SequenceDataset dataset, string checkpoint)
     {
-        var split = Trainer.SplitOf(dataset, run);
+        var (split, _) = Trainer.SplitOf(dataset, run);
         using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the long-tail test");
         var popularity = LongTailGroups.Popularity(split.Train, dataset.NumItems).Select(c => (double)c).ToArray();
         LongTailGroups[] groupings = [LongTailGroups.ByShare(dataset.Sequences, dataset.NumItems), LongTailGroups.Paper(dataset.Sequences, dataset.NumItems)];

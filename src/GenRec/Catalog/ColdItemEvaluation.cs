@@ -11,8 +11,9 @@ namespace GenRec.Catalog;
 
 /// <summary>
 /// The cold-item test (TIGER's cold-start setting, <see cref="ColdItems"/>) of a model trained without the cold items:
-/// the cold items enter through the catalogue path only. Their ID rows (never a positive in training, though still in the
-/// vocabulary and so drawn as negatives) are replaced by a content mapping
+/// the cold items enter through the catalogue path only. Training left them out of its catalogue (no loss scored or
+/// sampled them, validation did not rank them: <see cref="Training.Losses.TrainingVocabulary"/>), so their ID rows are
+/// still the initial ones; they are replaced by a content mapping
 /// (<see cref="IContentMapping"/>) fitted on the warm items the model trained on, from the same text vectors; the model is
 /// then tested on the users whose next item is cold and on the rest, separately, beside the training-free floors on the
 /// same cases: text kNN on the same vectors (the cold floor), most-popular and a random ranking.

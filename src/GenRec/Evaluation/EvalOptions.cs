@@ -31,6 +31,13 @@ public sealed record EvalOptions
     /// </summary>
     public IReadOnlyList<double>? NegativeWeights { get; init; }
 
+    /// <summary>
+    /// Items left out of full ranking (by item id, entry 0 unused): those outside the catalogue the model was trained
+    /// on, such as the cold items of <c>data.cold_item_share</c> before they arrive. A target is never left out. Null:
+    /// every item is ranked.
+    /// </summary>
+    public IReadOnlyList<bool>? Unranked { get; init; }
+
     /// <summary>Seed of the negative sampler; the same seed gives the same negatives for each user.</summary>
     public int Seed { get; init; } = 42;
 }

@@ -16,6 +16,13 @@ internal static class Evaluator
     public static EvalResult Evaluate(IScorer scorer, IReadOnlyList<EvalCase> cases, EvalOptions? options = null, IProgress<int>? progress = null)
     {
         options ??= new EvalOptions();
+        if (options.Unranked is { } unranked && (unranked.Count != scorer.NumItems + 1 || options.SampledNegatives > 0))
+        {
+            throw new ArgumentException(options.SampledNegatives > 0
+                ? "unranked items are for full ranking; sampled ranking draws its own negatives"
+                : $"unranked items: expected {scorer.NumItems + 1} entries (by item id, entry 0 unused), got {unranked.Count}");
+        }
+
         var width = scorer.NumItems + 1;
         var ranks = new int[cases.Count];
         var scores = new float[options.BatchSize * width];
@@ -40,7 +47,7 @@ internal static class Evaluator
                 var row = scores.AsSpan(b * width, width);
                 ranks[order[start + b]] = options.SampledNegatives > 0
                     ? SampledRank(row, c, options, scorer.NumItems, cumulativeWeights)
-                    : FullRank(row, c, options.FilterHistory, options.HistoryWindow);
+                    : FullRank(row, c, options);
             });
             progress?.Report(batch.Count);
         }
@@ -73,9 +80,21 @@ internal static class Evaluator
         }
     }
 
-    private static int FullRank(Span<float> row, EvalCase c, bool filterHistory, int window)
+    private static int FullRank(Span<float> row, EvalCase c, EvalOptions options)
     {
-        if (filterHistory)
+        if (options.Unranked is { } unranked)
+        {
+            for (var item = 1; item < row.Length; item++)
+            {
+                if (unranked[item] && item != c.Target)
+                {
+                    row[item] = float.NegativeInfinity;
+                }
+            }
+        }
+
+        var window = options.HistoryWindow;
+        if (options.FilterHistory)
         {
             var history = c.History;
             foreach (var item in window > 0 && history.Length > window ? history.AsSpan(history.Length - window) : history)

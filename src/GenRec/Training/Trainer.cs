@@ -50,7 +50,8 @@ public static class Trainer
             observer.Message($"warning: {Catalog.ItemCatalog.PathOf(Path.Combine(outDir, BestCheckpoint))} holds items added to an earlier {BestCheckpoint}; a new one will not take them (add them again)");
         }
 
-        var split = SplitOf(data, config, observer);
+        var (split, cold) = SplitOf(data, config, observer);
+        using var vocabulary = TrainingVocabulary.Of(cold);
         var trainable = Enumerable.Range(0, split.Train.Length).Where(u => split.Train[u].Length >= 2).ToArray();
         if (trainable.Length == 0)
         {
@@ -99,7 +100,7 @@ public static class Trainer
 
         // The frozen semantic table has no gradient and stays out of the optimiser.
         var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), tc.LearningRate, tc.Beta1, tc.Beta2, 1e-8, tc.WeightDecay);
-        var loss = LossFactory.Create(tc);
+        var loss = LossFactory.Create(tc, vocabulary);
         var timestamps = model.UsesTimestamps ? split.TrainTimestamps : null;
         var ratings = model.UsesRatings
             ? split.TrainRatings ?? throw new InvalidOperationException($"preprocessor '{ClosedChoice.Name(config.Model.ResolvedPreprocessor)}' needs ratings; {data.Name} has none")
@@ -112,7 +113,7 @@ public static class Trainer
         var users = split.Train.Length;
         var rowsPerEpoch = tc.ClozeLastItem ? [.. trainable, .. trainable.Select(u => u + users)] : trainable;
         int UserOf(int row) => row % users;
-        var evalOptions = testOptions with { Ks = [10] };
+        var evalOptions = testOptions with { Ks = [10], Unranked = vocabulary?.Excluded };           // validation ranks the trained catalogue
 
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, LastCheckpoint);
@@ -253,16 +254,19 @@ public static class Trainer
     }
 
     /// <summary>The cases that select the tested epoch (see <see cref="TrainConfig.SelectOn"/>).</summary>
-    /// <summary>The run's split: the config's kind, without the cold items where the config names a share of them.</summary>
-    internal static SequenceSplit SplitOf(SequenceDataset data, RunConfig config, ITrainingObserver? observer = null)
+    /// <summary>
+    /// The run's split: the config's kind, without the cold items where the config names a share of them; and the cold
+    /// items ([numItems + 1], true for cold), which the run leaves out of its catalogue (see <see cref="TrainingVocabulary"/>).
+    /// </summary>
+    internal static (SequenceSplit Split, bool[] Cold) SplitOf(SequenceDataset data, RunConfig config, ITrainingObserver? observer = null)
     {
         var (split, cold) = ColdItems.Split(data, config.Data.Split, config.Data.ColdItemShare, config.Seed);
         if (config.Data.ColdItemShare > 0)
         {
-            observer?.Message($"cold items: {cold.Count(c => c)} of {data.NumItems} removed from training (seed {config.Seed}); {split.Test.Count(c => cold[c.Target])} of {split.Test.Length} test users have a cold target");
+            observer?.Message($"cold items: {cold.Count(c => c)} of {data.NumItems} removed from training and from its catalogue (seed {config.Seed}); {split.Test.Count(c => cold[c.Target])} of {split.Test.Length} test users have a cold target");
         }
 
-        return split;
+        return (split, cold);
     }
 
     internal static EvalCase[] SelectionCases(SequenceSplit split, SelectOn selectOn) => selectOn switch

@@ -6,7 +6,8 @@ namespace GenRec.Training.Losses;
 /// <summary>
 /// Cross-entropy over the whole catalogue (as SASRec reproductions trained with full CE):
 /// <c>L = -(1/M) sum_m [(1 - eps) log p_m(pos_m) + (eps / I) sum_i log p_m(i)]</c>, with
-/// <c>p_m = softmax(s(u_m, .) / T)</c> over items 1..I (padding excluded) and label smoothing eps.
+/// <c>p_m = softmax(s(u_m, .) / T)</c> over items 1..I (padding excluded; over the <see cref="Vocabulary"/> when the run
+/// leaves items out of its catalogue) and label smoothing eps.
 /// <para>
 /// Memory is bounded by scoring at most <see cref="MaxLogits"/> logits at a time: for a dot-product
 /// model the states [M, D] and item embeddings [I + 1, D] are cut from the graph, each chunk of
@@ -24,6 +25,9 @@ internal sealed class FullSoftmaxLoss(double temperature, double labelSmoothing,
     public double LabelSmoothing { get; } = labelSmoothing;
 
     public long MaxLogits { get; } = maxLogits;
+
+    /// <summary>The items the softmax runs over when some are outside the run's catalogue; null: items 1..I.</summary>
+    public TrainingVocabulary? Vocabulary { get; init; }
 
     // states: [M, D], positives: [M] (dense ids 1..I) -> scalar
     public Tensor Compute(SequentialRecommender model, Tensor states, Tensor positives, Generator generator)
@@ -57,6 +61,12 @@ internal sealed class FullSoftmaxLoss(double temperature, double labelSmoothing,
     private Tensor Sum(SequentialRecommender model, Tensor states, Tensor items, Tensor positives)
     {
         var logits = model.SimilarityFunction.Shared(states, items)[.., 1..] / Temperature; // [C, I]: padding column dropped
+        if (Vocabulary is { } vocabulary)
+        {
+            // Over the trained items only: [C, V], each positive at its column among them.
+            return nn.functional.cross_entropy(vocabulary.Columns(logits), vocabulary.ColumnOf(positives), reduction: nn.Reduction.Sum, label_smoothing: LabelSmoothing);
+        }
+
         return nn.functional.cross_entropy(logits, positives - 1, reduction: nn.Reduction.Sum, label_smoothing: LabelSmoothing);
     }
 }

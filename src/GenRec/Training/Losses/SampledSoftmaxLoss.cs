@@ -27,6 +27,9 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
 
     public NegativeSampling Sampling { get; }
 
+    /// <summary>The items negatives are drawn from when some are outside the run's catalogue; null: items 1..I.</summary>
+    public TrainingVocabulary? Vocabulary { get; init; }
+
     /// <summary>
     /// Local negatives on a small catalogue: score every item with one matrix product and gather the
     /// sampled columns, instead of gathering [M, R, D] embeddings. Same logits and gradients; on
@@ -43,13 +46,13 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
         switch (Sampling)
         {
             case NegativeSampling.Local:
-                negativeIds = randint(1, model.NumItems + 1, [m, NumNegatives], generator: generator, dtype: int64, device: states.device);
+                negativeIds = Draw(model, [m, NumNegatives], generator, states.device);
                 negativeLogits = UseCatalogue(model)
                     ? model.ScoreAll(states).gather(1, negativeIds)             // [M, I + 1] -> [M, R]
                     : model.ScorePerRow(states, negativeIds);                   // [M, R, D] -> [M, R]
                 break;
             case NegativeSampling.LocalShared:
-                var shared = randint(1, model.NumItems + 1, [NumNegatives], generator: generator, dtype: int64, device: states.device); // [R]
+                var shared = Draw(model, [NumNegatives], generator, states.device); // [R]
                 negativeLogits = model.ScoreShared(states, shared);             // [M, R]
                 negativeIds = shared.unsqueeze(0).expand(m, NumNegatives);
                 break;
@@ -66,6 +69,10 @@ internal sealed class SampledSoftmaxLoss : IRetrievalLoss
         var logits = cat([positiveLogits, negativeLogits], 1) / Temperature;   // [M, 1 + R]
         return -nn.functional.log_softmax(logits, 1).select(1, 0).mean();
     }
+
+    // Uniform negative ids of the given shape, from the vocabulary when there is one.
+    private Tensor Draw(SequentialRecommender model, long[] shape, Generator generator, Device device) =>
+        Vocabulary?.Sample(shape, generator, device) ?? randint(1, model.NumItems + 1, shape, generator: generator, dtype: int64, device: device);
 
     private bool UseCatalogue(SequentialRecommender model) =>
         GatherFromCatalogue ?? (model.SimilarityFunction.IsCheapOverCatalogue && model.NumItems + 1 <= 64 * NumNegatives);
