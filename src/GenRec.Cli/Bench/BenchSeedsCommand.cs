@@ -19,7 +19,7 @@ internal static class BenchSeedsCommand
     public static Command Create()
     {
         var options = new RunOptions("Folder of the seeds' run folders (default ~/genrec-runs; keep long runs outside the work tree)");
-        var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated (e.g. 42,43,44)", Required = true };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds, comma-separated (e.g. 42,43,44); {seed} in train.init_from is each seed's own", Required = true };
         var name = new Option<string?>("--name") { Description = "Name of the sweep in the result paths (default: the config's file name)" };
         var model = new Option<string?>("--model") { Description = "Model name in the result file names (default: the encoder)" };
         var coldStart = new Option<string?>("--cold-start") { Description = "Also test with only the first N history items of each user, for each N given (e.g. 0,1,3)" };
@@ -59,7 +59,7 @@ internal static class BenchSeedsCommand
                 var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
                 var finished = ranking is not null
                     ? BenchRankCommand.Run(ranking with { Seed = seed }, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is not null
-                    : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(retrieval! with { Seed = seed }, r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes, ColdItemText: coldItemText), cancel) is not null;
+                    : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(OfSeed(retrieval!, seed), r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes, ColdItemText: coldItemText), cancel) is not null;
                 if (!finished)
                 {
                     return Task.FromResult(130);
@@ -75,6 +75,13 @@ internal static class BenchSeedsCommand
         });
         return command;
     }
+
+    // The config of one seed: its seed, and train.init_from's {seed} (each seed updates its own earlier model) filled in.
+    private static RunConfig OfSeed(RunConfig config, int seed) => config with
+    {
+        Seed = seed,
+        Train = config.Train with { InitFrom = config.Train.InitFrom?.Replace("{seed}", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) },
+    };
 
     private static IEnumerable<string> MetricsOf(string benchJson) =>
         System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(benchJson))!["metrics"]!.AsObject().Select(p => p.Key);

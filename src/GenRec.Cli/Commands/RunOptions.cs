@@ -37,9 +37,11 @@ internal sealed class RunOptions
 
     public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Start from an earlier retrieval checkpoint (same model config, an older log): its weights and known items' rows (= --set train.init_from=...)" };
 
+    public Option<string?> InitText { get; } = new("--init-text") { Description = "With --init-from: item text vectors (.npy, genrec text embed) from which new items' rows start (the content mapping over the known items' rows; = --set train.init_text=...)" };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, Set, Data, Seed, Epochs, MaxMinutes, Device, Out, Resume, InitFrom })
+        foreach (var option in new Option[] { Config, Set, Data, Seed, Epochs, MaxMinutes, Device, Out, Resume, InitFrom, InitText })
         {
             command.Add(option);
         }
@@ -68,6 +70,7 @@ internal sealed class RunOptions
         Add("train.max_minutes", r.GetValue(MaxMinutes)?.ToString("R", CultureInfo.InvariantCulture));
         Add("compute.device", r.GetValue(Device) is { } device ? System.Text.Json.JsonSerializer.Serialize(device) : null);
         Add("train.init_from", r.GetValue(InitFrom) is { } from ? System.Text.Json.JsonSerializer.Serialize(from) : null);
+        Add("train.init_text", r.GetValue(InitText) is { } text ? System.Text.Json.JsonSerializer.Serialize(text) : null);
         return sets;
     }
 

@@ -112,9 +112,17 @@ public sealed record TrainConfig() : TrainingSettings(batchSize: 128, epochs: 10
 
     /// <summary>
     /// An earlier retrieval checkpoint (same model config, an older log) to start from instead of from nothing: its
-    /// weights, and the rows of the items it knows; new items start fresh (<c>--init-from</c>).
+    /// weights, and the rows of the items it knows (trained on, or added to its catalogue); new items start fresh, or
+    /// from their text with <see cref="InitText"/> (<c>--init-from</c>).
     /// </summary>
     public string? InitFrom { get; init; }
+
+    /// <summary>
+    /// With <see cref="InitFrom"/>: item text vectors of this run's items (.npy from <c>genrec text embed</c>, [items + 1, T])
+    /// from which each new item's row starts: the kNN content mapping over the rows of the items the checkpoint knows
+    /// (the catalogue path's mapping). Null: new items start fresh (<c>--init-text</c>).
+    /// </summary>
+    public string? InitText { get; init; }
 
     /// <summary>Also test after every validation and record it in <c>metrics.jsonl</c> (never used to select).</summary>
     public bool TestEveryEpoch { get; init; }

@@ -91,7 +91,8 @@ public static class Trainer
 
         if (config.Train.InitFrom is { } initFrom && !(resume && File.Exists(Path.Combine(outDir, LastCheckpoint))))
         {
-            observer.Message(WarmStart.Apply(model, data, initFrom));
+            var initText = config.Train.InitText is { } npy ? Text.ItemTextEmbeddings.Import(npy, data.NumItems) : ((float[] Values, int Dim)?)null;
+            observer.Message(WarmStart.Apply(model, data, initFrom, text: initText));
         }
 
         // Initialised on the host (the same weights for a seed on any device), then moved: parameters, buffers, and so the optimiser state.
