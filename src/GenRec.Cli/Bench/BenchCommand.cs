@@ -71,6 +71,7 @@ internal static class BenchCommand
         bench.Add(BenchTrainCommand.Create(OutputOption("retrieval")));
         bench.Add(BenchRankCommand.Create(OutputOption("ranking")));
         bench.Add(BenchServeCommand.Create(OutputOption("serving")));
+        bench.Add(BenchAnnCommand.Create(OutputOption("serving")));
         bench.Add(BenchSoakCommand.Create(OutputOption("serving")));
         bench.Add(BenchLoadCommand.Create(OutputOption("serving")));
         bench.Add(BenchSpeedCommand.Create(OutputOption("speed")));

@@ -139,6 +139,48 @@ public class IndexTests
     }
 
     [Fact]
+    public void USearchRecallAt10IsAbove95PercentAndRespectsExclusions()
+    {
+        var items = RandomVectors(3_000, 32, seed: 3);
+        using var index = new USearchItemIndex(items, m: 16, efConstruction: 200, efSearch: 64);
+        double hits = 0;
+        const int queries = 200;
+        for (var q = 0; q < queries; q++)
+        {
+            var query = Query(items, 1_000 + q);
+            var exclude = new HashSet<int>(Enumerable.Range(1, 20).Select(i => ((i * 131) + q) % 3_000 + 1));
+            var expected = BruteForce(items, query, 10, exclude);
+            var found = index.Search(query, 10, exclude);
+            Assert.Equal(10, found.Count);
+            Assert.DoesNotContain(found, s => exclude.Contains(s.Item) || s.Item == 0);
+            Assert.All(found, s => Assert.Equal(items.Dot(query, s.Item), s.Score));                // exact scores
+            hits += found.Count(s => expected.Contains(s.Item));
+        }
+
+        Assert.True(hits / (queries * 10) >= 0.95, $"USearch recall@10 {hits / (queries * 10):F3}");
+    }
+
+    [Fact]
+    public void USearchAddsItemsInPlaceAndRemovesThem()
+    {
+        // Built on the first 250 of 300 items, then the other 50 added: each is its own nearest item, as after a full build.
+        var items = RandomVectors(300, 8, seed: 6);
+        using var index = new USearchItemIndex(new ItemVectors(items.Values[..(251 * 8)], 8), m: 8, efConstruction: 100, efSearch: 300);
+        Assert.Equal(250, index.Count);
+        index.Extend(items);
+        Assert.Equal(300, index.Count);
+        foreach (var item in new[] { 251, 275, 300 })
+        {
+            Assert.Equal(BruteForce(items, items.Row(item).ToArray(), 5, null), index.Search(items.Row(item), 5).Select(s => s.Item));
+        }
+
+        index.Remove([275]);
+        Assert.Equal(299, index.Count);
+        Assert.DoesNotContain(index.Search(items.Row(275), 20), s => s.Item == 275);
+        Assert.Throws<ArgumentException>(() => index.Extend(new ItemVectors(items.Values[..(11 * 8)], 8)));
+    }
+
+    [Fact]
     public void NpyRoundTripsAndRejectsOtherDtypes()
     {
         using var dir = new TempDir();
