@@ -25,7 +25,7 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
         return await Change(async served =>
         {
             var checkpoint = served.Engine.Source;
-            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, served.Engine.Model, served.Engine.Dataset, items, Encoder(), () => WarmText(served), ContentMappingKind.Ridge, seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
+            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, served.Engine.Model, served.Engine.Dataset, items, Encoder(), () => WarmText(served), Mapping(), seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
             return (outcome.Added > 0, (Func<ServedModel, object>)(now => new { added = outcome.Added, already_there = outcome.AlreadyThere, items = now.Engine.Dataset.NumItems, model_generation = now.Generation }));
         }, cancel);
     }
@@ -94,6 +94,18 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
             {
                 await Task.Delay(50, cancel);
             }
+        }
+    }
+
+    private ContentMappingKind Mapping()
+    {
+        try
+        {
+            return Configuration.ClosedChoice.Parse<ContentMappingKind>(options.CatalogMapping, "catalog mapping");
+        }
+        catch (ArgumentException e)
+        {
+            throw new RequestException(501, $"this host's catalogue mapping is not one GenRec knows: {e.Message}");
         }
     }
 

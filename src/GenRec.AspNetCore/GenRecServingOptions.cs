@@ -90,6 +90,9 @@ public sealed record GenRecServingOptions
     /// <summary>The trained items' text vectors (.npy from <c>genrec text embed</c>, same encoder) for the content mapping; null: the model's text view, else embedded at the first add.</summary>
     public string? CatalogTextEmbeddings { get; set; }
 
+    /// <summary>The content mapping that gives an added item its row: knn (the rows of the items nearest by text), ridge or mlp.</summary>
+    public string CatalogMapping { get; set; } = "knn";
+
     /// <summary>Most items one catalogue request may name (413 above).</summary>
     public int MaxCatalogItems { get; set; } = 1_000;
 

@@ -72,6 +72,7 @@ internal static class BenchCommand
         bench.Add(BenchRankCommand.Create(OutputOption("ranking")));
         bench.Add(BenchServeCommand.Create(OutputOption("serving")));
         bench.Add(BenchAnnCommand.Create(OutputOption("serving")));
+        bench.Add(BenchCatalogLiveCommand.Create(OutputOption("serving")));
         bench.Add(BenchSoakCommand.Create(OutputOption("serving")));
         bench.Add(BenchLoadCommand.Create(OutputOption("serving")));
         bench.Add(BenchSpeedCommand.Create(OutputOption("speed")));

@@ -54,7 +54,7 @@ internal static class BenchSoakCommand
             }
 
             var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-            var port = FreePort();
+            var port = GenRecChild.FreePort();
             var state = Path.Combine(Path.GetTempPath(), $"genrec-soak-{Environment.ProcessId}.json");
             using var server = StartServer(first, root, port, token, state, r.GetValue(serveArgs));
             try
@@ -167,7 +167,7 @@ internal static class BenchSoakCommand
             }
             finally
             {
-                await Stop(server);
+                await GenRecChild.Stop(server);
                 File.Delete(state);
             }
         });
@@ -221,38 +221,8 @@ internal static class BenchSoakCommand
         }
     }
 
-    private static async Task Stop(Process server)
-    {
-        if (server.HasExited)
-        {
-            return;
-        }
-
-        using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await term.WaitForExitAsync();
-        }
-
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        try
-        {
-            await server.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            server.Kill(entireProcessTree: true);
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Resident memory of a process in MB (VmRSS in /proc/&lt;pid&gt;/status).</summary>
-    private static double ResidentMb(int pid)
+    internal static double ResidentMb(int pid)
     {
         var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

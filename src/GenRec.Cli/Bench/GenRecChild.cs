@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Diagnostics;
 
 namespace GenRec.Cli.Bench;
@@ -155,4 +158,36 @@ internal static class GenRecChild
 
     /// <summary>The default folder of long runs' run folders, outside the work tree.</summary>
     public static string DefaultRuns() => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "genrec-runs");
+
+    /// <summary>Stops a server child: SIGTERM, then killed if it has not exited within 20 s.</summary>
+    public static async Task Stop(Process server)
+    {
+        if (server.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await server.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>A free loopback port.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

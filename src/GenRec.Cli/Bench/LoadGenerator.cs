@@ -45,9 +45,11 @@ internal static class LoadGenerator
     /// Open-loop load at a fixed rate: request i of the whole run is due at i / rate seconds, worker
     /// w sends the requests i = w, w + workers, ... and each latency runs from when the request was due,
     /// not from when it was sent, so a server that falls behind is charged for the queue it causes
-    /// (no coordinated omission). <paramref name="observe"/> sees every (latency ms, status).
+    /// (no coordinated omission). <paramref name="observe"/> sees every (latency ms, status); <paramref name="inspect"/>
+    /// every answer (when its request was sent, as <see cref="Stopwatch.GetTimestamp"/>, and its body); sending ends at
+    /// <paramref name="duration"/> or once <paramref name="stopWhen"/> says so.
     /// </summary>
-    public static async Task<LoadResult> RunPaced(HttpClient client, string path, int workers, double rate, TimeSpan duration, Func<Random, object> makeRequest, Action<double, int>? observe, CancellationToken cancel)
+    public static async Task<LoadResult> RunPaced(HttpClient client, string path, int workers, double rate, TimeSpan duration, Func<Random, object> makeRequest, Action<double, int>? observe, CancellationToken cancel, Action<long, byte[]>? inspect = null, Func<bool>? stopWhen = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         return await Drive(path, workers, async (w, clock) =>
@@ -58,7 +60,7 @@ internal static class LoadGenerator
             for (long i = w; !cancel.IsCancellationRequested; i += workers)
             {
                 var due = TimeSpan.FromSeconds(i / rate);
-                if (due >= duration)
+                if (due >= duration || stopWhen?.Invoke() == true)
                 {
                     break;
                 }
@@ -69,7 +71,9 @@ internal static class LoadGenerator
                     await Task.Delay(early, cancel);
                 }
 
-                var status = await Post(client, path, makeRequest(rng), cancel);
+                var sent = Stopwatch.GetTimestamp();
+                var (status, body) = await Send(client, path, makeRequest(rng), cancel);
+                inspect?.Invoke(sent, body);
                 var latency = (clock.Elapsed - due).TotalMilliseconds;
                 latencies.Add(latency);
                 observe?.Invoke(latency, status);
@@ -81,11 +85,13 @@ internal static class LoadGenerator
     }
 
     /// <summary>One request, its answer read whole: the status.</summary>
-    private static async Task<int> Post(HttpClient client, string path, object body, CancellationToken cancel)
+    private static async Task<int> Post(HttpClient client, string path, object body, CancellationToken cancel) => (await Send(client, path, body, cancel)).Status;
+
+    /// <summary>One request: the status and the answer's body.</summary>
+    public static async Task<(int Status, byte[] Body)> Send(HttpClient client, string path, object body, CancellationToken cancel)
     {
         using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json, cancel);
-        await response.Content.ReadAsByteArrayAsync(cancel);
-        return (int)response.StatusCode;
+        return ((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancel));
     }
 
     /// <summary>Runs the workers on one clock and summarises every latency (exact percentiles).</summary>

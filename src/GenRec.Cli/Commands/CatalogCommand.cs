@@ -22,7 +22,7 @@ internal static class CatalogCommand
         var keyField = new Option<string?>("--id-field") { Description = $"The id field of --items (default: the first of {string.Join(", ", JsonLinesMetadataLoader.DefaultKeyFields)})" };
         var encoder = new Option<string>("--encoder") { Description = "Sentence encoder of the item text (the one the trained items' vectors came from)", DefaultValueFactory = _ => "minilm" };
         var warmText = new Option<string?>("--text-embeddings") { Description = "The trained items' text vectors .npy from genrec text embed with the same encoder (default: the model's text view, else embedded now)" };
-        var mapping = new Option<string>("--mapping") { Description = "Content mapping: ridge, mlp or knn (the rows of the items nearest by text)", DefaultValueFactory = _ => "ridge" };
+        var mapping = new Option<string>("--mapping") { Description = "Content mapping: ridge, mlp or knn (the rows of the items nearest by text)", DefaultValueFactory = _ => "knn" };
         mapping.AcceptOnlyFromAmong("ridge", "mlp", "knn");
         var seed = new Option<int>("--seed") { Description = "Seed of the mapping's fit", DefaultValueFactory = _ => 42 };
         var add = new Command("add", "Add items to a trained retrieval model from their text: recommendable at once, no retraining") { checkpoint, items, keyField, encoder, warmText, mapping, seed };

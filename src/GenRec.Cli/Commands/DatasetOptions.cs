@@ -17,6 +17,8 @@ internal sealed class DatasetOptions
 
     public Option<KCoreMode> KCoreMode { get; } = new("--kcore-mode") { Description = "iterative (classic k-core) or one-pass (generative-recommenders)", DefaultValueFactory = _ => Data.Preparation.KCoreMode.Iterative };
 
+    public Option<DateTimeOffset?> Until { get; } = new("--until") { Description = "Only interactions before this time (ISO 8601, e.g. 2017-01-01T00:00:00Z): the log as it stood then" };
+
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Prepare from scratch and do not write the cache" };
 
     public void AddTo(Command command)
@@ -26,6 +28,7 @@ internal sealed class DatasetOptions
         command.Add(Metadata);
         command.Add(KCore);
         command.Add(KCoreMode);
+        command.Add(Until);
         command.Add(NoCache);
     }
 
@@ -33,7 +36,7 @@ internal sealed class DatasetOptions
     {
         Format = r.GetValue(Format),
         Metadata = r.GetValue(Metadata),
-        Options = new PrepareOptions { KCore = r.GetValue(KCore), KCoreMode = r.GetValue(KCoreMode) },
+        Options = new PrepareOptions { KCore = r.GetValue(KCore), KCoreMode = r.GetValue(KCoreMode), Until = r.GetValue(Until)?.ToUnixTimeSeconds() },
         CacheDir = r.GetValue(NoCache) ? null : DatasetRequest.DefaultCacheDir,
     };
 }

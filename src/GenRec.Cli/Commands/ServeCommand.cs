@@ -38,12 +38,14 @@ internal static class ServeCommand
         var batchWait = new Option<double>("--batch-wait-ms") { Description = "Dynamic batching: longest wait for a batch to fill, in ms", DefaultValueFactory = _ => 1 };
         var batchWorkers = new Option<int>("--batch-workers") { Description = "Dynamic batching: batches computed at once, each on one libtorch thread (default: one per core)", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var catalogEncoder = new Option<string>("--catalog-encoder") { Description = "Sentence encoder naming items added by POST /catalog/items (the one the trained items' vectors came from)", DefaultValueFactory = _ => "minilm" };
+        var catalogMapping = new Option<string>("--catalog-mapping") { Description = "Content mapping of added items: knn (the rows of the items nearest by text), ridge or mlp", DefaultValueFactory = _ => "knn" };
+        catalogMapping.AcceptOnlyFromAmong("knn", "ridge", "mlp");
         var catalogText = new Option<string?>("--catalog-text-embeddings") { Description = "The trained items' text vectors (.npy, genrec text embed) for the content mapping of added items (default: embedded at the first add)" };
         var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -56,6 +58,7 @@ internal static class ServeCommand
                 PrecomputeUsers = r.GetValue(precompute),
                 CatalogEncoder = r.GetValue(catalogEncoder)!,
                 CatalogTextEmbeddings = r.GetValue(catalogText),
+                CatalogMapping = r.GetValue(catalogMapping)!,
                 Host = r.GetValue(host)!,
                 Port = r.GetValue(port),
                 MaxBodyBytes = r.GetValue(maxBody) * 1024L,

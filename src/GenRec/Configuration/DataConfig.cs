@@ -34,6 +34,12 @@ public sealed record DataConfig
     /// </summary>
     public double ColdItemShare { get; init; }
 
+    /// <summary>
+    /// Only the interactions before this time (ISO 8601, e.g. "2017-01-01T00:00:00Z"): the log as it stood then, for a
+    /// model that later meets the items and interactions that came after (the open catalogue). Null: the whole log.
+    /// </summary>
+    public DateTimeOffset? Until { get; init; }
+
     /// <summary>User feature table: <c>users.dat</c> or a CSV (user id, then categorical feature columns); null finds <c>users.dat</c> beside the data.</summary>
     public string? UserFeatures { get; init; }
 
@@ -42,7 +48,7 @@ public sealed record DataConfig
         Format = Format,
         Metadata = Metadata,
         UserFeatures = UserFeatures,
-        Options = new PrepareOptions { KCore = KCore, KCoreMode = KCoreMode },
+        Options = new PrepareOptions { KCore = KCore, KCoreMode = KCoreMode, Until = Until?.ToUnixTimeSeconds() },
         CacheDir = cacheDir,
     };
 }

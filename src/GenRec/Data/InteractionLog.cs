@@ -61,4 +61,25 @@ internal sealed class InteractionLog
         _intern[key] = key;
         return key;
     }
+
+    /// <summary>The interactions before <paramref name="until"/> (Unix seconds), in file order.</summary>
+    /// <exception cref="InvalidDataException">The log has no timestamps.</exception>
+    public InteractionLog Before(long until)
+    {
+        if (!HasTimestamps)
+        {
+            throw new InvalidDataException($"{Source}: data.until needs timestamps, and this log has none");
+        }
+
+        var kept = new InteractionLog(Source, HasRatings, HasTimestamps);
+        for (var r = 0; r < Count; r++)
+        {
+            if (_timestamps[r] < until)
+            {
+                kept.Add(_users[r], _items[r], HasRatings ? _ratings[r] : 0f, _timestamps[r]);
+            }
+        }
+
+        return kept;
+    }
 }

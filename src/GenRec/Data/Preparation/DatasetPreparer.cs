@@ -10,6 +10,11 @@ internal static class DatasetPreparer
 {
     public static SequenceDataset Prepare(string name, InteractionLog log, PrepareOptions options, IReadOnlyDictionary<string, ItemMetadata>? metadata, string format)
     {
+        if (options.Until is { } until)
+        {
+            log = log.Before(until);
+        }
+
         // Raw dense indices in order of first appearance.
         var userIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var itemIndex = new Dictionary<string, int>(StringComparer.Ordinal);
