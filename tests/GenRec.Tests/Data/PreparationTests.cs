@@ -31,6 +31,29 @@ public class PreparationTests
     }
 
     [Fact]
+    public void UntilKeepsTheLogAsItStoodBeforeTheCutOffThenFilters()
+    {
+        // Before t=5: user y has one interaction left and item c none, so with a 2-core y goes and c is never an item.
+        var log = Log(("x", "a", 1), ("x", "b", 2), ("y", "a", 3), ("y", "b", 5), ("x", "c", 7), ("z", "a", 1), ("z", "b", 4));
+        var data = DatasetPreparer.Prepare("t", log, new PrepareOptions { Until = 5, KCore = 2 }, null, "test");
+        Assert.Equal(["x", "z"], data.UserKeys);
+        Assert.Equal([SequenceDataset.PaddingKey, "a", "b"], data.ItemKeys);
+        Assert.All(data.Timestamps!, ts => Assert.All(ts, t => Assert.True(t < 5)));
+
+        var untimed = new InteractionLog("untimed.csv", hasRatings: false, hasTimestamps: false);
+        untimed.Add("x", "a");
+        Assert.Contains("untimed.csv: data.until needs timestamps", Assert.Throws<InvalidDataException>(() => DatasetPreparer.Prepare("t", untimed, new PrepareOptions { Until = 5 }, null, "test")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnUnsetCutOffLeavesTheCacheKeyAsItWas()
+    {
+        // Logs prepared before data.until existed keep their cache: the options serialise as they did.
+        Assert.Equal("{\"KCore\":5,\"KCoreMode\":0}", System.Text.Json.JsonSerializer.Serialize(new PrepareOptions { KCore = 5 }));
+        Assert.Contains("\"Until\":5", System.Text.Json.JsonSerializer.Serialize(new PrepareOptions { KCore = 5, Until = 5 }), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IterativeKCoreReachesAFixedPointAndReportsRemovals()
     {
         // 2-core: item c has one interaction; removing it leaves user z with one item, so z goes,
