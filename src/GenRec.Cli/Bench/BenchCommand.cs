@@ -73,6 +73,7 @@ internal static class BenchCommand
         bench.Add(BenchServeCommand.Create(OutputOption("serving")));
         bench.Add(BenchAnnCommand.Create(OutputOption("serving")));
         bench.Add(BenchCatalogLiveCommand.Create(OutputOption("serving")));
+        bench.Add(BenchArrivalsCommand.Create(OutputOption("catalog")));
         bench.Add(BenchSoakCommand.Create(OutputOption("serving")));
         bench.Add(BenchLoadCommand.Create(OutputOption("serving")));
         bench.Add(BenchSpeedCommand.Create(OutputOption("speed")));

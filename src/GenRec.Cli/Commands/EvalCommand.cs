@@ -27,8 +27,9 @@ internal static class EvalCommand
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
         var window = new Option<int>("--history-window") { Description = "Leave out only the last N history items (the model's input window, as generative-recommenders evaluates; 0: the whole history)", DefaultValueFactory = _ => 0 };
         var prefix = new Option<int?>("--history-prefix") { Description = "Simulated cold start: keep only the first N items of each history (0: none; user features, when the model reads them, still count)" };
+        var after = new Option<DateTimeOffset?>("--after") { Description = "Test on what came after a cut-off (ISO 8601): each user's first interaction at or after it, in the checkpoint's log without its data.until, with everything before it as the history (a model trained with data.until)" };
         var device = DeviceOption.Create();
-        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, prefix, device };
+        var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, prefix, after, device };
         command.SetAction(r =>
         {
             if (r.GetValue(prefix) is < 0)
@@ -63,8 +64,21 @@ internal static class EvalCommand
                 throw new ArgumentException("give --checkpoint or --baseline");
             }
 
-            var s = SequenceSplit.Create(dataset, splitKind);
-            var cases = r.GetValue(valid) ? s.Valid : s.Test;
+            EvalCase[] cases;
+            if (r.GetValue(after) is { } cutOff)
+            {
+                var header = Checkpoint.ReadHeader(r.GetValue(checkpoint) ?? throw new ArgumentException("--after: give --checkpoint (the model trained up to the cut-off)"));
+                var whole = header.Data with { Path = r.GetValue(data) ?? Checkpoint.DataLocationOf(r.GetValue(checkpoint)!), Until = null, KCore = 0 };
+                var period = NextPeriod.Create(dataset, DatasetLoader.Load(whole.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info), cutOff.ToUnixTimeSeconds());
+                cases = period.Cases;
+                Output.Info($"after {cutOff:u}: {period.UsersInPeriod:N0} users acted; {period.TargetsOutside:N0} first items the model does not know (left out), {cases.Length:N0} cases");
+            }
+            else
+            {
+                var s = SequenceSplit.Create(dataset, splitKind);
+                cases = r.GetValue(valid) ? s.Valid : s.Test;
+            }
+
             if (r.GetValue(prefix) is { } items)
             {
                 cases = EvalCases.HistoryPrefix(cases, items);
