@@ -19,7 +19,7 @@ namespace GenRec.Cli.Bench;
 /// <c>genrec bench arrivals</c>: the open catalogue over time on a timestamped log. A model trained on the log up to
 /// <c>--before</c> is updated on the log up to <c>--cut</c> (<c>train.init_from</c>; new items start from their text)
 /// and compared with the same config trained from scratch on that log; all three, and the floors of the log up to the
-/// cut, are tested on what came after it (each user's first interaction after the cut, <see cref="NextPeriod"/>).
+/// cut, are tested on what came after it (every interaction after the cut, <see cref="NextPeriod"/>).
 /// Trainings run as child processes of this build, resumable; writes <c>bench/results/catalog/arrivals-&lt;name&gt;.json</c>.
 /// </summary>
 internal static class BenchArrivalsCommand
@@ -72,7 +72,7 @@ internal static class BenchArrivalsCommand
             using var cutModel = Checkpoint.Open(Path.Combine(scratch, Trainer.LastCheckpoint), new() { Log = Output.Info });
             var whole = DatasetLoader.Load((run.Data with { Until = null, KCore = 0 }).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
             var period = NextPeriod.Create(cutModel.Dataset, whole, second.ToUnixTimeSeconds());
-            Output.Info($"after {second:u}: {period.UsersInPeriod} users acted, {period.TargetsOutside} of their first items unknown at the cut, {period.Cases.Length} cases");
+            Output.Info($"after {second:u}: {period.Interactions} interactions of {period.UsersInPeriod} users, {period.TargetsOutside} of items unknown at the cut, {period.Cases.Length} cases");
             var options = run.Train.EvalOptions(run.Model.MaxSequenceLength);
             var arms = new SortedDictionary<string, object>();
             var metrics = new SortedDictionary<string, double>();
@@ -108,11 +108,11 @@ internal static class BenchArrivalsCommand
             var report = BenchReport.Create(
                 "arrivals",
                 study,
-                $"{configName} trained on the log before {first:u} ({r.GetValue(epochs)} epochs), then on the log before {second:u}: updated from it ({r.GetValue(updateEpochs)} epochs, train.init_from, new items from their text) or retrained from scratch ({r.GetValue(epochs)} epochs); tested on each user's first interaction after {second:u} ({period.Cases.Length} cases; {period.TargetsOutside} first items unknown at the cut left out), full ranking over the cut's items, history filtered; floors from the log before the cut; train seconds from each run's result.json, runs one after another on this machine",
+                $"{configName} trained on the log before {first:u} ({r.GetValue(epochs)} epochs), then on the log before {second:u}: updated from it ({r.GetValue(updateEpochs)} epochs, train.init_from, new items from their text) or retrained from scratch ({r.GetValue(epochs)} epochs); tested on every interaction after {second:u} with what the user did before it as the history ({period.Cases.Length} cases; {period.TargetsOutside} of {period.Interactions} interactions with items unknown at the cut left out), full ranking over the cut's items, history filtered; floors from the log before the cut; train seconds from each run's result.json, runs one after another on this machine",
                 metrics,
                 clock.Elapsed.TotalSeconds,
                 new { config = configName, before = first, cut = second, epochs = r.GetValue(epochs), update_epochs = r.GetValue(updateEpochs), seed = r.GetValue(seed) },
-                new { arms, users_in_period = period.UsersInPeriod, targets_outside = period.TargetsOutside });
+                new { arms, users_in_period = period.UsersInPeriod, interactions = period.Interactions, targets_outside = period.TargetsOutside });
             var path = report.Write(r.GetValue(output)!, null);
             Console.WriteLine(report.Summary() + $" -> {path}");
             return 0;

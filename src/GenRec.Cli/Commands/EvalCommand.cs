@@ -27,7 +27,7 @@ internal static class EvalCommand
         var noFilter = new Option<bool>("--no-history-filter") { Description = "Keep history items in the ranking" };
         var window = new Option<int>("--history-window") { Description = "Leave out only the last N history items (the model's input window, as generative-recommenders evaluates; 0: the whole history)", DefaultValueFactory = _ => 0 };
         var prefix = new Option<int?>("--history-prefix") { Description = "Simulated cold start: keep only the first N items of each history (0: none; user features, when the model reads them, still count)" };
-        var after = new Option<DateTimeOffset?>("--after") { Description = "Test on what came after a cut-off (ISO 8601): each user's first interaction at or after it, in the checkpoint's log without its data.until, with everything before it as the history (a model trained with data.until)" };
+        var after = new Option<DateTimeOffset?>("--after") { Description = "Test on what came after a cut-off (ISO 8601): every interaction at or after it, in the checkpoint's log without its data.until, with everything the user did before it as the history (a model trained with data.until)" };
         var device = DeviceOption.Create();
         var command = new Command("eval", "Evaluate a model or baseline (full ranking by default)") { checkpoint, baseline, embeddings, data, split, sampled, seed, valid, noFilter, window, prefix, after, device };
         command.SetAction(r =>
@@ -71,7 +71,7 @@ internal static class EvalCommand
                 var whole = header.Data with { Path = r.GetValue(data) ?? Checkpoint.DataLocationOf(r.GetValue(checkpoint)!), Until = null, KCore = 0 };
                 var period = NextPeriod.Create(dataset, DatasetLoader.Load(whole.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info), cutOff.ToUnixTimeSeconds());
                 cases = period.Cases;
-                Output.Info($"after {cutOff:u}: {period.UsersInPeriod:N0} users acted; {period.TargetsOutside:N0} first items the model does not know (left out), {cases.Length:N0} cases");
+                Output.Info($"after {cutOff:u}: {period.Interactions:N0} interactions of {period.UsersInPeriod:N0} users; {period.TargetsOutside:N0} of items the model does not know (left out), {cases.Length:N0} cases");
             }
             else
             {

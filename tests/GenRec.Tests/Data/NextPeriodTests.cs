@@ -19,14 +19,14 @@ public sealed class NextPeriodTests
     }
 
     [Fact]
-    public void TargetsAreFirstItemsAfterTheCutAndHistoriesTheKnownItemsBefore()
+    public void EveryInteractionAfterTheCutIsATargetWithTheKnownItemsBeforeIt()
     {
         (string, string, long)[] rows =
         [
-            ("x", "a", 1), ("x", "b", 2), ("x", "new", 3), ("x", "c", 6), ("x", "a", 7),   // history a, b, new; target c
-            ("y", "b", 1), ("y", "late", 5),                                              // target unknown at the cut: counted, left out
+            ("x", "a", 1), ("x", "b", 2), ("x", "new", 3), ("x", "c", 6), ("x", "late", 7), ("x", "a", 8), // 3 in the period
+            ("y", "b", 1), ("y", "late", 5),                                              // a target unknown at the cut
             ("z", "c", 2), ("z", "a", 3),                                                 // nothing after the cut
-            ("w", "a", 8),                                                                // no history before the cut: left out
+            ("w", "a", 8), ("w", "b", 9),                                                 // arrived in the period: tested from its second
             ("v", "c", 1), ("v", "b", 4),
         ];
         var model = Prepare(new PrepareOptions { Until = 5 }, rows);                       // the catalogue at the cut
@@ -36,13 +36,18 @@ public sealed class NextPeriodTests
         var period = NextPeriod.Create(model, whole, from: 5);
 
         Assert.Equal(3, period.UsersInPeriod);                                             // x, y, w
-        Assert.Equal(1, period.TargetsOutside);                                            // y's "late"
-        var only = Assert.Single(period.Cases);
-        Assert.Equal(model.UserIds["x"], only.User);
-        Assert.Equal(model.ItemIds["c"], only.Target);
-        Assert.Equal([model.ItemIds["a"], model.ItemIds["b"], model.ItemIds["new"]], only.History);
-        Assert.Equal([1L, 2L, 3L], only.HistoryTimestamps!);
-        Assert.Equal(6L, only.TargetTimestamp);
+        Assert.Equal(6, period.Interactions);                                              // x: c, late, a; y: late; w: a, b
+        Assert.Equal(2, period.TargetsOutside);                                            // the two "late"
+        int Id(string key) => model.ItemIds[key];
+        var cases = period.Cases.Select(c => (c.User, History: string.Join(",", c.History), c.Target, c.TargetTimestamp)).ToArray();
+        Assert.Equal(
+            [
+                (-1, Id("a").ToString(System.Globalization.CultureInfo.InvariantCulture), Id("b"), 9L),      // w: unknown to the model
+                (model.UserIds["x"], string.Join(",", Id("a"), Id("b"), Id("new")), Id("c"), 6L),
+                (model.UserIds["x"], string.Join(",", Id("a"), Id("b"), Id("new"), Id("c")), Id("a"), 8L), // "late" read as nothing
+            ],
+            cases);                                                                        // users in the log's order (v, w, x, y, z)
+        Assert.Equal([1L, 2L, 3L], period.Cases[1].HistoryTimestamps!);
     }
 
     [Fact]

@@ -1,16 +1,17 @@
 namespace GenRec.Data.Splits;
 
 /// <summary>
-/// The test of a model trained on a log as it stood at a cut-off (<c>data.until</c>) on what came after: for each user of
-/// the whole log with an interaction at or after <c>from</c>, the first such item is the target and everything the user
-/// did before <c>from</c> is the history, both read as the model's items by key. History items the model does not know
-/// are left out of the history; a target it does not know cannot be ranked, so that case is counted and left out (the
-/// same cases for every model of one catalogue).
+/// The test of a model trained on a log as it stood at a cut-off (<c>data.until</c>) on what came after: every
+/// interaction of the whole log at or after <c>from</c> is a target, with everything the user did before it (before the
+/// cut and earlier in the period) as the history, read as the model's items by key, so users who arrived in the period
+/// are tested from their second interaction on. History items the model does not know are left out of the history; a
+/// target it does not know cannot be ranked, so that case is counted and left out (the same cases for every model of
+/// one catalogue), as is a case with no known history item.
 /// </summary>
 internal static class NextPeriod
 {
-    /// <summary>The cases, how many users acted in the period, and how many of them had a target outside the catalogue.</summary>
-    public sealed record Split(EvalCase[] Cases, int UsersInPeriod, int TargetsOutside);
+    /// <summary>The cases, the users who acted in the period, its interactions, and how many of them had a target outside the catalogue.</summary>
+    public sealed record Split(EvalCase[] Cases, int UsersInPeriod, int Interactions, int TargetsOutside);
 
     /// <param name="model">The model's dataset (its item and user ids).</param>
     /// <param name="log">The whole log, with timestamps.</param>
@@ -19,7 +20,7 @@ internal static class NextPeriod
     {
         var timestamps = log.Timestamps ?? throw new InvalidDataException($"{log.Name}: the next-period test needs timestamps, and this log has none");
         var cases = new List<EvalCase>();
-        var (inPeriod, outside) = (0, 0);
+        var (users, interactions, outside) = (0, 0, 0);
         for (var u = 0; u < log.NumUsers; u++)
         {
             var first = Array.FindIndex(timestamps[u], t => t >= from);
@@ -28,28 +29,38 @@ internal static class NextPeriod
                 continue;
             }
 
-            inPeriod++;
-            if (!model.ItemIds.TryGetValue(log.ItemKeys[log.Sequences[u][first]], out var target))
+            users++;
+            var user = model.UserIds.TryGetValue(log.UserKeys[u], out var id) ? id : -1;
+            var known = new List<int>();                                               // positions of known items before j
+            for (var j = 0; j < log.Sequences[u].Length; j++)
             {
-                outside++;
-                continue;
-            }
+                var isKnown = model.ItemIds.TryGetValue(log.ItemKeys[log.Sequences[u][j]], out var item);
+                if (j >= first)
+                {
+                    interactions++;
+                    if (!isKnown)
+                    {
+                        outside++;
+                    }
+                    else if (known.Count > 0)
+                    {
+                        cases.Add(new EvalCase(
+                            user,
+                            [.. known.Select(k => model.ItemIds[log.ItemKeys[log.Sequences[u][k]]])],
+                            item,
+                            [.. known.Select(k => timestamps[u][k])],
+                            timestamps[u][j],
+                            log.Ratings is null ? null : [.. known.Select(k => log.Ratings[u][k])]));
+                    }
+                }
 
-            var known = Enumerable.Range(0, first).Where(j => model.ItemIds.ContainsKey(log.ItemKeys[log.Sequences[u][j]])).ToArray();
-            if (known.Length == 0)
-            {
-                continue;                                                               // nothing the model can read
+                if (isKnown)
+                {
+                    known.Add(j);
+                }
             }
-
-            cases.Add(new EvalCase(
-                model.UserIds.TryGetValue(log.UserKeys[u], out var user) ? user : -1,
-                [.. known.Select(j => model.ItemIds[log.ItemKeys[log.Sequences[u][j]]])],
-                target,
-                [.. known.Select(j => timestamps[u][j])],
-                timestamps[u][first],
-                log.Ratings is null ? null : [.. known.Select(j => log.Ratings[u][j])]));
         }
 
-        return new Split([.. cases], inPeriod, outside);
+        return new Split([.. cases], users, interactions, outside);
     }
 }
