@@ -98,7 +98,13 @@ public class IndexTests
     public void HnswRecallAt10IsAbove95PercentAndRespectsExclusions()
     {
         var items = RandomVectors(3_000, 32, seed: 3);
-        var hnsw = new HnswIndex(items, m: 16, efConstruction: 200, efSearch: 64, seed: 1);
+        var recall = RecallAt10WithExclusions(new HnswIndex(items, m: 16, efConstruction: 200, efSearch: 64, seed: 1), items);
+        Assert.True(recall >= 0.95, $"HNSW recall@10 {recall:F3}");
+    }
+
+    // Recall@10 against brute force over 200 queries, each excluding 20 items; every answer checked for exclusions and exact scores.
+    private static double RecallAt10WithExclusions(IItemIndex index, ItemVectors items)
+    {
         double hits = 0;
         const int queries = 200;
         for (var q = 0; q < queries; q++)
@@ -106,14 +112,14 @@ public class IndexTests
             var query = Query(items, 1_000 + q);
             var exclude = new HashSet<int>(Enumerable.Range(1, 20).Select(i => ((i * 131) + q) % 3_000 + 1));
             var expected = BruteForce(items, query, 10, exclude);
-            var found = hnsw.Search(query, 10, exclude);
+            var found = index.Search(query, 10, exclude);
             Assert.Equal(10, found.Count);
             Assert.DoesNotContain(found, s => exclude.Contains(s.Item) || s.Item == 0);
+            Assert.All(found, s => Assert.Equal(items.Dot(query, s.Item), s.Score));
             hits += found.Count(s => expected.Contains(s.Item));
         }
 
-        var recall = hits / (queries * 10);
-        Assert.True(recall >= 0.95, $"HNSW recall@10 {recall:F3}");
+        return hits / (queries * 10);
     }
 
     [Fact]
@@ -143,21 +149,8 @@ public class IndexTests
     {
         var items = RandomVectors(3_000, 32, seed: 3);
         using var index = new USearchItemIndex(items, m: 16, efConstruction: 200, efSearch: 64);
-        double hits = 0;
-        const int queries = 200;
-        for (var q = 0; q < queries; q++)
-        {
-            var query = Query(items, 1_000 + q);
-            var exclude = new HashSet<int>(Enumerable.Range(1, 20).Select(i => ((i * 131) + q) % 3_000 + 1));
-            var expected = BruteForce(items, query, 10, exclude);
-            var found = index.Search(query, 10, exclude);
-            Assert.Equal(10, found.Count);
-            Assert.DoesNotContain(found, s => exclude.Contains(s.Item) || s.Item == 0);
-            Assert.All(found, s => Assert.Equal(items.Dot(query, s.Item), s.Score));                // exact scores
-            hits += found.Count(s => expected.Contains(s.Item));
-        }
-
-        Assert.True(hits / (queries * 10) >= 0.95, $"USearch recall@10 {hits / (queries * 10):F3}");
+        var recall = RecallAt10WithExclusions(index, items);
+        Assert.True(recall >= 0.95, $"USearch recall@10 {recall:F3}");
     }
 
     [Fact]
