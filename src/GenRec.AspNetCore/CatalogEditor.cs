@@ -15,6 +15,9 @@ namespace GenRec.AspNetCore;
 internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options, ILogger log) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
+
+    // Parsed when the endpoints are mapped: a host configured with an unknown mapping does not start.
+    private readonly ContentMappingKind mapping = Configuration.ClosedChoice.Parse<ContentMappingKind>(options.CatalogMapping, nameof(GenRecServingOptions.CatalogMapping));
     private ITextEncoder? encoder;
     private (string Checkpoint, (float[] Values, int Dim) Text)? warmText;
 
@@ -25,7 +28,7 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
         return await Change(async served =>
         {
             var checkpoint = served.Engine.Source;
-            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, served.Engine.Model, served.Engine.Dataset, items, Encoder(), () => WarmText(served), Mapping(), seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
+            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, served.Engine.Model, served.Engine.Dataset, items, Encoder(), () => WarmText(served), mapping, seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
             return (outcome.Added > 0, (Func<ServedModel, object>)(now => new { added = outcome.Added, already_there = outcome.AlreadyThere, items = now.Engine.Dataset.NumItems, model_generation = now.Generation }));
         }, cancel);
     }
@@ -94,18 +97,6 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
             {
                 await Task.Delay(50, cancel);
             }
-        }
-    }
-
-    private ContentMappingKind Mapping()
-    {
-        try
-        {
-            return Configuration.ClosedChoice.Parse<ContentMappingKind>(options.CatalogMapping, "catalog mapping");
-        }
-        catch (ArgumentException e)
-        {
-            throw new RequestException(501, $"this host's catalogue mapping is not one GenRec knows: {e.Message}");
         }
     }
 

@@ -40,6 +40,17 @@ public sealed class CatalogServiceTests
     }
 
     [Fact]
+    public async Task AHostWithAnUnknownCatalogueMappingDoesNotStart()
+    {
+        using var dir = new TempDir();
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
+        RetrievalEngine Load(string path) => RetrievalEngine.Load(path, new CheckpointOpenOptions { Dataset = data });
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => RunningService.Start(new ModelHost(Load(checkpoint), null, Load), new GenRecServingOptions { CatalogMapping = "lasso" }));
+        Assert.Contains("'lasso' is not a choice", error.Message, StringComparison.Ordinal);
+        Assert.Contains("knn", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddedItemsAreRecommendedAtOnceWithdrawnOnesNeverAndARestartServesTheSame()
     {
         using var dir = new TempDir();
