@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using GenRec.Training;
 
 namespace GenRec.Cli.Bench;
 
@@ -25,7 +26,7 @@ internal static class BenchEpochColumnsCommand
         {
             foreach (var config in r.GetValue(configs)!)
             {
-                var columns = new Dictionary<string, List<JsonNode>> { ["selected"] = [], ["last"] = [], ["best test"] = [] };
+                var columns = new Dictionary<string, List<IReadOnlyDictionary<string, double>>> { ["selected"] = [], ["last"] = [], ["best test"] = [] };
                 var files = Directory.Exists(Path.Combine(r.GetValue(results)!, "seeds", config))
                     ? Directory.GetFiles(Path.Combine(r.GetValue(results)!, "seeds", config), "*.json").Order(StringComparer.Ordinal).ToArray()
                     : throw new ArgumentException($"{config}: no seeded runs in {Path.Combine(r.GetValue(results)!, "seeds", config)} (genrec bench seeds writes them)");
@@ -35,17 +36,18 @@ internal static class BenchEpochColumnsCommand
                     var seed = run["config"]!["seed"]!.GetValue<int>();
                     var curvePath = Path.Combine(r.GetValue(runs)!, $"bench-{config}-seed{seed}", "metrics.jsonl");
                     var (epoch, best) = BestTestEpoch(curvePath);
-                    var last = run["training"]!["extra"]!["last_epoch_test"]!;
-                    columns["selected"].Add(run["metrics"]!);
+                    var selected = Figures(run["metrics"]!);
+                    var last = Figures(run["training"]!["extra"]!["last_epoch_test"]!);
+                    columns["selected"].Add(selected);
                     columns["last"].Add(last);
                     columns["best test"].Add(best);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{config} seed {seed}: selected epoch {run["training"]!["best_epoch"]} hr@10 {Hr(run["metrics"]!):F4}, last {Hr(last):F4}, best test epoch {epoch} hr@10 {Hr(best):F4}"));
+                        $"{config} seed {seed}: selected epoch {run["training"]!["best_epoch"]} hr@10 {selected["hr@10"]:F4}, last {last["hr@10"]:F4}, best test epoch {epoch} hr@10 {best["hr@10"]:F4}"));
                 }
 
                 foreach (var (name, rows) in columns)
                 {
-                    Console.WriteLine($"  {config} {name}: " + string.Join(" / ", Keys.Select(k => $"{k} {Spread([.. rows.Select(x => x[k]!.GetValue<double>())])}")));
+                    Console.WriteLine($"  {config} {name}: " + string.Join(" / ", Keys.Select(k => $"{k} {Spread([.. rows.Select(x => x[k])])}")));
                 }
             }
 
@@ -54,28 +56,26 @@ internal static class BenchEpochColumnsCommand
         return command;
     }
 
-    /// <summary>The epoch with the highest test HR@10 of a curve, and its test figures.</summary>
-    internal static (int Epoch, JsonNode Test) BestTestEpoch(string metricsJsonl)
+    /// <summary>The epoch with the highest test HR@10 of a curve (<see cref="EpochLoop.ReadLog"/>), and its test figures.</summary>
+    internal static (int Epoch, IReadOnlyDictionary<string, double> Test) BestTestEpoch(string metricsJsonl)
     {
-        var tested = File.ReadLines(metricsJsonl).Where(line => line.Trim().Length > 0).Select(line => JsonNode.Parse(line)!)
-            .Where(e => e["test"] is not null).ToArray();
+        var tested = EpochLoop.ReadLog(metricsJsonl).Where(e => e.Test is not null).ToArray();
         if (tested.Length == 0)
         {
             throw new InvalidDataException($"{metricsJsonl}: no per-epoch test figures (the run needs test_every_epoch)");
         }
 
         // The first of equal maxima, as Python's max does.
-        var best = tested.Aggregate((a, b) => Hr(b["test"]!) > Hr(a["test"]!) ? b : a);
-        return (best["epoch"]!.GetValue<int>(), best["test"]!);
+        var best = tested.Aggregate((a, b) => b.Test!["hr@10"] > a.Test!["hr@10"] ? b : a);
+        return (best.Epoch, best.Test!);
     }
 
-    private static double Hr(JsonNode metrics) => metrics["hr@10"]!.GetValue<double>();
+    private static IReadOnlyDictionary<string, double> Figures(JsonNode metrics) => metrics.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<double>());
 
-    /// <summary>"mean ± sd" to four places (sd of one value: NaN).</summary>
+    /// <summary>"mean ± sd" to four places (sd of one value: NaN), from <see cref="BenchSeedsTableCommand.Spread"/>.</summary>
     internal static string Spread(double[] values)
     {
-        var mean = values.Average();
-        var sd = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : double.NaN;
-        return string.Create(CultureInfo.InvariantCulture, $"{mean:F4} ± {sd:F4}");
+        var spread = BenchSeedsTableCommand.Spread.Of(values);
+        return string.Create(CultureInfo.InvariantCulture, $"{spread.Mean:F4} ± {spread.Sd:F4}");
     }
 }
