@@ -124,8 +124,14 @@ internal static class BenchTrainCommand
         {
             share = run.Data.ColdItemShare,
             protocol = "cold items outside the training catalogue: no loss scored or sampled them, validation did not rank them; their ID rows come from a content mapping fitted on the warm items",
-            // The mapping a user would deploy: chosen on warm items held out from the fit, never on the test cases.
-            selected_mapping = report.Mappings.MaxBy(m => m.Value.TrueRowInTop10).Key,
+            // The mapping a user would deploy: chosen on validation cases of warm items held out from the fit, never on the test cases.
+            selected_mapping = report.Selection?.Chosen,
+            selection = report.Selection is { } chosen ? new
+            {
+                held_out_items = chosen.HeldOutItems.Count,
+                held_out_cases = chosen.HeldOutCases,
+                validation_hr10 = chosen.Kinds.ToDictionary(k => k.Key, k => new { held_out_items = k.Value.HeldOutHr10, other_items = k.Value.OtherHr10 }),
+            } : null,
             cold_items = report.ColdItems,
             cold_cases = report.ColdCases,
             warm_cases = report.WarmCases,

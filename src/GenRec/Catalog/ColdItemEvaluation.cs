@@ -30,7 +30,20 @@ internal static class ColdItemEvaluation
     /// <param name="WarmItems">Warm items the mappings were fitted on (those in the training sequences).</param>
     /// <param name="Mappings">Each mapping kind on warm items held out from its fit.</param>
     /// <param name="Arms">The model with untrained cold rows, with each mapping's rows, and the floors.</param>
-    public sealed record Report(int ColdItems, int ColdCases, int WarmCases, int WarmItems, IReadOnlyDictionary<string, MappingFigures> Mappings, IReadOnlyList<Arm> Arms);
+    /// <param name="Selection">Each mapping kind on the validation cases whose target is a held-out warm item (and the rest), and the kind chosen there.</param>
+    public sealed record Report(int ColdItems, int ColdCases, int WarmCases, int WarmItems, IReadOnlyDictionary<string, MappingFigures> Mappings, IReadOnlyList<Arm> Arms, MappingSelection? Selection = null);
+
+    /// <summary>
+    /// The mapping chosen without the test: a seeded tenth of the warm items that are validation targets is held out, each
+    /// kind is fitted on the other warm items and gives the held-out items their rows, and the validation cases are
+    /// ranked (the cold items unranked, as in training): the kind with the best HR@10 on the cases whose target is a
+    /// held-out item wins. The held-out items' own rows are put back after.
+    /// </summary>
+    /// <param name="HeldOutItems">Warm items given mapped rows (dense ids).</param>
+    /// <param name="HeldOutCases">Validation cases whose target is one of them.</param>
+    /// <param name="Kinds">Per kind: HR@10 on those cases and on the other validation cases.</param>
+    /// <param name="Chosen">The kind with the best HR@10 on the held-out items' cases.</param>
+    public sealed record MappingSelection(IReadOnlyList<long> HeldOutItems, int HeldOutCases, IReadOnlyDictionary<string, (double HeldOutHr10, double OtherHr10)> Kinds, string Chosen);
 
     /// <summary>
     /// The same model trained on the closed catalogue (every item), tested on the cold protocol's warm-target cases of
@@ -89,6 +102,12 @@ internal static class ColdItemEvaluation
 
         model.eval();
         var scorer = new ModelScorer(model);
+        var selection = Select(model, split, cold, content, warmIds, options, config.Seed);
+        if (selection is not null)
+        {
+            log?.Invoke($"mapping chosen on held-out warm items: {selection.Chosen} ({string.Join(", ", selection.Kinds.Select(k => $"{k.Key} {k.Value.HeldOutHr10:F4}/{k.Value.OtherHr10:F4}"))} validation HR@10 on {selection.HeldOutCases} held-out-item cases / the rest)");
+        }
+
         arms.Add(Test($"{modelName}-untrained-rows", scorer));
         var mappings = ContentMappings.Compare(warmContent, warmEmbeddings, warmIds, original, config.Seed);
         try
@@ -116,6 +135,58 @@ internal static class ColdItemEvaluation
         arms.Add(Test(BaselineFactory.TextKnnName, BaselineFactory.Create(BaselineFactory.TextKnnName, split.Train, numItems, text)));
         arms.Add(Test("most-popular", BaselineFactory.Create("most-popular", split.Train, numItems)));
         arms.Add(Test("random", new RandomRanking(numItems, config.Seed)));
-        return new Report(coldIds.Length, coldCases.Length, warmCases.Length, warmIds.Length, mappings, arms);
+        return new Report(coldIds.Length, coldCases.Length, warmCases.Length, warmIds.Length, mappings, arms, selection);
+    }
+
+    // Null where the split has no validation cases with warm targets (a last-item split): nothing to choose on.
+    private static MappingSelection? Select(SequentialRecommender model, SequenceSplit split, bool[] cold, Tensor content, long[] warmIds, EvalOptions options, int seed)
+    {
+        var validTargets = split.Valid.Select(c => (long)c.Target).ToHashSet();
+        long[] candidates = [.. warmIds.Where(validTargets.Contains)];
+        if (candidates.Length == 0)
+        {
+            return null;
+        }
+
+        new Random(seed).Shuffle(candidates);
+        var heldOut = candidates[..Math.Max(1, candidates.Length / 10)].ToHashSet();
+        long[] fitIds = [.. warmIds.Where(i => !heldOut.Contains(i))];
+        long[] heldIds = [.. heldOut.Order()];
+        var heldCases = split.Valid.Where(c => heldOut.Contains(c.Target)).ToArray();
+        var otherCases = split.Valid.Where(c => !heldOut.Contains(c.Target)).ToArray();
+        var validation = options with { Unranked = cold, Ks = [10] };
+        var rows = model.IdEmbeddings;                                                     // [N + 1, D]
+        using var original = rows.detach().clone();
+        using var fit = tensor(fitIds, dtype: int64, device: rows.device);
+        using var held = tensor(heldIds, dtype: int64, device: rows.device);
+        var kinds = new SortedDictionary<string, (double, double)>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var kind in Enum.GetValues<ContentMappingKind>())
+            {
+                using (var mapping = ContentMappings.Fit(kind, content.index_select(0, fit), original.index_select(0, fit), seed))
+                using (no_grad())
+                {
+                    using var mapped = mapping.Map(content.index_select(0, held));        // [H, D]
+                    rows.index_copy_(0, held, mapped);
+                }
+
+                var scorer = new ModelScorer(model);
+                kinds[Configuration.ClosedChoice.Name(kind)] = (Evaluator.Evaluate(scorer, heldCases, validation).Metrics["hr@10"], Evaluator.Evaluate(scorer, otherCases, validation).Metrics["hr@10"]);
+                using (no_grad())
+                {
+                    rows.copy_(original);
+                }
+            }
+        }
+        finally
+        {
+            using (no_grad())
+            {
+                rows.copy_(original);
+            }
+        }
+
+        return new MappingSelection(heldIds, heldCases.Length, kinds, kinds.MaxBy(k => k.Value.Item1).Key);
     }
 }

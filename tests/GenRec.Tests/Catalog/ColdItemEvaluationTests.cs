@@ -52,5 +52,15 @@ public class ColdItemEvaluationTests
         Assert.Equal(expected["ndcg@10"], arms["m-ridge"].Cold["ndcg@10"], 3);            // the rows the mapping put back
         Assert.Equal(0, arms["most-popular"].Cold["hr@10"]);                               // cold items have no training count
         Assert.True(model.IdEmbeddings.allclose(before), "the model's rows are restored");
+
+        // The mapping chosen on validation: ridge puts the held-out warm items' rows back, so it scores as the model does.
+        var selection = report.Selection!;
+        Assert.Equal(["knn", "mlp", "ridge"], selection.Kinds.Keys.Order());
+        var heldCases = split.Valid.Where(c => selection.HeldOutItems.Contains(c.Target)).ToArray();
+        Assert.Equal(heldCases.Length, selection.HeldOutCases);
+        Assert.NotEmpty(heldCases);
+        var validation = config.Train.EvalOptions(config.Model.MaxSequenceLength) with { Unranked = cold, Ks = [10] };
+        Assert.Equal(Evaluator.Evaluate(new ModelScorer(model), heldCases, validation)["hr@10"], selection.Kinds["ridge"].HeldOutHr10, 3);
+        Assert.Equal(selection.Kinds.MaxBy(k => k.Value.HeldOutHr10).Key, selection.Chosen);
     }
 }
