@@ -143,14 +143,7 @@ internal static class BenchCatalogLiveCommand
                 return double.NaN;
             }
 
-            async Task<(int Status, string Body, double Seconds)> Admin(string path, object body)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                var watch = Stopwatch.StartNew();
-                using var response = await client.SendAsync(request, cancel);
-                return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancel), watch.Elapsed.TotalSeconds);
-            }
+            Task<(int Status, string Body, double Seconds)> Admin(string path, object body) => GenRecChild.PostAdmin(client, token, path, body, cancel);
 
             static object AddBody(KeyValuePair<string, ItemMetadata> item) =>
                 new { items = new[] { new { id = item.Key, title = item.Value.Title, categories = item.Value.Categories, brand = item.Value.Brand, price = item.Value.Price } } };

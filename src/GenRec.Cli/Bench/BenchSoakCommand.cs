@@ -202,16 +202,13 @@ internal static class BenchSoakCommand
             while (true)
             {
                 await Task.Delay(TimeSpan.FromSeconds(every), stop);
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/reload") { Content = JsonContent.Create(new { checkpoint = checkpoints[done % checkpoints.Length] }) };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                var watch = Stopwatch.StartNew();
-                using var response = await client.SendAsync(request, stop);
-                seconds.Add(watch.Elapsed.TotalSeconds);
+                var (status, body, took) = await GenRecChild.PostAdmin(client, token, "/reload", new { checkpoint = checkpoints[done % checkpoints.Length] }, stop);
+                seconds.Add(took);
                 done++;
-                if (!response.IsSuccessStatusCode)
+                if (status is < 200 or >= 300)
                 {
                     failed++;
-                    Console.Error.WriteLine($"reload {done}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(stop)}");
+                    Console.Error.WriteLine($"reload {done}: {status} {body}");
                 }
             }
         }

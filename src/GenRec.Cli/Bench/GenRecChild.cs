@@ -190,4 +190,14 @@ internal static class GenRecChild
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>A POST to an admin endpoint of a server child with its bearer token: status, body and seconds to the answer.</summary>
+    public static async Task<(int Status, string Body, double Seconds)> PostAdmin(HttpClient client, string token, string path, object body, CancellationToken cancel)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var watch = Stopwatch.StartNew();
+        using var response = await client.SendAsync(request, cancel);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancel), watch.Elapsed.TotalSeconds);
+    }
 }
