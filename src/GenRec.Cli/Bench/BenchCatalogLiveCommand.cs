@@ -143,6 +143,13 @@ internal static class BenchCatalogLiveCommand
                 return double.NaN;
             }
 
+            // Where an added item the probe never found stands for that history: its rank among the top 1,000 (0 from the top), or -1 below them.
+            async Task<int> RankOf(int a)
+            {
+                var (_, body) = await LoadGenerator.Send(client, "/recommend", new { history = histories[a], k = 1_000 }, cancel);
+                return RankedItems(body).IndexOf(adding[a].Key);
+            }
+
             Task<(int Status, string Body, double Seconds)> Admin(string path, object body) => GenRecChild.PostAdmin(client, token, path, body, cancel);
 
             static object AddBody(KeyValuePair<string, ItemMetadata> item) =>
@@ -161,6 +168,7 @@ internal static class BenchCatalogLiveCommand
                 var addSeconds = new List<double>();
                 var withdrawSeconds = new List<double>();
                 var untilRecommended = new List<double>();
+                var missed = new List<object>();
                 var failedChanges = new List<string>();
                 var done = false;
                 var load = LoadGenerator.RunPaced(client, "/recommend", r.GetValue(workers), r.GetValue(rate), TimeSpan.FromHours(1), Request, null, cancel, Inspect, () => Volatile.Read(ref done));
@@ -177,6 +185,10 @@ internal static class BenchCatalogLiveCommand
                         }
 
                         untilRecommended.Add(await UntilRecommended(i));
+                        if (double.IsNaN(untilRecommended[^1]))
+                        {
+                            missed.Add(new { item = adding[i].Key, title = adding[i].Value.Title, history = histories[i], rank = await RankOf(i) });
+                        }
                     }
 
                     if (i < withdrawCount)
@@ -260,7 +272,7 @@ internal static class BenchCatalogLiveCommand
                     metrics,
                     clock.Elapsed.TotalSeconds,
                     new { checkpoint = source, adds = addCount, withdrawals = withdrawCount, rate = r.GetValue(rate), workers = r.GetValue(workers), probe_k = k, neighbours = r.GetValue(neighbours), encoder = r.GetValue(encoderName) },
-                    new { during, after_restart = afterRestart, until_recommended_s = untilRecommended, add_s = addSeconds, withdraw_s = withdrawSeconds, failed_changes = failedChanges, withdrawn_served = violations.Distinct().ToArray() });
+                    new { during, after_restart = afterRestart, until_recommended_s = untilRecommended, add_s = addSeconds, withdraw_s = withdrawSeconds, failed_changes = failedChanges, not_recommended = missed, withdrawn_served = violations.Distinct().ToArray() });
                 var path = report.Write(r.GetValue(output)!, null);
                 Console.WriteLine(report.Summary() + $" -> {path}");
                 var clean = during.Errors == 0 && failedChanges.Count == 0 && violations.IsEmpty && afterRestart.Errors == 0 && recommendableAfterRestart == addCount && untilRecommended.All(s => s <= 1);
@@ -276,9 +288,12 @@ internal static class BenchCatalogLiveCommand
     }
 
     // The keys of the items in a /recommend answer.
-    private static HashSet<string> ItemsOf(byte[] body)
+    private static HashSet<string> ItemsOf(byte[] body) => [.. RankedItems(body)];
+
+    // The keys of the items in a /recommend answer, best first (none for an error body).
+    private static List<string> RankedItems(byte[] body)
     {
-        var items = new HashSet<string>(StringComparer.Ordinal);
+        var items = new List<string>();
         try
         {
             using var json = JsonDocument.Parse(body);
