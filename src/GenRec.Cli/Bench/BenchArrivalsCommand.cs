@@ -70,7 +70,7 @@ internal static class BenchArrivalsCommand
 
             // Every model tested on the same cases: the period after the cut, read against the cut's catalogue.
             using var cutModel = Checkpoint.Open(Path.Combine(scratch, Trainer.LastCheckpoint), new() { Log = Output.Info });
-            var whole = DatasetLoader.Load((run.Data with { Until = null, KCore = 0 }).ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
+            var whole = NextPeriod.WholeLog(run.Data, Output.Info);
             var period = NextPeriod.Create(cutModel.Dataset, whole, second.ToUnixTimeSeconds());
             Output.Info($"after {second:u}: {period.Interactions} interactions of {period.UsersInPeriod} users, {period.TargetsOutside} of items unknown at the cut, {period.Cases.Length} cases");
             var options = run.Train.EvalOptions(run.Model.MaxSequenceLength);

@@ -75,11 +75,7 @@ internal static class BenchCatalogLiveCommand
                 throw new ArgumentException($"{metadataPath}: {fresh.Length} items with text outside the served dataset; {addCount + 1} needed (train with data.until to leave later items out)");
             }
 
-            var popularity = new int[data.NumItems + 1];
-            foreach (var item in data.Sequences.SelectMany(s => s))
-            {
-                popularity[item]++;
-            }
+            var popularity = Evaluation.LongTail.LongTailGroups.Popularity(data.Sequences, data.NumItems);
 
             string[] withdrawn = [.. Enumerable.Range(1, data.NumItems).OrderByDescending(i => popularity[i]).ThenBy(i => i).Take(withdrawCount).Select(i => data.ItemKeys[i])];
 

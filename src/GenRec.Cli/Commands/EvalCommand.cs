@@ -68,8 +68,8 @@ internal static class EvalCommand
             if (r.GetValue(after) is { } cutOff)
             {
                 var header = Checkpoint.ReadHeader(r.GetValue(checkpoint) ?? throw new ArgumentException("--after: give --checkpoint (the model trained up to the cut-off)"));
-                var whole = header.Data with { Path = r.GetValue(data) ?? Checkpoint.DataLocationOf(r.GetValue(checkpoint)!), Until = null, KCore = 0 };
-                var period = NextPeriod.Create(dataset, DatasetLoader.Load(whole.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info), cutOff.ToUnixTimeSeconds());
+                var whole = NextPeriod.WholeLog(header.Data with { Path = r.GetValue(data) ?? Checkpoint.DataLocationOf(r.GetValue(checkpoint)!) }, Output.Info);
+                var period = NextPeriod.Create(dataset, whole, cutOff.ToUnixTimeSeconds());
                 cases = period.Cases;
                 Output.Info($"after {cutOff:u}: {period.Interactions:N0} interactions of {period.UsersInPeriod:N0} users; {period.TargetsOutside:N0} of items the model does not know (left out), {cases.Length:N0} cases");
             }

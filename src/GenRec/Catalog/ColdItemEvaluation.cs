@@ -75,13 +75,8 @@ internal static class ColdItemEvaluation
         var (split, cold) = ColdItems.Split(data, config.Data.Split, config.Data.ColdItemShare, config.Seed);
         var options = config.Train.EvalOptions(config.Model.MaxSequenceLength);
         var (coldCases, warmCases) = Cases(split, cold);
-        var seen = new bool[numItems + 1];
-        foreach (var item in split.Train.SelectMany(s => s))
-        {
-            seen[item] = true;
-        }
-
-        long[] warmIds = [.. Enumerable.Range(1, numItems).Where(i => seen[i] && !cold[i]).Select(i => (long)i)];
+        var trainCounts = Evaluation.LongTail.LongTailGroups.Popularity(split.Train, numItems);
+        long[] warmIds = [.. Enumerable.Range(1, numItems).Where(i => trainCounts[i] > 0 && !cold[i]).Select(i => (long)i)];
         long[] coldIds = [.. Enumerable.Range(1, numItems).Where(i => cold[i]).Select(i => (long)i)];
         var rows = model.IdEmbeddings;                                                     // [N + 1, D], the model's own storage
         using var original = rows.detach().clone();
@@ -171,12 +166,9 @@ internal static class ColdItemEvaluation
                     rows.index_copy_(0, held, mapped);
                 }
 
+                // Each kind overwrites the same held-out rows; the others stay as trained.
                 var scorer = new ModelScorer(model);
                 kinds[Configuration.ClosedChoice.Name(kind)] = (Evaluator.Evaluate(scorer, heldCases, validation).Metrics["hr@10"], Evaluator.Evaluate(scorer, otherCases, validation).Metrics["hr@10"]);
-                using (no_grad())
-                {
-                    rows.copy_(original);
-                }
             }
         }
         finally

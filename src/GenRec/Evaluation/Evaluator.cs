@@ -24,6 +24,7 @@ internal static class Evaluator
         }
 
         var width = scorer.NumItems + 1;
+        int[] unrankedIds = options.Unranked is { } left ? [.. Enumerable.Range(1, scorer.NumItems).Where(i => left[i])] : []; // once per evaluation
         var ranks = new int[cases.Count];
         var scores = new float[options.BatchSize * width];
         var batch = new List<EvalCase>(options.BatchSize);
@@ -47,7 +48,7 @@ internal static class Evaluator
                 var row = scores.AsSpan(b * width, width);
                 ranks[order[start + b]] = options.SampledNegatives > 0
                     ? SampledRank(row, c, options, scorer.NumItems, cumulativeWeights)
-                    : FullRank(row, c, options);
+                    : FullRank(row, c, options, unrankedIds);
             });
             progress?.Report(batch.Count);
         }
@@ -80,16 +81,13 @@ internal static class Evaluator
         }
     }
 
-    private static int FullRank(Span<float> row, EvalCase c, EvalOptions options)
+    private static int FullRank(Span<float> row, EvalCase c, EvalOptions options, int[] unranked)
     {
-        if (options.Unranked is { } unranked)
+        foreach (var item in unranked)
         {
-            for (var item = 1; item < row.Length; item++)
+            if (item != c.Target)
             {
-                if (unranked[item] && item != c.Target)
-                {
-                    row[item] = float.NegativeInfinity;
-                }
+                row[item] = float.NegativeInfinity;
             }
         }
 

@@ -78,19 +78,9 @@ internal static class WarmStart
     {
         var header = opened.Retrieval ?? throw new InvalidOperationException("train.init_from: not a retrieval checkpoint");
         var dataset = opened.Dataset;
-        var trained = new bool[dataset.NumItems + 1];
         var (split, _) = Trainer.SplitOf(dataset, header.Config);
-        foreach (var item in split.Train.SelectMany(s => s))
-        {
-            trained[item] = true;
-        }
-
-        for (var i = header.NumItems + 1; i <= dataset.NumItems; i++)
-        {
-            trained[i] = true;                                                          // added through the catalogue: a mapped row
-        }
-
-        return trained;
+        var counts = Evaluation.LongTail.LongTailGroups.Popularity(split.Train, dataset.NumItems);
+        return [.. Enumerable.Range(0, dataset.NumItems + 1).Select(i => counts[i] > 0 || i > header.NumItems)]; // past the checkpoint's items: added through the catalogue, a mapped row
     }
 
     // (new id, old id) of each item the checkpoint knows, by key.

@@ -13,6 +13,10 @@ internal static class NextPeriod
     /// <summary>The cases, the users who acted in the period, its interactions, and how many of them had a target outside the catalogue.</summary>
     public sealed record Split(EvalCase[] Cases, int UsersInPeriod, int Interactions, int TargetsOutside);
 
+    /// <summary>The whole log of a run's data: without its <c>data.until</c> and without k-core filtering (every interaction counts).</summary>
+    public static SequenceDataset WholeLog(Configuration.DataConfig data, Action<string>? log = null) =>
+        DatasetLoader.Load((data with { Until = null, KCore = 0 }).ToRequest(DatasetRequest.DefaultCacheDir), log);
+
     /// <param name="model">The model's dataset (its item and user ids).</param>
     /// <param name="log">The whole log, with timestamps.</param>
     /// <param name="from">Start of the period (Unix seconds).</param>
