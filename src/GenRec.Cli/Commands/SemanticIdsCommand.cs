@@ -33,8 +33,10 @@ internal static class SemanticIdsCommand
         var output = new Option<string>("--out") { Description = "Semantic ID table (TSV)", DefaultValueFactory = _ => "semantic-ids.tsv" };
         var name = new Option<string?>("--name") { Description = "Dataset name for bench/results/rqvae-<name>.json (default: no bench file)" };
         var letter = new Option<string?>("--import-letter") { Description = "Instead of training: convert LETTER's *.index.json (0-based item ids, <a_N> tokens) into a table, with a collision code appended" };
+        var coldShare = new Option<double>("--cold-item-share") { Description = "TIGER's cold-start setting: the RQ-VAE is trained without this share of the test-target items (the cold items of a TIGER run with data.cold_item_share and the same --cold-seed), which then get their codes through the frozen encoder and codebooks and collision codes after every warm item" };
+        var coldSeed = new Option<int>("--cold-seed") { Description = "Seed that draws the cold items (the TIGER run's seed)", DefaultValueFactory = _ => 42 };
         var device = DeviceOption.Create();
-        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, device, benchOutput };
+        var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, coldShare, coldSeed, device, benchOutput };
         options.AddTo(command);
         command.SetAction((r, cancel) =>
         {
@@ -60,11 +62,18 @@ internal static class SemanticIdsCommand
                 _ => throw new ArgumentException("give exactly one of --embeddings <items.npy> and --collaborative <dim>"),
             };
             var items = values[dim..];                                                       // drop the padding row
-            Output.Info($"RQ-VAE on {dataset.NumItems:N0} items x {dim}: {rq.Levels} levels x {rq.CodebookSize} codes, latent {rq.LatentDim}, {rq.Epochs} epochs");
+            var cold = r.GetValue(coldShare) is > 0 and var share
+                ? ColdItems.Choose(SequenceSplit.Create(dataset, SplitKind.LeaveOneOut), dataset.NumItems, share, r.GetValue(coldSeed))
+                : new bool[dataset.NumItems + 1];
+            int[] trained = [.. Enumerable.Range(1, dataset.NumItems).Where(i => !cold[i])];
+            int[] later = [.. Enumerable.Range(1, dataset.NumItems).Where(i => cold[i])];
+            var trainedValues = Rows(items, dim, trained);
+            Output.Info($"RQ-VAE on {trained.Length:N0} items x {dim}: {rq.Levels} levels x {rq.CodebookSize} codes, latent {rq.LatentDim}, {rq.Epochs} epochs"
+                + (later.Length > 0 ? $"; {later.Length:N0} cold items (seed {r.GetValue(coldSeed)}) left out, coded afterwards by the frozen model" : ""));
             var metricsPath = Path.ChangeExtension(r.GetValue(output)!, ".metrics.jsonl");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(metricsPath))!);
             File.WriteAllText(metricsPath, "");
-            var (_, codes, log) = RqVaeTrainer.Train(items, dataset.NumItems, dim, rq, e =>
+            var (model, trainedCodes, log) = RqVaeTrainer.Train(trainedValues, trained.Length, dim, rq, e =>
             {
                 File.AppendAllText(metricsPath, JsonSerializer.Serialize(e, RunConfig.Json).ReplaceLineEndings(" ") + "\n");
                 if (e.Epoch == 1 || e.Epoch % 25 == 0 || e.Epoch == rq.Epochs)
@@ -72,8 +81,28 @@ internal static class SemanticIdsCommand
                     System.Console.WriteLine($"epoch {e.Epoch,4}  recon {e.ReconstructionLoss:F4}  loss {e.RqVaeLoss:F4}  usage {string.Join("/", e.Usage.Select(u => u.ToString("F2")))}  entropy {string.Join("/", e.Entropy.Select(h => h.ToString("F2")))}  p_unique {e.PUniqueIds:F4}  max_dup {e.MaxIdDuplicates}  reset {e.CodesReset}");
                 }
             }, cancel, DeviceOption.Resolve(r.GetValue(device)));
-            var table = SemanticIdTable.FromCodes(codes, rq.CodebookSize);
+            var codes = new int[dataset.NumItems][];
+            for (var k = 0; k < trained.Length; k++)
+            {
+                codes[trained[k] - 1] = trainedCodes[k];
+            }
+
+            var laterCodes = later.Length == 0 ? [] : RqVaeTrainer.EncodeNew(model, trainedValues, trained.Length, Rows(items, dim, later), later.Length, dim);
+            for (var k = 0; k < later.Length; k++)
+            {
+                codes[later[k] - 1] = laterCodes[k];
+            }
+
+            var table = SemanticIdTable.FromCodes(codes, rq.CodebookSize, later.ToHashSet());
             var final = SemanticIdTable.Measure(codes, rq.CodebookSize);
+            if (later.Length > 0)
+            {
+                // TIGER's cold-start rule retrieves a new item through a generated ID of a trained item with the same RQ-VAE codes.
+                var trainedPrefixes = trained.Select(i => string.Join(',', codes[i - 1])).ToHashSet();
+                var sharing = later.Count(i => trainedPrefixes.Contains(string.Join(',', codes[i - 1])));
+                Output.Info($"cold items: {sharing:N0} of {later.Length:N0} share their RQ-VAE codes with a trained item (reachable by TIGER's cold-start rule); collision codes up to {table.Ids.Where(i => i.Length > 0).Max(i => i[^1])}");
+            }
+
             var unique = SemanticIdTable.Measure(table.Ids.Skip(1).ToArray(), Math.Max(rq.CodebookSize, table.CollisionCodes));
             WriteTable(r.GetValue(output)!, dataset, table);
             Output.Info($"semantic IDs -> {r.GetValue(output)} ({table.Length} codes; collision code up to {table.CollisionCodes - 1}; p_unique_ids {final.PUniqueIds:F4} -> {unique.PUniqueIds:F4} with it); metrics -> {metricsPath}");
@@ -100,6 +129,18 @@ internal static class SemanticIdsCommand
             return Task.FromResult(0);
         });
         return command;
+    }
+
+    // The embeddings of the given dense items (1-based; rows of `items` are items 1..N), concatenated.
+    private static float[] Rows(float[] items, int dim, int[] dense)
+    {
+        var rows = new float[dense.Length * dim];
+        for (var k = 0; k < dense.Length; k++)
+        {
+            Array.Copy(items, (dense[k] - 1) * dim, rows, k * dim, dim);
+        }
+
+        return rows;
     }
 
     private static void WriteTable(string path, SequenceDataset dataset, SemanticIdTable table) =>

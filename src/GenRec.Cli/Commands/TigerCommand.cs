@@ -22,7 +22,8 @@ internal static class TigerCommand
         var ids = new Option<string?>("--semantic-ids") { Description = "Semantic ID table (TSV; = --set semantic_ids=...)" };
         var tag = new Option<string?>("--tag") { Description = "Suffix of the bench JSON name (tiger-<tag>-<dataset>.json), for variants" };
         var noTest = new Option<bool>("--no-test") { Description = "Skip the test pass (speed measurements, smoke runs): the bench JSON has the training figures only" };
-        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON (genrec train --config trains it without the JSON)") { randomIds, steps, ids, tag, noTest, output };
+        var coldItems = new Option<string?>("--cold-items") { Description = "With data.cold_item_share: item text vectors (.npy from genrec text embed) for the cold-item test (cold and warm targets apart; closed trie, extended trie and TIGER's cold-start rule, beside text kNN on these vectors)" };
+        var train = new Command("train", "Train TIGER, test it with constrained beam search, write the bench JSON (genrec train --config trains it without the JSON)") { randomIds, steps, ids, tag, noTest, coldItems, output };
         options.AddTo(train);
         train.SetAction((r, cancel) =>
         {
@@ -34,7 +35,13 @@ internal static class TigerCommand
             var name = (random ? "tiger-random-ids" : "tiger") + (r.GetValue(tag) is { Length: > 0 } t ? $"-{t}" : "");
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(options.Out) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
-            var result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset);
+            var text = r.GetValue(coldItems);
+            if (text is not null && run.Data.ColdItemShare <= 0)
+            {
+                throw new ArgumentException("--cold-items: the config removes no items (set data.cold_item_share, e.g. --set data.cold_item_share=0.05)");
+            }
+
+            var result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
             if (result.Interrupted)
             {
                 return Task.FromResult(130);
@@ -48,10 +55,24 @@ internal static class TigerCommand
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }));
+                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }))
+                with { ColdItems = result.ColdItems is { } c ? ColdItemsJson(c, run, text!) : null };
             System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
             return Task.FromResult(0);
         });
         return new Command("tiger", "TIGER generative retrieval") { train };
     }
+
+    private static object ColdItemsJson(TigerColdItemTest.Report report, TigerRunConfig run, string text) => new
+    {
+        share = run.Data.ColdItemShare,
+        protocol = "cold items out of training and validation (never a target or an input); their semantic IDs from the frozen RQ-VAE (genrec semantic-ids --cold-item-share); "
+            + $"test users whose next item is cold and the rest apart; no history filtering; the cold-start rule fills a top {TigerColdItemTest.ListLength} with at most floor(epsilon x {TigerColdItemTest.ListLength}) cold items",
+        cold_items = report.ColdItems,
+        cold_items_sharing_codes = report.ColdItemsSharingCodes,
+        cold_cases = report.ColdCases,
+        warm_cases = report.WarmCases,
+        text_embeddings = text,
+        arms = report.Arms.ToDictionary(a => a.Name, a => new { cold = a.Cold, warm = a.Warm }),
+    };
 }

@@ -66,13 +66,15 @@ internal static class TrainCommand
     }
 
     /// <summary>Trains a TIGER run on its semantic ID table (or random IDs: <c>semantic_ids: "random"</c>) and tests it with constrained beams.</summary>
-    public static TigerResult Tiger(TigerRunConfig run, string outDir, bool resume, CancellationToken cancel, bool test = true, SequenceDataset? dataset = null)
+    /// <param name="coldItemText">Item text vectors (.npy) for the cold-item test of a run with <c>data.cold_item_share</c>.</param>
+    public static TigerResult Tiger(TigerRunConfig run, string outDir, bool resume, CancellationToken cancel, bool test = true, SequenceDataset? dataset = null, string? coldItemText = null)
     {
         dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
         var random = run.SemanticIds == "random";
         var table = random ? SemanticIdFile.Random(dataset.NumItems, levels: 3, codebookSize: 256, run.Seed) : SemanticIdFile.Read(run.SemanticIds, dataset);
         Output.Info($"training {run.Name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); seed {run.Seed}; run folder {outDir}");
-        var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, resume, observer, cancel, test));
+        var text = coldItemText is null ? ((float[], int)?)null : Text.ItemTextEmbeddings.Import(coldItemText, dataset.NumItems);
+        var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, resume, observer, cancel, test, text));
         if (!result.Interrupted && result.Test.Count > 0)
         {
             Output.Metrics($"{run.Name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);

@@ -91,6 +91,40 @@ public class RqVaeTests
     }
 
     [Fact]
+    public void ItemsThatArriveLaterTakeTheNextFreeCollisionCodesAndChangeNoEarlierId()
+    {
+        int[][] codes = [[1, 2, 3], [1, 2, 3], [0, 0, 0], [1, 2, 3], [0, 0, 1]];
+        var table = SemanticIdTable.FromCodes(codes, codebookSize: 4, arrivedLater: new HashSet<int> { 1, 3 });
+        var earlier = SemanticIdTable.FromCodes([codes[1], codes[3], codes[4]], codebookSize: 4);
+        Assert.Equal([1, 2, 3, 0], table.Ids[2]);                       // the earlier items number first, in item order...
+        Assert.Equal(earlier.Ids[1], table.Ids[2]);
+        Assert.Equal(earlier.Ids[2], table.Ids[4]);                     // ...exactly as without the later ones
+        Assert.Equal(earlier.Ids[3], table.Ids[5]);
+        Assert.Equal([1, 2, 3, 2], table.Ids[1]);                       // then the later ones: the next free code at their codes
+        Assert.Equal([0, 0, 0, 0], table.Ids[3]);
+        Assert.Equal(3, table.CollisionCodes);
+    }
+
+    [Fact]
+    public void NewItemsAreCodedByTheFrozenModelWithTheTrainingItemsScaling()
+    {
+        manual_seed(5);
+        var n = 300;
+        var clusters = randn(20, 16) * 3;
+        var data = (clusters.index_select(0, randint(0, 20, [n])) + (randn(n, 16) * 0.3)).contiguous().data<float>().ToArray();
+        var config = new RqVaeConfig { HiddenDims = [32], LatentDim = 8, Levels = 2, CodebookSize = 16, Epochs = 20, BatchSize = 128, LearningRate = 3e-3 };
+        var (model, codes, _) = RqVaeTrainer.Train(data, n, 16, config);
+        // Copies of trained items, as new items: the same codes, since they are scaled as the training items were.
+        int[] copied = [0, 7, 150, 299];
+        var copies = copied.SelectMany(i => data.Skip(i * 16).Take(16)).ToArray();
+        var coded = RqVaeTrainer.EncodeNew(model, data, n, copies, copied.Length, 16);
+        Assert.Equal(copied.Select(i => codes[i]).ToArray(), coded);
+        // Scaled by their own statistics instead (four rows, not the training items), they would be coded otherwise.
+        var own = RqVaeTrainer.EncodeNew(model, copies, copied.Length, copies, copied.Length, 16);
+        Assert.NotEqual(coded, own);
+    }
+
+    [Fact]
     public void KMeansFindsSeparatedClusters()
     {
         manual_seed(3);

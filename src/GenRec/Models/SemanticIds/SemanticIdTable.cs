@@ -24,20 +24,26 @@ internal sealed class SemanticIdTable
 
     public int Length => Ids.Length > 1 ? Ids[1].Length : 0;
 
-    /// <summary>codes[i - 1] = RQ-VAE codes of item i (i = 1..N) -> table with the collision code appended.</summary>
-    public static SemanticIdTable FromCodes(IReadOnlyList<int[]> codes, int codebookSize)
+    /// <summary>
+    /// codes[i - 1] = RQ-VAE codes of item i (i = 1..N) -> table with the collision code appended. Items of
+    /// <paramref name="arrivedLater"/> (dense ids) take their collision codes after every other item, as an item added
+    /// to a trained catalogue does: the next free code at its RQ-VAE codes, so no earlier item's ID changes.
+    /// </summary>
+    public static SemanticIdTable FromCodes(IReadOnlyList<int[]> codes, int codebookSize, IReadOnlySet<int>? arrivedLater = null)
     {
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         var ids = new int[codes.Count + 1][];
         ids[0] = [];
         var largest = 1;
-        for (var i = 0; i < codes.Count; i++)
+        var first = Enumerable.Range(1, codes.Count).Where(i => arrivedLater?.Contains(i) != true);
+        var later = Enumerable.Range(1, codes.Count).Where(i => arrivedLater?.Contains(i) == true);
+        foreach (var item in first.Concat(later))
         {
-            var key = string.Join(',', codes[i]);
+            var key = string.Join(',', codes[item - 1]);
             var rank = seen.TryGetValue(key, out var count) ? count : 0;
             seen[key] = rank + 1;
             largest = Math.Max(largest, rank + 1);
-            ids[i + 1] = [.. codes[i], rank];
+            ids[item] = [.. codes[item - 1], rank];
         }
 
         return new SemanticIdTable(ids, codebookSize, largest);

@@ -3,11 +3,18 @@ namespace GenRec.Models.Tiger;
 /// <summary>Prefix tree of the valid semantic IDs: which code may follow a prefix, and which item a full ID is.</summary>
 internal sealed class SemanticIdTrie
 {
-    public SemanticIdTrie(IReadOnlyList<int[]> ids)
+    /// <param name="ids">Semantic ID of each dense item (row 0 unused).</param>
+    /// <param name="include">The items the trie holds (default all): a beam can produce only these.</param>
+    public SemanticIdTrie(IReadOnlyList<int[]> ids, Func<int, bool>? include = null)
     {
         Root = new Node();
         for (var item = 1; item < ids.Count; item++)
         {
+            if (include?.Invoke(item) == false)
+            {
+                continue;
+            }
+
             var node = Root;
             foreach (var code in ids[item])
             {

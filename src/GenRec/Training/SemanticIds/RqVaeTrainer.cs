@@ -94,11 +94,23 @@ internal static class RqVaeTrainer
         return Enumerable.Range(0, (int)codes.shape[0]).Select(i => flat.Skip(i * levels).Take(levels).Select(c => (int)c).ToArray()).ToArray();
     }
 
-    // Zero mean, unit variance per dimension (dimensions with no spread are left centred).
-    public static Tensor Standardise(Tensor x)
+    /// <summary>
+    /// Codes of items the RQ-VAE was not trained on (new items), through the trained, frozen encoder and codebooks:
+    /// their embeddings [count, dim] are standardised with the training items' statistics, as those were.
+    /// </summary>
+    public static int[][] EncodeNew(RqVae model, float[] trainedOn, int trainedCount, float[] embeddings, int count, int dim)
     {
-        var mean = x.mean([0], keepdim: true);
-        var std = x.std(0, keepdim: true).clamp_min(1e-6);
+        using var scope = NewDisposeScope();
+        var data = Standardise(from_array(embeddings).view(count, dim), from_array(trainedOn).view(trainedCount, dim)); // [count, in]
+        return Assign(model, data.to(Compute.ComputeDevice.DeviceOf(model)));
+    }
+
+    // Zero mean, unit variance per dimension of the reference rows (dimensions with no spread are left centred).
+    public static Tensor Standardise(Tensor x, Tensor? reference = null)
+    {
+        reference ??= x;
+        var mean = reference.mean([0], keepdim: true);
+        var std = reference.std(0, keepdim: true).clamp_min(1e-6);
         return (x - mean) / std;
     }
 

@@ -8,4 +8,7 @@ internal sealed record TigerResult(SortedDictionary<string, double> Test, Sorted
 
     /// <summary>Stopped by cancellation: nothing was tested.</summary>
     public bool Interrupted { get; init; }
+
+    /// <summary>The cold-item test, for a run with <c>data.cold_item_share</c> and item text vectors.</summary>
+    public TigerColdItemTest.Report? ColdItems { get; init; }
 }

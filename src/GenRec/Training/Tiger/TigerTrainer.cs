@@ -21,15 +21,18 @@ namespace GenRec.Training.Tiger;
 internal static class TigerTrainer
 {
     /// <param name="test">False skips the test pass (speed measurements, smoke runs): the result's test metrics are empty.</param>
-    public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true)
+    /// <param name="coldItemText">With <c>data.cold_item_share</c>: item text vectors for the cold-item test's text-kNN floor (null: no cold-item test).</param>
+    public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true, (float[] Values, int Dim)? coldItemText = null)
     {
         using var folderLock = RunFolderLock.Acquire(outDir);
         AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
-        var split = SequenceSplit.Create(data, SplitKind.LeaveOneOut);
+        // TIGER's cold-start setting (data.cold_item_share): the cold items leave training and validation; beams can name them only at the test.
+        var (split, cold) = ColdItems.Split(data, SplitKind.LeaveOneOut, config.Data.ColdItemShare, config.Seed);
         var idLength = ids[1].Length;
         var codesPerPosition = Enumerable.Range(0, idLength).Select(p => ids.Skip(1).Max(i => i[p]) + 1).ToArray();
         var vocabulary = new SemanticIdVocabulary(codesPerPosition, config.Model.UserBuckets);
-        var trie = new SemanticIdTrie(ids);
+        var trie = new SemanticIdTrie(ids, item => !cold[item]);                        // the training catalogue
+        var catalogue = config.Data.ColdItemShare > 0 ? new SemanticIdTrie(ids) : trie;   // every item, the cold ones with IDs from the frozen RQ-VAE
         var device = ComputeDevice.Prepare(config.Compute);
         var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
@@ -106,55 +109,87 @@ internal static class TigerTrainer
         }
 
         TigerCheckpoint.Restore(bestPath, model, null);
-        var metrics = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
-        var free = Evaluate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
+        var generated = Generate(model, vocabulary, ids, catalogue, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+        var metrics = Score(generated, split.Test);
+        var free = Evaluate(model, vocabulary, ids, catalogue, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
         metrics["invalid_id_share_unconstrained"] = free["invalid_id_share"];
         metrics["recall@10_unconstrained"] = free["recall@10"];
-        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test = metrics, best_epoch = state.BestEpoch, stop_reason = stopReason }, RunConfig.Json));
-        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
+        TigerColdItemTest.Report? coldItems = null;
+        if (config.Data.ColdItemShare > 0 && coldItemText is { } text)
+        {
+            var closed = Generate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+            coldItems = TigerColdItemTest.Run(split, cold, ids, generated, closed, text, config.Seed, observer.Message);
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test = metrics, best_epoch = state.BestEpoch, stop_reason = stopReason, cold_items = coldItems }, RunConfig.Json));
+        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { ColdItems = coldItems };
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
-    public static SortedDictionary<string, double> Evaluate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128)
+    public static SortedDictionary<string, double> Evaluate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128) =>
+        Score(Generate(model, vocabulary, ids, trie, cases, beams, maxHistory, constrained, batchSize), cases);
+
+    /// <summary>The beams of each case (in the order of <paramref name="cases"/>), best first.</summary>
+    public static List<GeneratedId>[] Generate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128)
     {
-        double recall1 = 0, recall5 = 0, recall10 = 0, ndcg5 = 0, ndcg10 = 0;
-        long generated = 0, invalid = 0;
-        var byLength = cases.OrderBy(c => Math.Min(c.History.Length, maxHistory)).ToArray(); // batches of similar length pad little
+        var generated = new List<GeneratedId>[cases.Count];
+        var byLength = Enumerable.Range(0, cases.Count).OrderBy(c => Math.Min(cases[c].History.Length, maxHistory)).ToArray(); // batches of similar length pad little
         for (var start = 0; start < byLength.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
-            var input = Inputs(vocabulary, ids, batch.Select(c => (c.User, c.History)).ToArray(), maxHistory, model.Config.InputCollisionCode).ToDevice(ComputeDevice.DeviceOf(model));
+            var input = Inputs(vocabulary, ids, batch.Select(c => (cases[c].User, cases[c].History)).ToArray(), maxHistory, model.Config.InputCollisionCode).ToDevice(ComputeDevice.DeviceOf(model));
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
             NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
             {
-                generated += results[i].Count;
-                invalid += results[i].Count(g => g.Item < 0);
-                var rank = results[i].FindIndex(g => g.Item == batch[i].Target);
-                if (rank < 0)
-                {
-                    continue;
-                }
-
-                var gain = 1 / Math.Log2(rank + 2);
-                recall10 += rank < 10 ? 1 : 0;
-                ndcg10 += rank < 10 ? gain : 0;
-                recall5 += rank < 5 ? 1 : 0;
-                recall1 += rank < 1 ? 1 : 0;
-                ndcg5 += rank < 5 ? gain : 0;
+                generated[batch[i]] = results[i];
             }
+        }
+
+        return generated;
+    }
+
+    /// <summary>Recall@1/5/10 and NDCG@5/10 of the generated rankings, and the share of generated IDs that name no item.</summary>
+    public static SortedDictionary<string, double> Score(IReadOnlyList<List<GeneratedId>> generated, IReadOnlyList<EvalCase> cases)
+    {
+        var metrics = Score(generated.Select(g => g.Select(x => x.Item).ToArray()).ToArray(), cases, "recall");
+        var all = generated.Sum(g => (long)g.Count);
+        metrics["invalid_id_share"] = all == 0 ? 0 : generated.Sum(g => (long)g.Count(x => x.Item < 0)) / (double)all;
+        return metrics;
+    }
+
+    /// <summary>
+    /// <paramref name="hit"/>@1/5/10 and NDCG@5/10 of rankings of items (best first; -1 names no item) against each case's
+    /// target. One target per case, so recall and hit rate are the same number.
+    /// </summary>
+    public static SortedDictionary<string, double> Score(IReadOnlyList<int[]> ranked, IReadOnlyList<EvalCase> cases, string hit)
+    {
+        double at1 = 0, at5 = 0, at10 = 0, ndcg5 = 0, ndcg10 = 0;
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var rank = Array.IndexOf(ranked[i], cases[i].Target);
+            if (rank < 0)
+            {
+                continue;
+            }
+
+            var gain = 1 / Math.Log2(rank + 2);
+            at10 += rank < 10 ? 1 : 0;
+            ndcg10 += rank < 10 ? gain : 0;
+            at5 += rank < 5 ? 1 : 0;
+            at1 += rank < 1 ? 1 : 0;
+            ndcg5 += rank < 5 ? gain : 0;
         }
 
         var n = Math.Max(1, cases.Count);
         return new SortedDictionary<string, double>
         {
-            ["recall@1"] = recall1 / n,
-            ["recall@5"] = recall5 / n,
-            ["recall@10"] = recall10 / n,
+            [$"{hit}@1"] = at1 / n,
+            [$"{hit}@5"] = at5 / n,
+            [$"{hit}@10"] = at10 / n,
             ["ndcg@5"] = ndcg5 / n,
             ["ndcg@10"] = ndcg10 / n,
-            ["invalid_id_share"] = generated == 0 ? 0 : invalid / (double)generated,
         };
     }
 
