@@ -96,6 +96,13 @@ public sealed record GenRecServingOptions
     /// <summary>Most items one catalogue request may name (413 above).</summary>
     public int MaxCatalogItems { get; set; } = 1_000;
 
+    /// <summary>
+    /// The share of each answer kept for items added to the catalogue after training (0, the default: none): up to
+    /// floor(share x k) places at the end of a top k go to the best-scoring added items, as TIGER's cold-start rule does
+    /// for unseen items. Dot-product models served from an index.
+    /// </summary>
+    public double NewItemShare { get; set; }
+
     /// <summary>GenRec's own server: how long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -35,6 +35,7 @@ internal static class ServedModels
         RetrievalEngine Load(string path)
         {
             var engine = RetrievalEngine.Load(path, new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) }, options.Index);
+            engine.NewItemShare = options.NewItemShare;
             engine.PrecomputeKnownUsers(options.PrecomputeUsers);
             return engine;
         }

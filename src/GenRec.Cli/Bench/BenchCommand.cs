@@ -84,6 +84,7 @@ internal static class BenchCommand
         bench.Add(BenchSeedsDiffCommand.Create());
         bench.Add(BenchEpochColumnsCommand.Create());
         bench.Add(BenchColdItemsTableCommand.Create());
+        bench.Add(BenchColdItemsRetestCommand.Create());
         bench.Add(BenchTigerCommand.Create());
         bench.Add(BenchTigerSpeedCommand.Create());
         bench.Add(BenchLlmEsrCommand.Create());

@@ -115,7 +115,7 @@ internal static class BenchTrainCommand
     }
 
     // The cold-item test: the cold rows from the warm items' content mapping, cold and warm targets apart, beside the floors.
-    private static object ColdItemsOf(RunConfig run, SequenceDataset dataset, string checkpoint, string npy, string modelName)
+    internal static object ColdItemsOf(RunConfig run, SequenceDataset dataset, string checkpoint, string npy, string modelName)
     {
         using var model = Checkpoint.Open(checkpoint, new() { Device = Compute.ComputeDevice.Resolve(run.Compute.Device), Dataset = dataset, WithCatalog = false }).TakeRetrieval("the cold-item test");
         var text = Text.ItemTextEmbeddings.Import(npy, dataset.NumItems);

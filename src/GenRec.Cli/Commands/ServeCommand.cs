@@ -41,11 +41,12 @@ internal static class ServeCommand
         var catalogMapping = new Option<string>("--catalog-mapping") { Description = "Content mapping of added items: knn (the rows of the items nearest by text), ridge or mlp", DefaultValueFactory = _ => "knn" };
         catalogMapping.AcceptOnlyFromAmong("knn", "ridge", "mlp");
         var catalogText = new Option<string?>("--catalog-text-embeddings") { Description = "The trained items' text vectors (.npy, genrec text embed) for the content mapping of added items (default: embedded at the first add)" };
+        var newItemShare = new Option<double>("--new-item-share") { Description = "Share of each answer kept for items added after training: up to floor(share x k) places at the end of a top k go to the best-scoring added items (TIGER's cold-start rule; 0: none)" };
         var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -59,6 +60,7 @@ internal static class ServeCommand
                 CatalogEncoder = r.GetValue(catalogEncoder)!,
                 CatalogTextEmbeddings = r.GetValue(catalogText),
                 CatalogMapping = r.GetValue(catalogMapping)!,
+                NewItemShare = r.GetValue(newItemShare),
                 Host = r.GetValue(host)!,
                 Port = r.GetValue(port),
                 MaxBodyBytes = r.GetValue(maxBody) * 1024L,

@@ -20,6 +20,9 @@ namespace GenRec.Catalog;
 /// </summary>
 internal static class ColdItemEvaluation
 {
+    /// <summary>The share of a top 10 the new-item rule arm keeps for cold items (one place).</summary>
+    public const double NewItemShare = 0.1;
+
     /// <summary>One scorer's figures on the cold-target and the warm-target test cases.</summary>
     public sealed record Arm(string Name, EvalResult Cold, EvalResult Warm);
 
@@ -88,9 +91,9 @@ internal static class ColdItemEvaluation
         using var coldContent = content.index_select(0, coldRows);                         // [C, T]
 
         var arms = new List<Arm>();
-        Arm Test(string name, IScorer scorer)
+        Arm Test(string name, IScorer scorer, EvalOptions? with = null)
         {
-            var arm = new Arm(name, Evaluator.Evaluate(scorer, coldCases, options), Evaluator.Evaluate(scorer, warmCases, options));
+            var arm = new Arm(name, Evaluator.Evaluate(scorer, coldCases, with ?? options), Evaluator.Evaluate(scorer, warmCases, with ?? options));
             log?.Invoke($"{name}: cold targets hr@10 {arm.Cold["hr@10"]:F4} ndcg@10 {arm.Cold["ndcg@10"]:F4}; warm targets hr@10 {arm.Warm["hr@10"]:F4} ndcg@10 {arm.Warm["ndcg@10"]:F4}");
             return arm;
         }
@@ -117,6 +120,11 @@ internal static class ColdItemEvaluation
                 }
 
                 arms.Add(Test($"{modelName}-{mapping.Name}", scorer));
+                if (mapping.Name == (selection?.Chosen ?? "knn"))
+                {
+                    // The serving rule for new items (NewItemSlots): a tenth of each top 10 kept for the best-scoring cold items.
+                    arms.Add(Test($"{modelName}-{mapping.Name}-new-item-share-{NewItemShare:0.0#}", scorer, options with { NewItems = cold, NewItemShare = NewItemShare }));
+                }
             }
         }
         finally

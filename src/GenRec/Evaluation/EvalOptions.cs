@@ -38,6 +38,19 @@ public sealed record EvalOptions
     /// </summary>
     public IReadOnlyList<bool>? Unranked { get; init; }
 
+    /// <summary>
+    /// Full ranking under the open catalogue's new-item rule (<see cref="Catalog.NewItemSlots"/>): these items (by id,
+    /// entry 0 unused) are the new ones, and up to floor(<see cref="NewItemShare"/> x <see cref="NewItemListLength"/>) places
+    /// of the top <see cref="NewItemListLength"/> go to the best-scoring of them. Ranks past that list are the model's.
+    /// </summary>
+    public IReadOnlyList<bool>? NewItems { get; init; }
+
+    /// <summary>The share of the list kept for <see cref="NewItems"/>.</summary>
+    public double NewItemShare { get; init; }
+
+    /// <summary>The list the new-item rule fills (10: metrics at 5 and 10 read its first 5 and 10 places).</summary>
+    public int NewItemListLength { get; init; } = 10;
+
     /// <summary>Seed of the negative sampler; the same seed gives the same negatives for each user.</summary>
     public int Seed { get; init; } = 42;
 }

@@ -104,7 +104,10 @@ internal static class Evaluator
             }
         }
 
-        return TargetRank.RankOf(row, c.Target);
+        var rank = TargetRank.RankOf(row, c.Target);
+        return options.NewItems is { } isNew && options.NewItemShare > 0
+            ? Catalog.NewItemSlots.RankOf(row, c.Target, rank, item => isNew[item], options.NewItemListLength, options.NewItemShare)
+            : rank;
     }
 
     private static int SampledRank(ReadOnlySpan<float> row, EvalCase c, EvalOptions options, int numItems, double[]? cumulativeWeights)

@@ -6,6 +6,7 @@ using GenRec.Data;
 using GenRec.Data.Splits;
 using GenRec.Evaluation;
 using GenRec.Models;
+using GenRec.Catalog;
 using GenRec.Serving.Indexing;
 using GenRec.Training;
 using TorchSharp;
@@ -40,6 +41,7 @@ internal sealed class RetrievalEngine : IDisposable
         this.model = model;
         model.eval();
         Dataset = dataset;
+        FirstNewItem = dataset.NumItems + 1;
         Source = source;
         userFeatures = FeatureResolution.UsersFor(model.Config, dataset);
         scorer = new ModelScorer(model, userFeatures);
@@ -54,6 +56,21 @@ internal sealed class RetrievalEngine : IDisposable
     }
 
     public SequenceDataset Dataset { get; }
+
+    /// <summary>The first item added after training (its catalogue's; <c>NumItems + 1</c> when none was added).</summary>
+    internal int FirstNewItem { get; private set; }
+
+    /// <summary>
+    /// The share of each answer kept for items added after training (<see cref="NewItemSlots"/>; 0: none). Dot-product
+    /// models served from an index only; Mixture-of-Logits answers are the model's.
+    /// </summary>
+    internal double NewItemShare
+    {
+        get => newItemShare;
+        set => newItemShare = value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(nameof(NewItemShare), value, "the share of an answer kept for new items: from 0 (none) up to, not including, 1");
+    }
+
+    private double newItemShare;
 
     /// <summary>The served model (read-only use: the catalogue's content mapping reads its item rows).</summary>
     internal SequentialRecommender Model => model;
@@ -211,10 +228,25 @@ internal sealed class RetrievalEngine : IDisposable
     {
         var exclude = filterHistory ? history.ToHashSet() : Withdrawn.Count > 0 ? [] : null;
         exclude?.UnionWith(Withdrawn);
-        return index!.Search(state, k, exclude)
+        var found = index!.Search(state, k, exclude);
+        var slots = NewItemSlots.Slots(NewItemShare, k);
+        if (slots > 0 && FirstNewItem <= Dataset.NumItems)
+        {
+            found = NewItemSlots.Merge(found, BestNewItems(state, k + slots, exclude), item => item >= FirstNewItem, k, NewItemShare);
+        }
+
+        return found
             .Select(s => new Recommendation(s.Item, Dataset.ItemKeys[s.Item], Dataset.ItemLabel(s.Item), s.Score))
             .ToArray();
     }
+
+    // The items added after training, by the model's score for this state (exact: they are few beside the trained ones).
+    private ScoredItem[] BestNewItems(float[] state, int count, IReadOnlySet<int>? exclude) =>
+        [.. Enumerable.Range(FirstNewItem, Dataset.NumItems - FirstNewItem + 1)
+            .Where(item => exclude?.Contains(item) != true)
+            .Select(item => new ScoredItem(item, Items!.Dot(state, item)))
+            .OrderByDescending(s => s.Score).ThenBy(s => s.Item)
+            .Take(count)];
 
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
     internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
@@ -242,7 +274,14 @@ internal sealed class RetrievalEngine : IDisposable
     {
         using var opened = Checkpoint.Open(checkpoint, options);
         var withdrawn = options.WithCatalog ? Catalog.ItemCatalog.WithdrawnOf(checkpoint, opened.Dataset) : null;
-        return Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn);
+        var engine = Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn);
+        var catalogue = Catalog.ItemCatalog.PathOf(checkpoint);
+        if (options.WithCatalog && File.Exists(catalogue))
+        {
+            engine.FirstNewItem = Catalog.ItemCatalog.Read(catalogue).CheckpointItems + 1;
+        }
+
+        return engine;
     }
 
     /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>
