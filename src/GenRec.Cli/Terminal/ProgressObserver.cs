@@ -34,7 +34,9 @@ internal sealed class ProgressObserver : ITrainingObserver
 
     public void Validated(int epoch, IReadOnlyDictionary<string, double> metrics, bool improved)
     {
-        string[] keys = metrics.ContainsKey("hr@10") ? ["hr@10", "ndcg@10"] : [.. metrics.Keys.Where(k => k.EndsWith("auc", StringComparison.Ordinal))];
+        string[] keys = metrics.ContainsKey("hr@10") ? ["hr@10", "ndcg@10"]
+            : metrics.ContainsKey("recall@10") ? ["recall@10", "ndcg@10"]                  // TIGER
+            : [.. metrics.Keys.Where(k => k.EndsWith("auc", StringComparison.Ordinal))];
         var shown = string.Join("  ", keys.Select(k => $"{k} {metrics[k]:F4}"));
         AnsiConsole.MarkupLine($"epoch {epoch,3}  loss {runningLoss:F4}  valid {shown}{(improved ? "  [green]best[/]" : "")}");
     }

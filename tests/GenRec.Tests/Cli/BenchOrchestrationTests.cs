@@ -37,6 +37,34 @@ public class BenchOrchestrationTests
     }
 
     [Fact]
+    public async Task TigerColdItemsChainCodesTheColdItemsAfterTrainingAndTestsThemApart()
+    {
+        using var dir = new TempDir();
+        var random = new Random(3);
+        dir.File("data/ratings.dat", string.Concat(Enumerable.Range(1, 150).SelectMany(u => Enumerable.Range(0, 8).Select(t => $"{u}::{1 + random.Next(60)}::4::{(u * 100) + t}\n"))));
+        dir.File("rq.json", """{ "hidden_dims": [16], "latent_dim": 4, "levels": 2, "codebook_size": 4, "epochs": 3, "batch_size": 32 }""");
+        dir.File("configs/tiny-tiger.json", """
+            { "kind": "tiger", "name": "tiny-tiger", "seed": 42, "data": { "path": "data", "cold_item_share": 0.2 },
+              "model": { "encoder_layers": 1, "decoder_layers": 1, "num_heads": 2, "head_dim": 8, "model_dim": 16, "ffn_dim": 32, "max_history": 5, "user_buckets": 10 },
+              "train": { "batch_size": 64, "warmup_steps": 5, "epochs": 2, "steps_per_epoch": 3, "patience": 0, "beams": 5, "max_validation_users": 20 } }
+            """);
+        var items = 60;
+        GenRec.Util.NpyFile.Write(Path.Combine(dir.Path, "text.npy"), [.. Enumerable.Range(0, (items + 1) * 6).Select(i => (float)Math.Sin(i * 0.7))], items + 1, 6);
+
+        var coded = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--embeddings", "text.npy", "--config", "rq.json", "--cold-item-share", "0.2", "--cold-seed", "42", "--out", "ids.tsv");
+        Assert.Contains("cold items (seed 42) left out, coded afterwards by the frozen model", coded, StringComparison.Ordinal);
+        var trained = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "tiger", "train", "--config", "configs/tiny-tiger.json", "--semantic-ids", "ids.tsv", "--cold-items", "text.npy", "--tag", "cold-items", "--out", "runs/tiger", "--results", "out");
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "tiger-cold-items-data.json")))!;
+        var cold = result["cold_items"]!;
+        Assert.True(cold["cold_items"]!.GetValue<int>() > 0, trained);
+        Assert.Equal(0, cold["arms"]!["tiger-closed-trie"]!["cold"]!["hr@10"]!.GetValue<double>());  // beams over the trained items never name a cold one
+        foreach (var arm in new[] { "tiger-extended-trie", "tiger-cold-start-rule-eps0.1", "tiger-cold-start-rule-1codes-eps0.1", "text-knn", "most-popular", "random" })
+        {
+            Assert.NotNull(cold["arms"]![arm]);
+        }
+    }
+
+    [Fact]
     public void LlmEsrSweepPlansEachBackboneWithAndWithoutThenTheAblations()
     {
         var plan = BenchLlmEsrCommand.Plan("beauty", [42, 43], ["sasrec"], BenchLlmEsrCommand.SelectAblations("no-pca,pca-ids"), "v.npy", "res", epochs: 10);
