@@ -33,13 +33,7 @@ public class TigerColdItemTests
         using var dir = new TempDir();
         var data = TrainingTests.CycleDataset(users: 120, items: 30, seed: 4);
         var ids = SemanticIdFile.Random(data.NumItems, levels: 2, codebookSize: 4, seed: 1);
-        var run = new TigerRunConfig
-        {
-            Seed = 3,
-            Data = new DataConfig { Path = "unused", ColdItemShare = 0.2 },
-            Model = new TigerConfig { EncoderLayers = 1, DecoderLayers = 1, NumHeads = 2, HeadDim = 8, ModelDim = 32, FfnDim = 64, Dropout = 0.0, MaxHistory = 5, UserBuckets = 10 },
-            Train = new TigerTrainConfig { BatchSize = 64, LearningRate = 5e-3, WarmupSteps = 10, Epochs = 4, Patience = 0, Beams = 10, MaxValidationUsers = 0 },
-        };
+        var run = TigerTrainingTests.TinyRun(seed: 3, epochs: 4) with { Data = new DataConfig { Path = "unused", ColdItemShare = 0.2 } };
         var text = (new float[(data.NumItems + 1) * 3].Select((_, i) => (float)Math.Sin(i)).ToArray(), 3);
         var result = TigerTrainer.Run(run, data, ids, dir.Path, resume: false, new SilentObserver(), coldItemText: text);
         var (split, cold) = ColdItems.Split(data, GenRec.Data.Splits.SplitKind.LeaveOneOut, 0.2, run.Seed);

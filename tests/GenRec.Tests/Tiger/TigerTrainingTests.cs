@@ -9,18 +9,21 @@ namespace GenRec.Tests.Tiger;
 /// <summary>TIGER end to end on planted transitions: it learns them, generates only real items, and a rerun with the same seed agrees.</summary>
 public class TigerTrainingTests
 {
+    /// <summary>A one-layer TIGER that learns planted transitions in a few epochs.</summary>
+    internal static TigerRunConfig TinyRun(int seed, int epochs) => new()
+    {
+        Seed = seed,
+        Model = new TigerConfig { EncoderLayers = 1, DecoderLayers = 1, NumHeads = 2, HeadDim = 8, ModelDim = 32, FfnDim = 64, Dropout = 0.0, MaxHistory = 5, UserBuckets = 10 },
+        Train = new TigerTrainConfig { BatchSize = 64, LearningRate = 5e-3, WarmupSteps = 10, Epochs = epochs, Patience = 0, Beams = 10, MaxValidationUsers = 0 },
+    };
+
     [Fact]
     public void LearnsPlantedTransitionsWithConstrainedGeneration()
     {
         using var dir = new TempDir();
         var data = TrainingTests.CycleDataset(users: 80, items: 20, seed: 9);
         var ids = SemanticIdFile.Random(data.NumItems, levels: 2, codebookSize: 4, seed: 1);
-        var run = new TigerRunConfig
-        {
-            Seed = 3,
-            Model = new TigerConfig { EncoderLayers = 1, DecoderLayers = 1, NumHeads = 2, HeadDim = 8, ModelDim = 32, FfnDim = 64, Dropout = 0.0, MaxHistory = 5, UserBuckets = 10 },
-            Train = new TigerTrainConfig { BatchSize = 64, LearningRate = 5e-3, WarmupSteps = 10, Epochs = 12, Patience = 0, Beams = 10, MaxValidationUsers = 0 },
-        };
+        var run = TinyRun(seed: 3, epochs: 12);
         var result = TigerTrainer.Run(run, data, ids, dir.Path, resume: false, new SilentObserver());
         Assert.True(result.Test["recall@10"] > 0.8, $"recall@10 {result.Test["recall@10"]:F3}");
         Assert.True(result.Test["ndcg@10"] > 0.5, $"ndcg@10 {result.Test["ndcg@10"]:F3}");
