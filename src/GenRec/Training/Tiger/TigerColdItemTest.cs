@@ -8,7 +8,7 @@ using GenRec.Scoring;
 namespace GenRec.Training.Tiger;
 
 /// <summary>
-/// TIGER's cold-start test (Rajput et al., 2023, section 4.2) of a model trained without the cold items
+/// TIGER's cold-start test (Rajput et al., 2023, section 4.3) of a model trained without the cold items
 /// (<see cref="ColdItems"/>): the cold items have semantic IDs from the frozen RQ-VAE (<c>genrec semantic-ids
 /// --cold-item-share</c>) and were never a target or an input. The test users whose next item is cold and the rest are
 /// scored apart, by three ways of decoding and beside the training-free floors on the same cases (no history filtering,
