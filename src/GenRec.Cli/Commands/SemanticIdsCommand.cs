@@ -41,6 +41,12 @@ internal static class SemanticIdsCommand
         command.SetAction((r, cancel) =>
         {
             var clock = Stopwatch.StartNew();
+            if (r.GetValue(coldShare) > 0 && (r.GetValue(letter) is not null || r.GetValue(collaborative) is not null))
+            {
+                // Imported IDs are fixed, and co-occurrence vectors would read the cold items' interactions: only text codes a new item.
+                throw new ArgumentException("--cold-item-share codes the cold items from their text: give it with --embeddings, not with --import-letter or --collaborative");
+            }
+
             var dataset = DatasetLoader.Load(options.Request(r), Output.Info);
             if (r.GetValue(letter) is { } index)
             {

@@ -51,6 +51,12 @@ public class BenchOrchestrationTests
         var items = 60;
         GenRec.Util.NpyFile.Write(Path.Combine(dir.Path, "text.npy"), [.. Enumerable.Range(0, (items + 1) * 6).Select(i => (float)Math.Sin(i * 0.7))], items + 1, 6);
 
+        // Only text codes a new item: co-occurrence vectors would read the cold items' interactions.
+        var (exit, refused) = await GenrecProcess.RunToEnd(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--collaborative", "4", "--cold-item-share", "0.2", "--out", "ids.tsv");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--cold-item-share codes the cold items from their text", refused, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "ids.tsv")));
+
         var coded = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--embeddings", "text.npy", "--config", "rq.json", "--cold-item-share", "0.2", "--cold-seed", "42", "--out", "ids.tsv");
         Assert.Contains("cold items (seed 42) left out, coded afterwards by the frozen model", coded, StringComparison.Ordinal);
         var trained = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "tiger", "train", "--config", "configs/tiny-tiger.json", "--semantic-ids", "ids.tsv", "--cold-items", "text.npy", "--tag", "cold-items", "--out", "runs/tiger", "--results", "out");

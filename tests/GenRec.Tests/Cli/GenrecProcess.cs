@@ -8,6 +8,14 @@ internal static class GenrecProcess
     /// <summary>Runs to the end; asserts a zero exit code and returns standard output and error together.</summary>
     public static async Task<string> Run(string workingFolder, string cache, params string[] arguments)
     {
+        var (exitCode, text) = await RunToEnd(workingFolder, cache, arguments);
+        Assert.True(exitCode == 0, $"genrec {string.Join(' ', arguments)}: exit {exitCode}: {text}");
+        return text;
+    }
+
+    /// <summary>Runs to the end; the exit code, and standard output and error together.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEnd(string workingFolder, string cache, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingFolder, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "GenRec.Cli.dll") }.Concat(arguments))
         {
@@ -19,8 +27,6 @@ internal static class GenrecProcess
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
-        var text = await output + await errors;
-        Assert.True(process.ExitCode == 0, $"genrec {string.Join(' ', arguments)}: exit {process.ExitCode}: {text}");
-        return text;
+        return (process.ExitCode, await output + await errors);
     }
 }
