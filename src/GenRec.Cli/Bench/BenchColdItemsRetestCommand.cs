@@ -29,7 +29,7 @@ internal static class BenchColdItemsRetestCommand
             var ckpt = r.GetValue(checkpoint)!;
             var header = Checkpoint.ReadHeader(ckpt) as RetrievalCheckpoint.Header ?? throw new ArgumentException($"{ckpt}: not a retrieval checkpoint");
             var run = header.Config;
-            var npy = BenchTrainCommand.ColdItemText(r.GetValue(coldItems), run)!;
+            var npy = BenchTrainCommand.ColdItemText(r.GetValue(coldItems), run.Data)!;
             var dataset = DatasetLoader.Load((run.Data with { Path = Checkpoint.DataLocationOf(ckpt) }).ToRequest(DatasetRequest.DefaultCacheDir), _ => { });
             var model = json["model"]?.GetValue<string>() ?? run.Model.Encoder;
             var section = BenchTrainCommand.ColdItemsOf(run, dataset, ckpt, npy, model);

@@ -46,7 +46,7 @@ internal static class BenchSeedsCommand
             var ranking = kind == RunKind.Ranking ? options.Load<RankingRunConfig>(r) : null;
             var retrieval = ranking is null ? options.Load<RunConfig>(r) : null;
             var dataPath = ranking?.Data.Path ?? retrieval!.Data.Path;
-            var coldItemText = r.GetValue(coldItems) is { } npy ? BenchTrainCommand.ColdItemText(npy, retrieval ?? throw new ArgumentException("--cold-items: the cold-item test is for retrieval configs")) : null;
+            var coldItemText = r.GetValue(coldItems) is { } npy ? BenchTrainCommand.ColdItemText(npy, (retrieval ?? throw new ArgumentException("--cold-items: the cold-item test is for retrieval configs")).Data) : null;
             foreach (var seed in seedList)
             {
                 var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];

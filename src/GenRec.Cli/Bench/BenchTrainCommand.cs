@@ -52,7 +52,7 @@ internal static class BenchTrainCommand
                 r.GetValue(tag),
                 r.GetValue(longTail),
                 r.GetValue(coldStart) is { } text ? Evaluation.ColdStartTest.ParsePrefixes(text, "--cold-start") : null, // before hours of training
-                ColdItemText(r.GetValue(coldItems), run));
+                ColdItemText(r.GetValue(coldItems), run.Data));
             return Task.FromResult(Run(job, cancel) is null ? 130 : 0);
         });
         return command;
@@ -64,10 +64,10 @@ internal static class BenchTrainCommand
         new("--cold-items") { Description = "Item text vectors .npy (genrec text embed): after training with data.cold_item_share, the cold-item test (mapped cold rows, cold and warm targets, text-kNN floor)" };
 
     /// <summary>The vectors' path, checked against the config before hours of training.</summary>
-    internal static string? ColdItemText(string? npy, RunConfig run) => npy switch
+    internal static string? ColdItemText(string? npy, DataConfig data) => npy switch
     {
         null => null,
-        _ when run.Data.ColdItemShare <= 0 => throw new ArgumentException("--cold-items: the config removes no items (set data.cold_item_share, e.g. --set data.cold_item_share=0.05)"),
+        _ when data.ColdItemShare <= 0 => throw new ArgumentException("--cold-items: the config removes no items (set data.cold_item_share, e.g. --set data.cold_item_share=0.05)"),
         _ when !File.Exists(npy) => throw new FileNotFoundException($"--cold-items: {npy} does not exist (genrec text embed <data> --out {npy})"),
         _ => npy,
     };

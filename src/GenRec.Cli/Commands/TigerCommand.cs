@@ -35,11 +35,7 @@ internal static class TigerCommand
             var name = (random ? "tiger-random-ids" : "tiger") + (r.GetValue(tag) is { Length: > 0 } t ? $"-{t}" : "");
             var datasetName = Path.GetFileName(Path.GetFullPath(run.Data.Path).TrimEnd('/'));
             var outDir = r.GetValue(options.Out) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
-            var text = r.GetValue(coldItems);
-            if (text is not null && run.Data.ColdItemShare <= 0)
-            {
-                throw new ArgumentException("--cold-items: the config removes no items (set data.cold_item_share, e.g. --set data.cold_item_share=0.05)");
-            }
+            var text = BenchTrainCommand.ColdItemText(r.GetValue(coldItems), run.Data);      // checked before hours of training
 
             var result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
             if (result.Interrupted)

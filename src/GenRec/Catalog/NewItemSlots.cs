@@ -37,7 +37,6 @@ internal static class NewItemSlots
         }
 
         // The trained items that were last give way; everything kept scores at least as high as whoever joins.
-        var keep = new List<ScoredItem>(k);
         var trainedToDrop = Math.Max(0, top.Count + joining.Length - k);
         for (var i = top.Count - 1; i >= 0 && trainedToDrop > 0; i--)
         {

@@ -274,13 +274,9 @@ internal sealed class RetrievalEngine : IDisposable
     {
         using var opened = Checkpoint.Open(checkpoint, options);
         var withdrawn = options.WithCatalog ? Catalog.ItemCatalog.WithdrawnOf(checkpoint, opened.Dataset) : null;
+        var trainedItems = opened.Retrieval?.NumItems ?? opened.Dataset.NumItems;          // the checkpoint's own; its catalogue's come after
         var engine = Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn);
-        var catalogue = Catalog.ItemCatalog.PathOf(checkpoint);
-        if (options.WithCatalog && File.Exists(catalogue))
-        {
-            engine.FirstNewItem = Catalog.ItemCatalog.Read(catalogue).CheckpointItems + 1;
-        }
-
+        engine.FirstNewItem = trainedItems + 1;
         return engine;
     }
 

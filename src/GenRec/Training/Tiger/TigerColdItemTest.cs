@@ -57,12 +57,16 @@ internal static class TigerColdItemTest
         var coldByCodes = ColdByCodes(levels);
         var trainedCodes = Enumerable.Range(1, numItems).Where(i => !cold[i]).Select(i => CodesKey(ids[i], levels)).ToHashSet();
         var arms = new List<Arm>();
+        void Keep(Arm arm)
+        {
+            log?.Invoke($"{arm.Name}: cold targets hr@10 {arm.Cold["hr@10"]:F4} ndcg@10 {arm.Cold["ndcg@10"]:F4}; warm targets hr@10 {arm.Warm["hr@10"]:F4} ndcg@10 {arm.Warm["ndcg@10"]:F4}");
+            arms.Add(arm);
+        }
+
         void Add(string name, Func<int, int[]> ranking)
         {
             var ranked = Enumerable.Range(0, cases.Count).Select(ranking).ToArray();
-            var arm = new Arm(name, Metrics(ranked, cases, coldCases), Metrics(ranked, cases, warmCases));
-            log?.Invoke($"{name}: cold targets hr@10 {arm.Cold["hr@10"]:F4} ndcg@10 {arm.Cold["ndcg@10"]:F4}; warm targets hr@10 {arm.Warm["hr@10"]:F4} ndcg@10 {arm.Warm["ndcg@10"]:F4}");
-            arms.Add(arm);
+            Keep(new Arm(name, Metrics(ranked, cases, coldCases), Metrics(ranked, cases, warmCases)));
         }
 
         Add("tiger-closed-trie", c => [.. closed[c].Select(g => g.Item)]);
@@ -92,9 +96,7 @@ internal static class TigerColdItemTest
             ("random", (IScorer)new RandomRanking(numItems, seed)),
         })
         {
-            var arm = new Arm(name, Headline(Evaluator.Evaluate(scorer, Pick(coldCases), noFilter)), Headline(Evaluator.Evaluate(scorer, Pick(warmCases), noFilter)));
-            log?.Invoke($"{name}: cold targets hr@10 {arm.Cold["hr@10"]:F4} ndcg@10 {arm.Cold["ndcg@10"]:F4}; warm targets hr@10 {arm.Warm["hr@10"]:F4} ndcg@10 {arm.Warm["ndcg@10"]:F4}");
-            arms.Add(arm);
+            Keep(new Arm(name, Headline(Evaluator.Evaluate(scorer, Pick(coldCases), noFilter).Metrics), Headline(Evaluator.Evaluate(scorer, Pick(warmCases), noFilter).Metrics)));
         }
 
         var sharing = coldByCodes.Where(g => trainedCodes.Contains(g.Key)).Sum(g => g.Value.Length);
@@ -139,11 +141,11 @@ internal static class TigerColdItemTest
 
     private static string CodesKey(IReadOnlyList<int> codes, int length) => string.Join(',', codes.Take(length));
 
+    private static readonly string[] HeadlineKeys = ["hr@5", "hr@10", "ndcg@5", "ndcg@10"];
+
     private static SortedDictionary<string, double> Metrics(int[][] ranked, IReadOnlyList<EvalCase> cases, int[] at) =>
-        Headline(TigerTrainer.Score([.. at.Select(c => ranked[c])], [.. at.Select(c => cases[c])], "hr"));
+        TigerTrainer.Score([.. at.Select(c => ranked[c])], [.. at.Select(c => cases[c])], HeadlineKeys);
 
     private static SortedDictionary<string, double> Headline(SortedDictionary<string, double> metrics) =>
-        new(metrics.Where(m => m.Key is "hr@5" or "hr@10" or "ndcg@5" or "ndcg@10").ToDictionary(m => m.Key, m => m.Value));
-
-    private static SortedDictionary<string, double> Headline(EvalResult result) => Headline(result.Metrics);
+        new(HeadlineKeys.ToDictionary(k => k, k => metrics[k]));
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using GenRec.Compute;
 using GenRec.Data;
 using GenRec.Data.Splits;
+using GenRec.Evaluation;
 using GenRec.Models.Tiger;
 using GenRec.Util;
 using TorchSharp;
@@ -153,44 +154,27 @@ internal static class TigerTrainer
     /// <summary>Recall@1/5/10 and NDCG@5/10 of the generated rankings, and the share of generated IDs that name no item.</summary>
     public static SortedDictionary<string, double> Score(IReadOnlyList<List<GeneratedId>> generated, IReadOnlyList<EvalCase> cases)
     {
-        var metrics = Score(generated.Select(g => g.Select(x => x.Item).ToArray()).ToArray(), cases, "recall");
+        var metrics = Score(generated.Select(g => g.Select(x => x.Item).ToArray()).ToArray(), cases, "recall@1", "recall@5", "recall@10", "ndcg@5", "ndcg@10");
         var all = generated.Sum(g => (long)g.Count);
         metrics["invalid_id_share"] = all == 0 ? 0 : generated.Sum(g => (long)g.Count(x => x.Item < 0)) / (double)all;
         return metrics;
     }
 
     /// <summary>
-    /// <paramref name="hit"/>@1/5/10 and NDCG@5/10 of rankings of items (best first; -1 names no item) against each case's
-    /// target. One target per case, so recall and hit rate are the same number.
+    /// The <paramref name="keys"/> of <see cref="MetricAccumulator"/>'s metrics (cut-offs 1, 5 and 10) of rankings of items
+    /// (best first; -1 names no item) against each case's target; a target the ranking lacks counts as a miss.
     /// </summary>
-    public static SortedDictionary<string, double> Score(IReadOnlyList<int[]> ranked, IReadOnlyList<EvalCase> cases, string hit)
+    public static SortedDictionary<string, double> Score(IReadOnlyList<int[]> ranked, IReadOnlyList<EvalCase> cases, params string[] keys)
     {
-        double at1 = 0, at5 = 0, at10 = 0, ndcg5 = 0, ndcg10 = 0;
+        var accumulator = new MetricAccumulator([1, 5, 10]);
         for (var i = 0; i < cases.Count; i++)
         {
             var rank = Array.IndexOf(ranked[i], cases[i].Target);
-            if (rank < 0)
-            {
-                continue;
-            }
-
-            var gain = 1 / Math.Log2(rank + 2);
-            at10 += rank < 10 ? 1 : 0;
-            ndcg10 += rank < 10 ? gain : 0;
-            at5 += rank < 5 ? 1 : 0;
-            at1 += rank < 1 ? 1 : 0;
-            ndcg5 += rank < 5 ? gain : 0;
+            accumulator.Add(rank < 0 ? int.MaxValue - 1 : rank);                          // past every cut-off
         }
 
-        var n = Math.Max(1, cases.Count);
-        return new SortedDictionary<string, double>
-        {
-            [$"{hit}@1"] = at1 / n,
-            [$"{hit}@5"] = at5 / n,
-            [$"{hit}@10"] = at10 / n,
-            ["ndcg@5"] = ndcg5 / n,
-            ["ndcg@10"] = ndcg10 / n,
-        };
+        var all = accumulator.Result();
+        return new SortedDictionary<string, double>(keys.ToDictionary(k => k, k => all[k]));
     }
 
     /// <summary>
