@@ -32,9 +32,11 @@ internal static class ServedModels
         var startedWith = Path.GetFullPath(options.Checkpoint);
         var device = ComputeDevice.Resolve(options.Device);
         var paths = new ModelPathGuard(ModelRoot(options), options.MaxModelBytes);
+        ModelHost? host = null;
         RetrievalEngine Load(string path)
         {
-            var engine = RetrievalEngine.Load(path, new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) }, options.Index);
+            // A reload (after a catalogue change, or of the served file) builds on the engine it replaces where it can.
+            var engine = RetrievalEngine.Load(path, new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) }, options.Index, host?.Current.Engine);
             engine.NewItemShare = options.NewItemShare;
             engine.PrecomputeKnownUsers(options.PrecomputeUsers);
             return engine;
@@ -74,7 +76,8 @@ internal static class ServedModels
             }
         }
 
-        return new ModelHost(served.Engine, served.Ranker, paths.ReloadsOf(served.Engine.Source, Load), LoadRanker) { Paths = paths, Timeout = options.ReloadTimeout };
+        host = new ModelHost(served.Engine, served.Ranker, paths.ReloadsOf(served.Engine.Source, Load), LoadRanker) { Paths = paths, Timeout = options.ReloadTimeout };
+        return host;
     }
 
     /// <summary>What follows a swap or an abandoned reload; dynamic batching on the current engine when configured.</summary>

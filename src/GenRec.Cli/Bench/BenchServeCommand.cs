@@ -26,7 +26,7 @@ internal static class BenchServeCommand
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Retrieval checkpoint (dot-product model)", Required = true };
         var ranker = new Option<string?>("--ranker") { Description = "HSTU ranking checkpoint for /rank (optional)" };
-        var index = new Option<IndexKind>("--index") { Description = "Index the service uses: exact or hnsw", DefaultValueFactory = _ => IndexKind.Hnsw };
+        var index = new Option<IndexKind>("--index") { Description = "Index the service uses: exact, hnsw (ours) or usearch", DefaultValueFactory = _ => IndexKind.Hnsw };
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent client workers, one load run per value (comma-separated)", DefaultValueFactory = _ => "1,8" };
         var seconds = new Option<double>("--seconds") { Description = "Load duration per endpoint", DefaultValueFactory = _ => 15 };
         var candidates = new Option<int>("--candidates") { Description = "Candidates per /rank request", DefaultValueFactory = _ => 100 };

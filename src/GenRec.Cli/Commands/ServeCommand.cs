@@ -22,7 +22,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to bind: an IP address or localhost (loopback by default; 0.0.0.0 or :: for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var ranker = new Option<string?>("--ranker") { Description = "HSTU ranking checkpoint (from bench rank) for /rank's task probabilities" };
-        var index = new Option<IndexKind>("--index") { Description = "Top-k index: exact or hnsw", DefaultValueFactory = _ => IndexKind.Exact };
+        var index = new Option<IndexKind>("--index") { Description = "Top-k index: exact, hnsw (ours; rebuilt on each catalogue change) or usearch (extended in place when items are added)", DefaultValueFactory = _ => IndexKind.Exact };
         var maxBody = new Option<int>("--max-body-kb") { Description = "Largest request body in KiB (413 above)", DefaultValueFactory = _ => 256 };
         var maxHistory = new Option<int>("--max-history") { Description = "Longest accepted history, in items", DefaultValueFactory = _ => 2_000 };
         var tokenFile = new Option<string?>("--admin-token-file") { Description = $"File holding the bearer token for /reload (or set {TokenVariable}); without a token /reload answers only on a loopback bind" };

@@ -31,7 +31,7 @@ internal sealed class RetrievalEngine : IDisposable
     private UserStateBatcher? batcher;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> knownUserStates = new();
 
-    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "", IReadOnlySet<int>? withdrawn = null)
+    internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "", IReadOnlySet<int>? withdrawn = null, EngineLineage? lineage = null)
     {
         if (model.NumItems != dataset.NumItems)
         {
@@ -47,12 +47,70 @@ internal sealed class RetrievalEngine : IDisposable
         scorer = new ModelScorer(model, userFeatures);
         Withdrawn = withdrawn ?? new HashSet<int>();
         fullScoring = new TopKRecommender(scorer, dataset, Withdrawn);
+        Stamp = lineage?.Stamp;
         if (!model.HasLearnedSimilarity)
         {
             Items = ExportItemVectors(model);
-            index = indexKind == IndexKind.Hnsw ? new HnswIndex(Items) : new ExactItemIndex(Items);
+            var predecessor = lineage?.Previous is { } previous && previous.IsSameModel(this) ? previous : null;
+            index = IndexOver(Items, indexKind, predecessor);
+            if (predecessor is not null && SameHistories(predecessor.Dataset, dataset))
+            {
+                // The same weights and the same users' histories: a known user's state is what the previous engine computed.
+                foreach (var (user, state) in predecessor.knownUserStates)
+                {
+                    knownUserStates[user] = state;
+                }
+            }
+        }
+    }
+
+    /// <summary>The checkpoint file this engine was loaded from, as it was then (null: not loaded from a file).</summary>
+    internal CheckpointStamp? Stamp { get; }
+
+    /// <summary>Whether this engine's index was extended from its predecessor's instead of built anew (a catalogue change served in place).</summary>
+    internal bool IndexExtended { get; private set; }
+
+    // The same checkpoint file, unchanged, and the same rows for every item this engine knew (a successor's catalogue only adds).
+    private bool IsSameModel(RetrievalEngine successor) =>
+        Stamp is { } stamp && successor.Stamp == stamp && Items is { } before && successor.Items is { } after && after.Dim == before.Dim
+        && after.Count >= before.Count && after.Values.AsSpan(0, before.Values.Length).SequenceEqual(before.Values);
+
+    private static bool SameHistories(SequenceDataset before, SequenceDataset after) =>
+        before.NumUsers == after.NumUsers && before.UserKeys.AsSpan().SequenceEqual(after.UserKeys)
+        && Enumerable.Range(0, before.NumUsers).All(u => before.Sequences[u].AsSpan().SequenceEqual(after.Sequences[u]));
+
+    // The index over the rows: a predecessor's USearch graph extended in place when there is one, else built.
+    private IItemIndex IndexOver(ItemVectors items, IndexKind kind, RetrievalEngine? predecessor)
+    {
+        if (kind != IndexKind.USearch)
+        {
+            return kind == IndexKind.Hnsw ? new HnswIndex(items) : new ExactItemIndex(items);
         }
 
+        if (predecessor?.index is ItemIndexSnapshot shared)
+        {
+            try
+            {
+                var graph = shared.Graph.Retain();
+                try
+                {
+                    graph.Extend(items);
+                }
+                catch (ArgumentException)
+                {
+                    graph.Dispose();                                                               // the graph went on to other rows (a change never served): built anew
+                    throw;
+                }
+
+                IndexExtended = true;
+                return new ItemIndexSnapshot(graph, items);
+            }
+            catch (Exception e) when (e is ArgumentException or ObjectDisposedException)
+            {
+            }
+        }
+
+        return new ItemIndexSnapshot(new USearchItemIndex(items), items);
     }
 
     public SequenceDataset Dataset { get; }
@@ -82,6 +140,9 @@ internal sealed class RetrievalEngine : IDisposable
     public string Source { get; }
 
     public string IndexName => index?.Name ?? "exact (full scoring)";
+
+    /// <summary>The top-k index (null: Mixture-of-Logits, served by full scoring).</summary>
+    internal IItemIndex? ItemIndex => index;
 
     /// <summary>Item embeddings for the index; null for Mixture-of-Logits models.</summary>
     public ItemVectors? Items { get; }
@@ -206,13 +267,14 @@ internal sealed class RetrievalEngine : IDisposable
         }
 
         var users = Math.Min(Math.Min(Dataset.NumUsers, MaxCachedUsers), maxUsers);
-        for (var start = 0; start < users; start += batchSize)
+        int[] missing = [.. Enumerable.Range(0, users).Where(u => !knownUserStates.ContainsKey(u))];   // those a predecessor left are kept
+        for (var start = 0; start < missing.Length; start += batchSize)
         {
-            var count = Math.Min(batchSize, users - start);
-            var states = States([.. Enumerable.Range(start, count).Select(u => Case(Dataset.Sequences[u], u))], batchSize);
-            for (var i = 0; i < count; i++)
+            var batch = missing.AsSpan(start, Math.Min(batchSize, missing.Length - start)).ToArray();
+            var states = States([.. batch.Select(u => Case(Dataset.Sequences[u], u))], batchSize);
+            for (var i = 0; i < batch.Length; i++)
             {
-                knownUserStates[start + i] = states[i];
+                knownUserStates[batch[i]] = states[i];
             }
         }
     }
@@ -261,7 +323,11 @@ internal sealed class RetrievalEngine : IDisposable
         return scores.cpu().contiguous().data<float>().ToArray();
     }
 
-    public void Dispose() => model.Dispose();
+    public void Dispose()
+    {
+        model.Dispose();
+        (index as IDisposable)?.Dispose();
+    }
 
     /// <summary>The model as an evaluation scorer (its scores equal <see cref="Rank"/>'s).</summary>
     internal IScorer Scorer => scorer;
@@ -269,19 +335,24 @@ internal sealed class RetrievalEngine : IDisposable
     // Serving has no timestamps or ratings for an ad-hoc history: models that need them are refused at load.
     private static EvalCase Case(int[] history, int user = -1, int[]? userFeatures = null) => new(user, history, 0, UserFeatures: userFeatures);
 
-    /// <summary>Loads a retrieval checkpoint and the dataset it was trained on (<see cref="Checkpoint.Open"/>).</summary>
-    public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, IndexKind indexKind = IndexKind.Exact)
+    /// <summary>
+    /// Loads a retrieval checkpoint and the dataset it was trained on (<see cref="Checkpoint.Open"/>). With the engine
+    /// now serving the same unchanged checkpoint as <paramref name="previous"/> (a reload after a catalogue change), its
+    /// USearch graph is extended in place and its known users' states are kept instead of being computed again.
+    /// </summary>
+    public static RetrievalEngine Load(string checkpoint, CheckpointOpenOptions options, IndexKind indexKind = IndexKind.Exact, RetrievalEngine? previous = null)
     {
+        var stamp = CheckpointStamp.Of(checkpoint);
         using var opened = Checkpoint.Open(checkpoint, options);
         var withdrawn = options.WithCatalog ? Catalog.ItemCatalog.WithdrawnOf(checkpoint, opened.Dataset) : null;
         var trainedItems = opened.Retrieval?.NumItems ?? opened.Dataset.NumItems;          // the checkpoint's own; its catalogue's come after
-        var engine = Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn);
+        var engine = Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn, new EngineLineage(stamp, previous));
         engine.FirstNewItem = trainedItems + 1;
         return engine;
     }
 
     /// <summary>An engine over a loaded model and the dataset it was trained on; refuses models that need signals a served history lacks.</summary>
-    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, IndexKind indexKind = IndexKind.Exact, IReadOnlySet<int>? withdrawn = null)
+    internal static RetrievalEngine Create(SequentialRecommender model, SequenceDataset dataset, string checkpoint, IndexKind indexKind = IndexKind.Exact, IReadOnlySet<int>? withdrawn = null, EngineLineage? lineage = null)
     {
         if ((model.UsesTimestamps && dataset.Timestamps is not null) || model.UsesRatings)
         {
@@ -290,6 +361,6 @@ internal sealed class RetrievalEngine : IDisposable
             throw new ArgumentException($"{checkpoint}: the model reads timestamps or ratings, which a served history does not carry; serve a model trained without them");
         }
 
-        return new RetrievalEngine(model, dataset, indexKind, checkpoint, withdrawn);
+        return new RetrievalEngine(model, dataset, indexKind, checkpoint, withdrawn, lineage);
     }
 }

@@ -98,6 +98,50 @@ public sealed class CatalogServiceTests
     }
 
     [Fact]
+    public async Task WithUSearchACatalogueChangeExtendsTheServedGraphInPlaceAndKeepsKnownUsersStates()
+    {
+        using var dir = new TempDir();
+        var (checkpoint, data) = CatalogFixtures.Trained(dir);
+        TextEncoders.Register("test-bag-of-words", () => new CatalogFixtures.BagOfWords());
+        ModelHost? host = null;
+        RetrievalEngine Load(string path) => RetrievalEngine.Load(path, new CheckpointOpenOptions { Dataset = data }, GenRec.Configuration.IndexKind.USearch, host?.Current.Engine);
+        var first = Load(checkpoint);
+        first.PrecomputeKnownUsers();
+        host = new ModelHost(first, null, Load);
+        await using var service = await RunningService.Start(host, new GenRecServingOptions { AdminToken = "secret", CatalogEncoder = "test-bag-of-words" });
+        var client = service.Client;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "secret");
+        var graph = ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(first)).Graph;
+        Assert.False(first.IndexExtended);
+        Assert.Equal(data.NumItems, graph.Count);
+
+        var (status, _) = await Post(client, "/catalog/items", new { items = new[] { new { id = "new-a", title = "item colour 1 shape 2" } } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var second = host.Current.Engine;
+        Assert.NotSame(first, second);
+        Assert.True(second.IndexExtended);
+        Assert.Same(graph, ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(second)).Graph);  // the same native graph, one item more
+        Assert.Equal(data.NumItems + 1, graph.Count);
+        Assert.Equal(first.CachedUsers, second.CachedUsers);                                     // known users' states kept, not recomputed
+        Assert.Contains("new-a", await Everything(client, data, data.ItemKeys[1]));
+        Assert.DoesNotContain(first.Recommend([1], 25), r => r.Key == "new-a");                // the replaced engine still answers over its own items
+
+        (status, _) = await Post(client, "/catalog/withdraw", new { items = new[] { "new-a" } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(host.Current.Engine.IndexExtended);
+        Assert.DoesNotContain("new-a", await Everything(client, data, data.ItemKeys[1]));
+
+        // The checkpoint file rewritten (a new training run to the same path): its graph is built anew.
+        File.SetLastWriteTimeUtc(checkpoint, DateTime.UtcNow.AddMinutes(1));
+        using var reload = await client.PostAsync("/reload", null);
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        Assert.False(host.Current.Engine.IndexExtended);
+        Assert.NotSame(graph, ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(host.Current.Engine)).Graph);
+    }
+
+    private static GenRec.Serving.Indexing.IItemIndex Index(RetrievalEngine engine) => engine.ItemIndex!;
+
+    [Fact]
     public async Task BadRequestsNameTheFieldAndChangeNothing()
     {
         using var dir = new TempDir();

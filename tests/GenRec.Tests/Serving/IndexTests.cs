@@ -154,6 +154,80 @@ public class IndexTests
     }
 
     [Fact]
+    public void AUSearchSnapshotSeesOnlyItsOwnRowsWhileTheGraphGrowsForTheNext()
+    {
+        // The engine serving 250 items keeps answering over those 250 (k of them, the exact top k at this ef) after the
+        // graph is extended to 300 for its successor, whose snapshot finds the added items.
+        var items = RandomVectors(300, 8, seed: 7);
+        var before = new ItemVectors(items.Values[..(251 * 8)], 8);
+        var graph = new USearchItemIndex(before, m: 8, efConstruction: 100, efSearch: 400);
+        using var old = new ItemIndexSnapshot(graph, before);
+        using (var grown = new ItemIndexSnapshot(graph.Retain(), items))
+        {
+            graph.Extend(items);
+            Assert.Equal(300, graph.Count);
+            foreach (var seed in new[] { 1, 2, 3 })
+            {
+                var query = Query(items, seed);
+                var exclude = new HashSet<int> { 3, 40, 260 };
+                Assert.Equal(BruteForce(before, query, 10, exclude), old.Search(query, 10, exclude).Select(s => s.Item));
+                Assert.Equal(BruteForce(items, query, 10, exclude), grown.Search(query, 10, exclude).Select(s => s.Item));
+            }
+
+            Assert.Equal(275, grown.Search(items.Row(275), 1)[0].Item);
+            Assert.All(old.Search(items.Row(275), 10), s => Assert.True(s.Item <= 250));
+        }
+
+        Assert.Equal(300, graph.Count);                                                          // one holder left: still alive
+    }
+
+    [Fact]
+    public void USearchRefusesAnExtensionThatChangesItsRowsAndTheLastHolderFreesIt()
+    {
+        var items = RandomVectors(60, 4, seed: 8);
+        var graph = new USearchItemIndex(new ItemVectors(items.Values[..(41 * 4)], 4));
+        var changed = (float[])items.Values.Clone();
+        changed[(7 * 4) + 1] += 0.5f;                                                            // item 7 is not what the graph holds
+        var error = Assert.Throws<ArgumentException>(() => graph.Extend(new ItemVectors(changed, 4)));
+        Assert.Contains("change items already in the graph", error.Message, StringComparison.Ordinal);
+        Assert.Equal(40, graph.Count);
+        graph.Extend(new ItemVectors(items.Values[..(41 * 4)], 4));                              // the same rows: nothing to add
+        Assert.Equal(40, graph.Count);
+
+        var held = graph.Retain();
+        graph.Dispose();
+        Assert.Equal(40, held.Count);
+        held.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => graph.Retain());
+    }
+
+    [Fact]
+    public async Task USearchAnswersConcurrentSearchesWhileItGrows()
+    {
+        var items = RandomVectors(2_000, 16, seed: 9);
+        var first = new ItemVectors(items.Values[..(1_001 * 16)], 16);
+        using var graph = new USearchItemIndex(first);
+        // More searching threads than this machine has cores: USearch keeps one search context per core.
+        var searches = Enumerable.Range(0, 4 * Environment.ProcessorCount).Select(worker => Task.Factory.StartNew(() =>
+        {
+            var rng = new Random(worker);
+            for (var i = 0; i < 300; i++)
+            {
+                var found = graph.Search(Query(items, rng.Next()), 10, null, first);
+                Assert.Equal(10, found.Count);
+                Assert.All(found, s => Assert.InRange(s.Item, 1, 1_000));
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        for (var rows = 1_101; rows <= 2_001; rows += 100)
+        {
+            graph.Extend(new ItemVectors(items.Values[..(rows * 16)], 16));
+        }
+
+        await Task.WhenAll(searches);
+        Assert.Equal(2_000, graph.Count);
+    }
+
+    [Fact]
     public void USearchAddsItemsInPlaceAndRemovesThem()
     {
         // Built on the first 250 of 300 items, then the other 50 added: each is its own nearest item, as after a full build.
