@@ -18,8 +18,9 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
 
     // Parsed when the endpoints are mapped: a host configured with an unknown mapping does not start.
     private readonly ContentMappingKind mapping = Configuration.ClosedChoice.Parse<ContentMappingKind>(options.CatalogMapping, nameof(GenRecServingOptions.CatalogMapping));
-    private ITextEncoder? encoder;
-    private (string Checkpoint, (float[] Values, int Dim) Text)? warmText;
+
+    // The host's (shared with the loads that place new items by text), or this editor's own.
+    private readonly ServedItemText text = host.ItemText ?? new ServedItemText(options, line => log.LogInformation("catalog: {Line}", line));
 
     /// <summary>Adds items (all or nothing, idempotent); the answer: counts and the generation now served.</summary>
     public async Task<object> AddAsync(CatalogAddRequest request, CancellationToken cancel)
@@ -46,7 +47,11 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
 
     public void Dispose()
     {
-        (encoder as IDisposable)?.Dispose();
+        if (host.ItemText is null)
+        {
+            text.Dispose();
+        }
+
         gate.Dispose();
     }
 
@@ -104,7 +109,7 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
     {
         try
         {
-            return encoder ??= TextEncoders.Create(options.CatalogEncoder);
+            return text.Encoder();
         }
         catch (ArgumentException e)
         {
@@ -113,22 +118,7 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
     }
 
     // The trained items' text vectors, once per served checkpoint: from the option's .npy, the model's text view, or embedded.
-    private (float[] Values, int Dim) WarmText(ServedModel served)
-    {
-        var checkpoint = served.Engine.Source;
-        if (warmText is { } cached && cached.Checkpoint == checkpoint)
-        {
-            return cached.Text;
-        }
-
-        var path = ItemCatalog.PathOf(checkpoint);
-        var baseItems = File.Exists(path) ? ItemCatalog.Read(path).CheckpointItems : served.Engine.Dataset.NumItems;
-        var text = options.CatalogTextEmbeddings is { } npy
-            ? ItemTextEmbeddings.Import(npy, baseItems)
-            : CatalogAdd.WarmText(served.Engine.Model, served.Engine.Dataset, baseItems, Encoder(), line => log.LogInformation("catalog: {Line}", line));
-        warmText = (checkpoint, text);
-        return text;
-    }
+    private (float[] Values, int Dim) WarmText(ServedModel served) => text.Trained(served.Engine);
 
     private static T[] Items<T>(T[]? items, int max) =>
         items is not { Length: > 0 } ? throw new RequestException(400, "field 'items': give at least one item")

@@ -103,6 +103,15 @@ public sealed record GenRecServingOptions
     /// </summary>
     public double NewItemShare { get; set; }
 
+    /// <summary>
+    /// Which added items take those places: <c>text</c> (the default), those nearest by text to the history's last item,
+    /// the text floor's order (a new item has no interactions yet, only its text; on Beauty's cold-item test it finds
+    /// more cold targets than the model's order at the same cost to the others), or <c>model</c>, those the model scores
+    /// best through their mapped rows. Text needs the trained items' text vectors (<see cref="CatalogTextEmbeddings"/>,
+    /// else embedded at load with <see cref="CatalogEncoder"/>).
+    /// </summary>
+    public string NewItemOrder { get; set; } = "text";
+
     /// <summary>GenRec's own server: how long shutdown waits for requests in flight.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

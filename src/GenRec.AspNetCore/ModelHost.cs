@@ -37,6 +37,9 @@ internal sealed class ModelHost
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>The served items' text (encoder, trained items' vectors), shared by the loads and the catalogue; null: the catalogue keeps its own.</summary>
+    public ServedItemText? ItemText { get; init; }
+
     /// <summary>Called with each newly served model (after the swap): batching, metrics, the state file.</summary>
     public event Action<ServedModel, ServedModel>? Swapped;
 

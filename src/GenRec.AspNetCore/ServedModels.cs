@@ -32,12 +32,27 @@ internal static class ServedModels
         var startedWith = Path.GetFullPath(options.Checkpoint);
         var device = ComputeDevice.Resolve(options.Device);
         var paths = new ModelPathGuard(ModelRoot(options), options.MaxModelBytes);
+        var newItemOrder = Configuration.ClosedChoice.Parse<NewItemOrder>(options.NewItemOrder, nameof(GenRecServingOptions.NewItemOrder));
+        var itemText = new ServedItemText(options, message => log(LogLevel.Information, $"catalog: {message}"));
         ModelHost? host = null;
         RetrievalEngine Load(string path)
         {
             // A reload (after a catalogue change, or of the served file) builds on the engine it replaces where it can.
             var engine = RetrievalEngine.Load(path, new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) }, options.Index, host?.Current.Engine);
             engine.NewItemShare = options.NewItemShare;
+            if (options.NewItemShare > 0 && newItemOrder == NewItemOrder.Text && engine.Items is not null)
+            {
+                try
+                {
+                    engine.PlaceNewItemsByText(itemText.Trained(engine));
+                }
+                catch
+                {
+                    engine.Dispose();
+                    throw;
+                }
+            }
+
             engine.PrecomputeKnownUsers(options.PrecomputeUsers);
             return engine;
         }
@@ -76,7 +91,7 @@ internal static class ServedModels
             }
         }
 
-        host = new ModelHost(served.Engine, served.Ranker, paths.ReloadsOf(served.Engine.Source, Load), LoadRanker) { Paths = paths, Timeout = options.ReloadTimeout };
+        host = new ModelHost(served.Engine, served.Ranker, paths.ReloadsOf(served.Engine.Source, Load), LoadRanker) { Paths = paths, Timeout = options.ReloadTimeout, ItemText = itemText };
         return host;
     }
 

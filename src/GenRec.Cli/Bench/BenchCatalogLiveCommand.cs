@@ -39,11 +39,12 @@ internal static class BenchCatalogLiveCommand
         var encoderName = new Option<string>("--encoder") { Description = "Sentence encoder of the items' text (the server's --catalog-encoder)", DefaultValueFactory = _ => "minilm" };
         var name = new Option<string?>("--name") { Description = "Dataset name in the result file name" };
         var newItemShare = new Option<double>("--new-item-share") { Description = "The server's --new-item-share: share of each answer kept for added items (0: none)" };
+        var newItemOrder = new Option<string>("--new-item-order") { Description = "The server's --new-item-order: text or model", DefaultValueFactory = _ => "text" };
         var index = new Option<IndexKind>("--index") { Description = "The server's --index: exact, hnsw or usearch (extended in place)", DefaultValueFactory = _ => IndexKind.Exact };
         var runs = BenchCommand.RunsOption();
         var command = new Command("catalog-live", "Items added and withdrawn on a served model under /recommend load: errors, time to recommendable, withdrawn items never served, a restart serves the same catalogue")
         {
-            checkpoint, adds, withdrawals, rate, workers, probeK, neighbours, encoderName, name, newItemShare, index, runs, output,
+            checkpoint, adds, withdrawals, rate, workers, probeK, neighbours, encoderName, name, newItemShare, newItemOrder, index, runs, output,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -97,7 +98,7 @@ internal static class BenchCatalogLiveCommand
             var state = Path.Combine(work, "state.json");
             Process Start() => GenRecChild.StartServer(
                 ["serve", "--checkpoint", served, "--port", port.ToString(CultureInfo.InvariantCulture), "--model-root", root, "--state-file", state, "--log-level", "Warning", "--catalog-text-embeddings", warmNpy, "--catalog-encoder", r.GetValue(encoderName)!,
-                    "--new-item-share", r.GetValue(newItemShare).ToString(CultureInfo.InvariantCulture), "--index", r.GetValue(index).ToString().ToLowerInvariant()],
+                    "--new-item-share", r.GetValue(newItemShare).ToString(CultureInfo.InvariantCulture), "--index", r.GetValue(index).ToString().ToLowerInvariant(), "--new-item-order", r.GetValue(newItemOrder)!],
                 new Dictionary<string, string?> { [ServeCommand.TokenVariable] = token },
                 onError: line => Console.Error.WriteLine($"serve: {line}"));
 
@@ -268,10 +269,10 @@ internal static class BenchCatalogLiveCommand
                 var report = BenchReport.Create(
                     "catalog-live",
                     datasetName,
-                    $"genrec serve (own process, loopback, {r.GetValue(index).ToString().ToLowerInvariant()} index{(r.GetValue(newItemShare) > 0 ? $", new-item share {r.GetValue(newItemShare).ToString(CultureInfo.InvariantCulture)}" : "")}) of {Path.GetFileName(source)}: paced /recommend load for random known users at {r.GetValue(rate)} req/s from {r.GetValue(workers)} workers while {addCount} new items (with text in {Path.GetFileName(metadataPath)}, absent from the served dataset) are added and the {withdrawCount} most popular trained items withdrawn, one request each, alternating, for {changeSeconds:F0} s; an added item is recommendable when a history of its {r.GetValue(neighbours)} nearest trained items by text ({r.GetValue(encoderName)}) gets it in the top {k}; every answer is checked for items withdrawn before its request was sent; then a restart on the same checkpoint, 10 s of load and every added item probed again",
+                    $"genrec serve (own process, loopback, {r.GetValue(index).ToString().ToLowerInvariant()} index{(r.GetValue(newItemShare) > 0 ? $", new-item share {r.GetValue(newItemShare).ToString(CultureInfo.InvariantCulture)} by {r.GetValue(newItemOrder)}" : "")}) of {Path.GetFileName(source)}: paced /recommend load for random known users at {r.GetValue(rate)} req/s from {r.GetValue(workers)} workers while {addCount} new items (with text in {Path.GetFileName(metadataPath)}, absent from the served dataset) are added and the {withdrawCount} most popular trained items withdrawn, one request each, alternating, for {changeSeconds:F0} s; an added item is recommendable when a history of its {r.GetValue(neighbours)} nearest trained items by text ({r.GetValue(encoderName)}) gets it in the top {k}; every answer is checked for items withdrawn before its request was sent; then a restart on the same checkpoint, 10 s of load and every added item probed again",
                     metrics,
                     clock.Elapsed.TotalSeconds,
-                    new { checkpoint = source, index = r.GetValue(index).ToString().ToLowerInvariant(), new_item_share = r.GetValue(newItemShare), adds = addCount, withdrawals = withdrawCount, rate = r.GetValue(rate), workers = r.GetValue(workers), probe_k = k, neighbours = r.GetValue(neighbours), encoder = r.GetValue(encoderName) },
+                    new { checkpoint = source, index = r.GetValue(index).ToString().ToLowerInvariant(), new_item_share = r.GetValue(newItemShare), new_item_order = r.GetValue(newItemOrder), adds = addCount, withdrawals = withdrawCount, rate = r.GetValue(rate), workers = r.GetValue(workers), probe_k = k, neighbours = r.GetValue(neighbours), encoder = r.GetValue(encoderName) },
                     new { during, after_restart = afterRestart, until_recommended_s = untilRecommended, add_s = addSeconds, withdraw_s = withdrawSeconds, failed_changes = failedChanges, not_recommended = missed, withdrawn_served = violations.Distinct().ToArray() });
                 var path = report.Write(r.GetValue(output)!, null);
                 Console.WriteLine(report.Summary() + $" -> {path}");

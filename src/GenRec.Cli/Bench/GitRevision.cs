@@ -4,7 +4,20 @@ namespace GenRec.Cli.Bench;
 
 internal static class GitRevision
 {
+    /// <summary>
+    /// The revision of the code that runs: the commit this binary was built from (its informational version) when that
+    /// is not the work tree's HEAD (a copied build run for a comparison), else HEAD, "-dirty" with uncommitted code changes.
+    /// </summary>
     public static string Current()
+    {
+        var head = Head();
+        var built = typeof(GitRevision).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+') is [_, var sha, ..] && sha.Length >= 12
+            ? sha[..12] : null;
+        return built is null || head.StartsWith(built, StringComparison.Ordinal) ? head : built;
+    }
+
+    private static string Head()
     {
         try
         {

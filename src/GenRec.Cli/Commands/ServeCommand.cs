@@ -41,12 +41,14 @@ internal static class ServeCommand
         var catalogMapping = new Option<string>("--catalog-mapping") { Description = "Content mapping of added items: knn (the rows of the items nearest by text), ridge or mlp", DefaultValueFactory = _ => "knn" };
         catalogMapping.AcceptOnlyFromAmong("knn", "ridge", "mlp");
         var catalogText = new Option<string?>("--catalog-text-embeddings") { Description = "The trained items' text vectors (.npy, genrec text embed) for the content mapping of added items (default: embedded at the first add)" };
-        var newItemShare = new Option<double>("--new-item-share") { Description = "Share of each answer kept for items added after training: up to floor(share x k) places at the end of a top k go to the best-scoring added items (TIGER's cold-start rule; 0: none)" };
+        var newItemShare = new Option<double>("--new-item-share") { Description = "Share of each answer kept for items added after training: up to floor(share x k) places at the end of a top k go to added items (TIGER's cold-start rule; 0: none)" };
+        var newItemOrder = new Option<string>("--new-item-order") { Description = "Which added items take those places: text (nearest by text to the history's last item; needs the trained items' text vectors, --catalog-text-embeddings or embedded at load) or model (best by the model's score)", DefaultValueFactory = _ => "text" };
+        newItemOrder.AcceptOnlyFromAmong("text", "model");
         var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, newItemOrder, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -61,6 +63,7 @@ internal static class ServeCommand
                 CatalogTextEmbeddings = r.GetValue(catalogText),
                 CatalogMapping = r.GetValue(catalogMapping)!,
                 NewItemShare = r.GetValue(newItemShare),
+                NewItemOrder = r.GetValue(newItemOrder)!,
                 Host = r.GetValue(host)!,
                 Port = r.GetValue(port),
                 MaxBodyBytes = r.GetValue(maxBody) * 1024L,

@@ -100,6 +100,7 @@ internal static class ColdItemEvaluation
 
         model.eval();
         var scorer = new ModelScorer(model);
+        var textFloor = BaselineFactory.Create(BaselineFactory.TextKnnName, split.Train, numItems, text);
         var selection = Select(model, split, cold, content, warmIds, options, config.Seed);
         if (selection is not null)
         {
@@ -124,6 +125,9 @@ internal static class ColdItemEvaluation
                 {
                     // The serving rule for new items (NewItemSlots): a tenth of each top 10 kept for the best-scoring cold items.
                     arms.Add(Test($"{modelName}-{mapping.Name}-new-item-share-{NewItemShare:0.0#}", scorer, options with { NewItems = cold, NewItemShare = NewItemShare }));
+
+                    // The same places filled in the text floor's order (the cold item nearest by text to the history's last).
+                    arms.Add(Test($"{modelName}-{mapping.Name}-new-item-share-{NewItemShare:0.0#}-by-text", scorer, options with { NewItems = cold, NewItemShare = NewItemShare, NewItemRanker = textFloor }));
                 }
             }
         }
@@ -135,7 +139,7 @@ internal static class ColdItemEvaluation
             }
         }
 
-        arms.Add(Test(BaselineFactory.TextKnnName, BaselineFactory.Create(BaselineFactory.TextKnnName, split.Train, numItems, text)));
+        arms.Add(Test(BaselineFactory.TextKnnName, textFloor));
         arms.Add(Test("most-popular", BaselineFactory.Create("most-popular", split.Train, numItems)));
         arms.Add(Test("random", new RandomRanking(numItems, config.Seed)));
         return new Report(coldIds.Length, coldCases.Length, warmCases.Length, warmIds.Length, mappings, arms, selection);

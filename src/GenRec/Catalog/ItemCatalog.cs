@@ -101,10 +101,12 @@ internal sealed record ItemCatalog
     public static IReadOnlySet<int> WithdrawnOf(string checkpoint, SequenceDataset dataset)
     {
         var path = PathOf(checkpoint);
-        return File.Exists(path)
-            ? Read(path).Withdrawn.Select(key => dataset.ItemIds.TryGetValue(key, out var id) ? id : throw new InvalidDataException($"{path}: withdrawn item '{Util.QuotedText.Clip(key)}' is not in the model")).ToHashSet()
-            : new HashSet<int>();
+        return File.Exists(path) ? Read(path).WithdrawnIn(dataset, path) : new HashSet<int>();
     }
+
+    /// <summary>The dense ids of this catalogue's withdrawn items in the (catalogue-applied) dataset; read from <paramref name="path"/>.</summary>
+    public IReadOnlySet<int> WithdrawnIn(SequenceDataset dataset, string path) =>
+        Withdrawn.Select(key => dataset.ItemIds.TryGetValue(key, out var id) ? id : throw new InvalidDataException($"{path}: withdrawn item '{Util.QuotedText.Clip(key)}' is not in the model")).ToHashSet();
 
     /// <summary>This catalogue's items added to a model of <see cref="CheckpointItems"/> items and its dataset.</summary>
     public SequenceDataset ApplyTo(SequentialRecommender model, SequenceDataset dataset)

@@ -57,8 +57,15 @@ internal static class NewItemSlots
     /// </summary>
     /// <param name="row">Scores of every item (entry 0, padding, unused).</param>
     /// <param name="modelRank">The target's rank in the model's ranking of <paramref name="row"/>.</param>
-    public static int RankOf(ReadOnlySpan<float> row, int target, int modelRank, Func<int, bool> isNew, int k, double share)
+    /// <param name="newItemOrder">What orders the new items for their places (empty: <paramref name="row"/>); an item
+    /// the row excludes (-inf) is never placed.</param>
+    public static int RankOf(ReadOnlySpan<float> row, int target, int modelRank, Func<int, bool> isNew, int k, double share, ReadOnlySpan<float> newItemOrder = default)
     {
+        if (!newItemOrder.IsEmpty && newItemOrder.Length != row.Length)
+        {
+            throw new ArgumentException($"the new items' order has {newItemOrder.Length} entries, the scores {row.Length}", nameof(newItemOrder));
+        }
+
         var slots = Slots(share, k);
         if (slots == 0)
         {
@@ -78,8 +85,14 @@ internal static class NewItemSlots
             Insert(top, new ScoredItem(item, score), k);
             if (isNew(item))
             {
-                Insert(newBest, new ScoredItem(item, score), k + slots);
+                Insert(newBest, new ScoredItem(item, newItemOrder.IsEmpty ? score : newItemOrder[item]), k + slots);
             }
+        }
+
+        // Those placed by another order are listed with the model's score, as the served answer lists them.
+        for (var i = 0; i < newBest.Count && !newItemOrder.IsEmpty; i++)
+        {
+            newBest[i] = newBest[i] with { Score = row[newBest[i].Item] };
         }
 
         var listed = Merge(top, newBest, isNew, k, share);

@@ -48,6 +48,12 @@ public sealed record EvalOptions
     /// <summary>The share of the list kept for <see cref="NewItems"/>.</summary>
     public double NewItemShare { get; init; }
 
+    /// <summary>
+    /// What orders the new items for their places (null: the model's own scores): a scorer of the same items, such as
+    /// the text floor (<c>text-knn</c>), whose best new items take the places, each still listed with the model's score.
+    /// </summary>
+    internal Scoring.IScorer? NewItemRanker { get; init; }
+
     /// <summary>The list the new-item rule fills (10: metrics at 5 and 10 read its first 5 and 10 places).</summary>
     public int NewItemListLength { get; init; } = 10;
 

@@ -27,6 +27,7 @@ internal static class Evaluator
         int[] unrankedIds = options.Unranked is { } left ? [.. Enumerable.Range(1, scorer.NumItems).Where(i => left[i])] : []; // once per evaluation
         var ranks = new int[cases.Count];
         var scores = new float[options.BatchSize * width];
+        var newItemOrder = options.NewItemRanker is null ? null : new float[options.BatchSize * width];
         var batch = new List<EvalCase>(options.BatchSize);
         var cumulativeWeights = options.NegativeWeights is { } weights ? CumulativeWeights(weights, scorer.NumItems) : null; // once per evaluation
         var order = ByHistoryLength(cases);
@@ -40,6 +41,7 @@ internal static class Evaluator
 
             var span = scores.AsSpan(0, batch.Count * width);
             scorer.Score(batch, span);
+            options.NewItemRanker?.Score(batch, newItemOrder.AsSpan(0, batch.Count * width));
             NativeHeap.ReleasePeriodically();
             Parallel.For(0, batch.Count, b =>
             {
@@ -48,7 +50,7 @@ internal static class Evaluator
                 var row = scores.AsSpan(b * width, width);
                 ranks[order[start + b]] = options.SampledNegatives > 0
                     ? SampledRank(row, c, options, scorer.NumItems, cumulativeWeights)
-                    : FullRank(row, c, options, unrankedIds);
+                    : FullRank(row, c, options, unrankedIds, newItemOrder is null ? default : newItemOrder.AsSpan(b * width, width));
             });
             progress?.Report(batch.Count);
         }
@@ -81,7 +83,7 @@ internal static class Evaluator
         }
     }
 
-    private static int FullRank(Span<float> row, EvalCase c, EvalOptions options, int[] unranked)
+    private static int FullRank(Span<float> row, EvalCase c, EvalOptions options, int[] unranked, ReadOnlySpan<float> newItemOrder)
     {
         foreach (var item in unranked)
         {
@@ -106,7 +108,7 @@ internal static class Evaluator
 
         var rank = TargetRank.RankOf(row, c.Target);
         return options.NewItems is { } isNew && options.NewItemShare > 0
-            ? Catalog.NewItemSlots.RankOf(row, c.Target, rank, item => isNew[item], options.NewItemListLength, options.NewItemShare)
+            ? Catalog.NewItemSlots.RankOf(row, c.Target, rank, item => isNew[item], options.NewItemListLength, options.NewItemShare, newItemOrder)
             : rank;
     }
 

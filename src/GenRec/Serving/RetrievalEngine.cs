@@ -130,6 +130,52 @@ internal sealed class RetrievalEngine : IDisposable
 
     private double newItemShare;
 
+    /// <summary>
+    /// Unit text vectors of every item (row 0 padding) when the new items' places go to those nearest by text to the
+    /// history's last item (the text floor's order, <see cref="PlaceNewItemsByText"/>); null: to those the model scores best.
+    /// </summary>
+    internal ItemVectors? ItemText { get; private set; }
+
+    /// <summary>The added items' text vectors from the checkpoint's catalogue, in id order from <see cref="FirstNewItem"/> (empty: none added).</summary>
+    internal IReadOnlyList<float[]> AddedItemText { get; private set; } = [];
+
+    /// <summary>
+    /// Places the new items by text: <paramref name="trained"/> holds the trained items' text vectors ([trained + 1, T],
+    /// row 0 padding; the ones the catalogue's mapping was fitted on), the added ones come from the catalogue.
+    /// </summary>
+    internal void PlaceNewItemsByText((float[] Values, int Dim) trained)
+    {
+        var rows = FirstNewItem;                                                                   // padding + trained items
+        if (trained.Values.Length != rows * trained.Dim)
+        {
+            throw new ArgumentException($"the trained items' text vectors: {trained.Values.Length / Math.Max(1, trained.Dim)} rows of {trained.Dim}, expected {rows} (padding and {rows - 1} items)");
+        }
+
+        if (AddedItemText.Any(t => t.Length != trained.Dim))
+        {
+            throw new ArgumentException($"the catalogue's text vectors are not of the trained items' width {trained.Dim}: embedded with another encoder?");
+        }
+
+        var values = new float[(Dataset.NumItems + 1) * trained.Dim];
+        trained.Values.CopyTo(values, 0);
+        for (var i = 0; i < AddedItemText.Count; i++)
+        {
+            AddedItemText[i].CopyTo(values, (rows + i) * trained.Dim);
+        }
+
+        for (var item = 1; item <= Dataset.NumItems; item++)
+        {
+            var row = values.AsSpan(item * trained.Dim, trained.Dim);
+            var norm = System.Numerics.Tensors.TensorPrimitives.Norm(row);
+            if (norm > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(row, norm, row);
+            }
+        }
+
+        ItemText = new ItemVectors(values, trained.Dim);
+    }
+
     /// <summary>The served model (read-only use: the catalogue's content mapping reads its item rows).</summary>
     internal SequentialRecommender Model => model;
 
@@ -294,7 +340,7 @@ internal sealed class RetrievalEngine : IDisposable
         var slots = NewItemSlots.Slots(NewItemShare, k);
         if (slots > 0 && FirstNewItem <= Dataset.NumItems)
         {
-            found = NewItemSlots.Merge(found, BestNewItems(state, k + slots, exclude), item => item >= FirstNewItem, k, NewItemShare);
+            found = NewItemSlots.Merge(found, BestNewItems(state, history, k + slots, exclude), item => item >= FirstNewItem, k, NewItemShare);
         }
 
         return found
@@ -302,13 +348,18 @@ internal sealed class RetrievalEngine : IDisposable
             .ToArray();
     }
 
-    // The items added after training, by the model's score for this state (exact: they are few beside the trained ones).
-    private ScoredItem[] BestNewItems(float[] state, int count, IReadOnlySet<int>? exclude) =>
-        [.. Enumerable.Range(FirstNewItem, Dataset.NumItems - FirstNewItem + 1)
-            .Where(item => exclude?.Contains(item) != true)
-            .Select(item => new ScoredItem(item, Items!.Dot(state, item)))
-            .OrderByDescending(s => s.Score).ThenBy(s => s.Item)
-            .Take(count)];
+    // The items added after training, best first (exact: they are few beside the trained ones): by their text's cosine
+    // with the history's last item when placed by text, else by the model's score; listed with the model's score.
+    internal ScoredItem[] BestNewItems(float[] state, int[] history, int count, IReadOnlySet<int>? exclude)
+    {
+        var text = ItemText;
+        var last = history.Length > 0 ? history[^1] : 0;
+        var candidates = Enumerable.Range(FirstNewItem, Dataset.NumItems - FirstNewItem + 1).Where(item => exclude?.Contains(item) != true);
+        var ordered = text is not null && last > 0
+            ? candidates.Select(item => (Item: item, Order: text.Dot(text.Row(last), item)))
+            : candidates.Select(item => (Item: item, Order: Items!.Dot(state, item)));
+        return [.. ordered.OrderByDescending(c => c.Order).ThenBy(c => c.Item).Take(count).Select(c => new ScoredItem(c.Item, Items!.Dot(state, c.Item)))];
+    }
 
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
     internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
@@ -344,10 +395,18 @@ internal sealed class RetrievalEngine : IDisposable
     {
         var stamp = CheckpointStamp.Of(checkpoint);
         using var opened = Checkpoint.Open(checkpoint, options);
-        var withdrawn = options.WithCatalog ? Catalog.ItemCatalog.WithdrawnOf(checkpoint, opened.Dataset) : null;
+        var catalogPath = Catalog.ItemCatalog.PathOf(checkpoint);
+        var catalog = options.WithCatalog && File.Exists(catalogPath) ? Catalog.ItemCatalog.Read(catalogPath) : null;
         var trainedItems = opened.Retrieval?.NumItems ?? opened.Dataset.NumItems;          // the checkpoint's own; its catalogue's come after
+        if (catalog is not null && trainedItems + catalog.Items.Count != opened.Dataset.NumItems)
+        {
+            throw new InvalidDataException($"{catalogPath}: changed while the checkpoint was being opened ({catalog.Items.Count} added items now, {opened.Dataset.NumItems - trainedItems} applied); open it again");
+        }
+
+        var withdrawn = catalog?.WithdrawnIn(opened.Dataset, catalogPath);
         var engine = Create(opened.TakeRetrieval("serving"), opened.Dataset, checkpoint, indexKind, withdrawn, new EngineLineage(stamp, previous));
         engine.FirstNewItem = trainedItems + 1;
+        engine.AddedItemText = catalog is null ? [] : [.. catalog.Items.Select(i => i.Text)];
         return engine;
     }
 
