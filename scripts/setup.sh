@@ -8,6 +8,8 @@
 # 2. jemalloc (Debian `libjemalloc2`): libtorch on glibc malloc spends much of a large training
 #    step in mmap/munmap; the launcher preloads jemalloc when it is present.
 #
+# 3. Open MPI (openmpi-bin) for data-parallel training; see ensure_openmpi.
+#
 # Prints what it does. Set GENREC_SETUP_QUIET=1 to print only actions, not checks.
 set -euo pipefail
 
@@ -98,6 +100,26 @@ ensure_jemalloc() {
   fi
 }
 
+# 3. Open MPI (Debian's openmpi-bin: mpirun and libmpi.so.40) for data-parallel training (`mpirun -np N genrec train`)
+#    and its tests. GenRec loads libmpi only under mpirun, so a machine without it trains in one process as before.
+openmpi_path() {
+  ldconfig -p 2>/dev/null | awk '/libmpi\.so\.40 .*x86-64/ {print $NF; exit}'
+}
+
+ensure_openmpi() {
+  if [ -n "$(openmpi_path)" ] && command -v mpirun >/dev/null 2>&1; then
+    quiet || say "Open MPI ($(openmpi_path)): ok"
+    return
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    apt_update_once
+    say "apt-get install openmpi-bin (mpirun and libmpi, for data-parallel training)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openmpi-bin >&2
+  else
+    say "no apt-get: install Open MPI yourself for data-parallel training (mpirun, libmpi.so.40)"
+  fi
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     say "dotnet not found: install the .NET 10 SDK (https://dot.net) and run again"; exit 1
@@ -110,3 +132,4 @@ ensure_dotnet() {
 ensure_dotnet
 ensure_libstdcxx
 ensure_jemalloc
+ensure_openmpi

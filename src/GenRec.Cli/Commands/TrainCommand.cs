@@ -24,13 +24,26 @@ internal static class TrainCommand
         {
             var resume = r.GetValue(options.Resume);
             string OutDir(IRunConfig run) => r.GetValue(options.Out) ?? Path.Combine("runs", run.Name);
-            var interrupted = options.Kind(r, required: false) switch
+            var kind = options.Kind(r, required: false);
+            if (GenRec.Distributed.MpiProcessGroup.LaunchedByMpi && kind != RunKind.Retrieval)
             {
-                RunKind.Ranking => options.Load<RankingRunConfig>(r, required: false) is var ranking && Ranking(ranking, OutDir(ranking), resume, cancel) is null,
-                RunKind.Tiger => options.Load<TigerRunConfig>(r, required: false) is var tiger && Tiger(tiger, OutDir(tiger), resume, cancel).Interrupted,
-                _ => options.Load<RunConfig>(r, required: false) is var retrieval && Retrieval(retrieval, OutDir(retrieval), resume, cancel).Interrupted,
-            };
-            return Task.FromResult(interrupted ? 130 : 0);
+                throw new ArgumentException("under mpirun, genrec train trains retrieval runs (data parallel); ranking and TIGER runs train in one process for now");
+            }
+
+            try
+            {
+                var interrupted = kind switch
+                {
+                    RunKind.Ranking => options.Load<RankingRunConfig>(r, required: false) is var ranking && Ranking(ranking, OutDir(ranking), resume, cancel) is null,
+                    RunKind.Tiger => options.Load<TigerRunConfig>(r, required: false) is var tiger && Tiger(tiger, OutDir(tiger), resume, cancel).Interrupted,
+                    _ => options.Load<RunConfig>(r, required: false) is var retrieval && Retrieval(retrieval, OutDir(retrieval), resume, cancel).Interrupted,
+                };
+                return Task.FromResult(interrupted ? 130 : 0);
+            }
+            finally
+            {
+                GenRec.Distributed.ProcessGroups.Finish();                                       // MPI ends on the thread that trained
+            }
         });
         return command;
     }
@@ -41,7 +54,7 @@ internal static class TrainCommand
         dataset ??= DatasetLoader.Load(run.Data.ToRequest(DatasetRequest.DefaultCacheDir), Output.Info);
         Output.Info($"training {run.Model.Encoder} on {dataset.Name}: {dataset.NumUsers:N0} users, {dataset.NumItems:N0} items; seed {run.Seed}; run folder {outDir}");
         var result = ProgressObserver.Run(observer => Trainer.Run(run, dataset, outDir, resume, observer, cancel));
-        if (!result.Interrupted)
+        if (!result.Interrupted && GenRec.Distributed.ProcessGroups.Current.Rank == 0)                // rank 0 tests and reports
         {
             Output.Info($"{result.EpochsRun} epochs, {result.Steps} steps, {result.TrainSeconds:F0} s training, {result.SamplesPerSecond:F1} sequences/s; best epoch {result.BestEpoch}; checkpoint {result.Checkpoint}");
             Output.Metrics($"test ({run.Data.Split}, full ranking, {run.Train.EvalOptions(run.Model.MaxSequenceLength).FilterDescription})", result.Test, Output.HeadlineKeys);

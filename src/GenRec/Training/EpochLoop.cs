@@ -1,4 +1,5 @@
 using GenRec.Configuration;
+using GenRec.Distributed;
 using System.Diagnostics;
 using System.Text.Json;
 using GenRec.Util;
@@ -82,6 +83,15 @@ internal sealed class EpochLoop
     /// <summary>Saves a checkpoint of the current model: (path, state, with optimiser).</summary>
     public required Action<string, TrainingState, bool> Save { get; init; }
 
+    /// <summary>
+    /// The processes training this model together: rank 0 alone validates and writes the run folder, every rank hears
+    /// its validation metric (so all stop at the same epoch), and all agree before each step whether to take it (so a
+    /// budget or a Ctrl+C seen by one stops all at the same step). One process by default.
+    /// </summary>
+    public Distributed.IProcessGroup Group { get; init; } = Distributed.SingleProcessGroup.Instance;
+
+    private bool Writes => Group.Rank == 0;
+
     public string LastPath => Path.Combine(OutDir, "last.ckpt");
 
     public string BestPath => Path.Combine(OutDir, "best.ckpt");
@@ -93,7 +103,11 @@ internal sealed class EpochLoop
         // The log as of the checkpoint resumed from: lines of epochs after it (written before a crash took the process, its
         // checkpoint not yet saved) are dropped, since those epochs run again; rewritten atomically.
         var records = ReadLog(LogPath).Where(r => r.Epoch <= state.Epoch).ToList();
-        AtomicFile.WriteAllText(LogPath, string.Concat(records.Select(r => Line(r) + "\n")));
+        if (Writes)
+        {
+            AtomicFile.WriteAllText(LogPath, string.Concat(records.Select(r => Line(r) + "\n")));
+        }
+
         var clock = Stopwatch.StartNew();
         var elapsedBefore = state.ElapsedSeconds;
         double Elapsed() => elapsedBefore + clock.Elapsed.TotalSeconds;
@@ -110,7 +124,7 @@ internal sealed class EpochLoop
         for (var epoch = state.Epoch + 1; epoch <= Epochs && !OutOfPatience(state); epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            manual_seed(Seed + epoch);
+            manual_seed(Seed + epoch + (1_000_003L * Group.Rank));                    // rank 0 as one process; the others' dropout their own
             var steps = BeginEpoch(epoch);
             Observer.EpochStarted(epoch, steps);
             double lossSum = 0, shownLoss = double.NaN;
@@ -134,7 +148,7 @@ internal sealed class EpochLoop
                 pendingSteps = 0;
             }
 
-            for (var s = 0; s < steps && !cancel.IsCancellationRequested && Elapsed() <= budgetSeconds; s++)
+            for (var s = 0; s < steps && Group.AllAgree(!cancel.IsCancellationRequested && Elapsed() <= budgetSeconds); s++)
             {
                 var (loss, count) = Step(epoch, s);
                 using (loss)
@@ -179,14 +193,14 @@ internal sealed class EpochLoop
             var improved = false;
             if (epoch % ValidateEvery == 0 || epoch == Epochs || cut)
             {
-                validation = Validate(epoch);
-                test = TestEach?.Invoke(epoch);
+                validation = Distributed.ProcessGroupExtensions.ShareFromRoot(Group, Writes ? Validate(epoch) : null, [MetricKey]);
+                test = Writes ? TestEach?.Invoke(epoch) : null;
             }
 
             if (validation is not null)
             {
                 (state, improved) = seen.AfterValidation(epoch, validation[MetricKey], Elapsed());
-                if (improved)
+                if (improved && Writes)
                 {
                     Save(BestPath, state, false);
                 }
@@ -200,9 +214,13 @@ internal sealed class EpochLoop
 
             var record = new EpochRecord(epoch, state.Step, lossSum / Math.Max(1, done), epochSamples / Math.Max(epochSeconds, 1e-9), state.ElapsedSeconds, validation, state.Samples, test);
             records.Add(record);
-            File.AppendAllLines(LogPath, [Line(record)]);
-            Save(LastPath, state, true);
-            TrainingCurve.Save(records, Path.Combine(OutDir, "curve.png"), CurveTitle, CurveMetric);
+            if (Writes)
+            {
+                File.AppendAllLines(LogPath, [Line(record)]);
+                Save(LastPath, state, true);
+                TrainingCurve.Save(records, Path.Combine(OutDir, "curve.png"), CurveTitle, CurveMetric);
+            }
+
             if (cut)
             {
                 break;

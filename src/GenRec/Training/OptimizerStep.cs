@@ -5,16 +5,19 @@ using static TorchSharp.torch;
 namespace GenRec.Training;
 
 /// <summary>
-/// One optimisation step shared by the trainers: backward, optional gradient clipping, step. Nothing
+/// One optimisation step shared by the trainers: backward, the ranks' gradients summed (data parallel), optional
+/// gradient clipping, step. Nothing
 /// here waits for the device: the loss comes back as a detached scalar tensor, which
 /// <see cref="EpochLoop"/> reads (and checks for divergence) only at its logging interval.
 /// </summary>
 internal static class OptimizerStep
 {
-    public static Tensor Apply(OptimizerHelper optimizer, Tensor loss, nn.Module? clipModule = null, double maxGradNorm = 0)
+    /// <param name="afterBackward">Runs between backward and clipping (data-parallel training sums the ranks' gradients there).</param>
+    public static Tensor Apply(OptimizerHelper optimizer, Tensor loss, nn.Module? clipModule = null, double maxGradNorm = 0, Action? afterBackward = null)
     {
         optimizer.zero_grad();
         loss.backward();
+        afterBackward?.Invoke();
         if (clipModule is not null && maxGradNorm > 0)
         {
             ClipGradNorm(clipModule.parameters(), maxGradNorm);

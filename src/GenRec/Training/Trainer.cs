@@ -40,11 +40,24 @@ public static class Trainer
     /// <returns>Test metrics of the selected epoch, best validation, epochs and steps run, throughput, checkpoint path.</returns>
     public static TrainingResult Run(RunConfig config, SequenceDataset data, string outDir, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
-        observer ??= new SilentObserver();
-        using var folderLock = RunFolderLock.Acquire(outDir);
+        // Under mpirun, one rank of a data-parallel run: rank 0 writes the run folder and reports, the others are quiet.
+        var group = Distributed.ProcessGroups.Current;
+        var parallel = new Distributed.DataParallel(group);
+        var writes = group.Rank == 0;
+        observer = writes ? observer ?? new SilentObserver() : new SilentObserver();
+        using var folderLock = writes ? RunFolderLock.Acquire(outDir) : null;
         var semantics = ResolveSemantics(ref config, data, observer);
         (config, var userFeatures, var itemFeatures) = FeatureResolution.Resolve(config, data);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        if (parallel.Enabled)
+        {
+            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} rows per step over all ranks");
+        }
+
+        if (writes)
+        {
+            AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        }
+
         if (File.Exists(Catalog.ItemCatalog.PathOf(Path.Combine(outDir, BestCheckpoint))))
         {
             observer.Message($"warning: {Catalog.ItemCatalog.PathOf(Path.Combine(outDir, BestCheckpoint))} holds items added to an earlier {BestCheckpoint}; a new one will not take them (add them again)");
@@ -124,11 +137,21 @@ public static class Trainer
             observer.Message($"resuming after epoch {state.Epoch} (step {state.Step}, best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
+        if (parallel.Enabled && (distillation is not null || model.ColdStart is not null))
+        {
+            throw new ArgumentException("data-parallel training covers the next-item loss alone for now; LLM-ESR's self-distillation and the features-only cold-start query train in one process");
+        }
+
+        // Every rank starts from rank 0's weights (a resume reads one checkpoint, so the optimisers agree too).
+        TorchSharp.Modules.Parameter[] trained = [.. model.parameters().Where(p => p.requires_grad)];
+        parallel.BroadcastParameters(trained);
+
         int[] order = [];
         Generator generator = null!;
         Random clozeRng = null!, teacherRng = null!;
         var loop = new EpochLoop
         {
+            Group = group,
             Budget = tc,
             Seed = config.Seed,
             ValidateEvery = tc.EvalEvery,
@@ -141,7 +164,7 @@ public static class Trainer
             BeginEpoch = epoch =>
             {
                 // Per-epoch seeds (libtorch's is set by the loop): resuming at epoch e replays exactly what an uninterrupted run does.
-                generator = ComputeDevice.NewGenerator((ulong)(config.Seed * 1009L + epoch), device);
+                generator = ComputeDevice.NewGenerator((ulong)(config.Seed * 1009L + epoch + (7_000_003L * group.Rank)), device); // each rank its own negatives
                 order = Shuffle(rowsPerEpoch, new Random((config.Seed * 7919) + epoch));
                 clozeRng = new Random((config.Seed * 104729) + epoch);
                 teacherRng = new Random((config.Seed * 15485863) + epoch);
@@ -151,9 +174,18 @@ public static class Trainer
             },
             Step = (epoch, s) =>
             {
-                var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
+                var batchRows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
+                var rows = parallel.ShardOf(batchRows);                                  // all of them in one process
                 using var scope = NewDisposeScope();
                 using var precision = MixedPrecision.Use(bf16);
+                if (rows.Length == 0)
+                {
+                    // A batch with fewer rows than ranks: this rank adds zero gradients to every parameter.
+                    var nothing = trained.Select(p => p.sum() * 0).Aggregate((a, b) => a + b);
+                    _ = parallel.Total(0);
+                    OptimizerStep.Apply(optimizer, nothing, afterBackward: () => parallel.SumGradients(trained));
+                    return (nothing.detach().MoveToOuterDisposeScope(), batchRows.Length);
+                }
 
                 // Supervised states and their next items, group by group; one loss over all of them.
                 var groups = LengthGroups.Split(rows, row => split.Train[UserOf(row)].Length, tc.LengthGroups);
@@ -182,7 +214,16 @@ public static class Trainer
                     value = value + distillation.Loss(model, [.. groups.SelectMany(g => g).Select(UserOf)], students, inputs, teacherRng);
                 }
 
-                return (OptimizerStep.Apply(optimizer, value), rows.Length);
+                if (!parallel.Enabled)
+                {
+                    return (OptimizerStep.Apply(optimizer, value), rows.Length);
+                }
+
+                // This rank's mean over its M_r supervised positions, weighted M_r / M: the ranks' gradients sum to the batch mean's.
+                var local = positives.shape[0];
+                var shown = value.detach().MoveToOuterDisposeScope();
+                OptimizerStep.Apply(optimizer, value * ((double)local / parallel.Total(local)), afterBackward: () => parallel.SumGradients(trained));
+                return (shown, batchRows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model, userFeatures), validation, evalOptions).Metrics,
             TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model, userFeatures), split.Test, testOptions).Metrics : null,
@@ -209,12 +250,21 @@ public static class Trainer
 
         var run = loop.Run(state, cancel);
         state = run.State;
+        if (parallel.Enabled && parallel.Reductions > 0)
+        {
+            observer.Message($"data parallel: {parallel.CollectiveSeconds * 1000 / parallel.Reductions:F2} ms per step in allreduce on rank 0 ({parallel.CollectiveSeconds:F1} s of {run.TrainSeconds:F1} s training), waiting for the other ranks included");
+        }
 
         // Summed over every resume of the run (a resume that only tests trains for 0 s).
         var (trainSeconds, perSecond) = (state.TrainSeconds, state.TrainSeconds > 0 ? state.Samples / state.TrainSeconds : run.SamplesPerSecond);
         if (run.Interrupted)
         {
             return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath) { StopReason = run.StopReason };
+        }
+
+        if (!writes)
+        {
+            return new TrainingResult(new(), run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, lastPath) { StopReason = run.StopReason }; // rank 0 tests
         }
 
         var bestPath = loop.BestPath;

@@ -14,20 +14,7 @@ public class CrashResumeTests
 
     private static string Fixture(TempDir dir)
     {
-        // 150 users walking a cycle of 40 items with some noise, as MovieLens ratings.dat (user::item::rating::time).
-        var random = new Random(3);
-        var lines = new List<string>();
-        for (var u = 1; u <= 150; u++)
-        {
-            var item = random.Next(40);
-            for (var t = 0; t < 12 + random.Next(10); t++)
-            {
-                item = random.NextDouble() < 0.8 ? (item + 1) % 40 : random.Next(40);
-                lines.Add($"{u}::{item + 1}::4::{(u * 1000) + t}");
-            }
-        }
-
-        dir.File("data/ratings.dat", string.Join('\n', lines) + "\n");
+        CycleRatings.Write(dir, seed: 3, minLength: 12, extra: 10);
         return dir.File("config.json", """
             { "name": "crash", "seed": 11,
               "data": { "path": "data", "split": "leave_one_out" },

@@ -1,0 +1,32 @@
+namespace GenRec.Distributed;
+
+/// <summary>
+/// This process's group: MPI's world when <c>mpirun</c> started it (MPI starts at the first use, on the calling thread,
+/// which must then make every MPI call), else one process. MPI starts once per process and ends with
+/// <see cref="Finish"/>, so one process trains one data-parallel run (<c>genrec train</c> under <c>mpirun</c>).
+/// </summary>
+internal static class ProcessGroups
+{
+    private static readonly Lock Gate = new();
+    private static IProcessGroup? current;
+
+    public static IProcessGroup Current
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return current ??= MpiProcessGroup.LaunchedByMpi ? MpiProcessGroup.Start() : SingleProcessGroup.Instance;
+            }
+        }
+    }
+
+    /// <summary>Ends MPI in this process when it was started (from the thread that started it); nothing otherwise.</summary>
+    public static void Finish()
+    {
+        lock (Gate)
+        {
+            (current as IDisposable)?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using GenRec.Checkpoints;
+using GenRec.Tests.Cli;
+using static TorchSharp.torch;
+
+namespace GenRec.Tests.Distributed;
+
+/// <summary>
+/// Data-parallel training under <c>mpirun -np 2</c> (Open MPI, installed by <c>scripts/setup.sh</c>), one libtorch
+/// thread per rank: two ranks with half of each batch train the same model as one process with the whole batch, and a
+/// rank that dies ends the run with a clear error instead of leaving the other waiting.
+/// </summary>
+public class DataParallelTrainingTests
+{
+    private static string Fixture(TempDir dir)
+    {
+        CycleRatings.Write(dir, seed: 5, minLength: 8, extra: 14);
+
+        // Full softmax and no dropout: nothing random in a step, so only the summation order can differ.
+        return dir.File("config.json", """
+            { "name": "parallel", "seed": 7,
+              "data": { "path": "data", "split": "leave_one_out" },
+              "model": { "encoder": "sasrec", "embedding_dim": 16, "max_sequence_length": 16, "num_blocks": 1, "num_heads": 1, "ffn_hidden_dim": 16, "dropout": 0 },
+              "train": { "batch_size": 32, "epochs": 2, "learning_rate": 0.005, "loss": "full_softmax", "eval_every": 1, "patience": 0 } }
+            """);
+    }
+
+    private static ProcessStartInfo Start(TempDir dir, IEnumerable<string> command)
+    {
+        var start = new ProcessStartInfo(command.First()) { WorkingDirectory = dir.Path, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["GENREC_THREADS"] = "1";
+        start.Environment["GENREC_CACHE"] = Path.Combine(dir.Path, "cache");
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1";                                    // CI containers run as root
+        start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
+        return start;
+    }
+
+    private static async Task<(int ExitCode, string Output)> Run(ProcessStartInfo start, TimeSpan limit)
+    {
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(limit);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} still running after {limit.TotalSeconds:N0} s (a rank waiting for another?)");
+        }
+
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private static string Mpirun() =>
+        new[] { "/usr/bin/mpirun", "/usr/local/bin/mpirun" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("mpirun not found: scripts/setup.sh installs Open MPI (Debian's openmpi-bin)");
+
+    private static string[] Genrec(params string[] arguments) => ["dotnet", Path.Combine(AppContext.BaseDirectory, "GenRec.Cli.dll"), .. arguments];
+
+    private static string[] UnderMpi(int ranks, params string[] command) => [Mpirun(), "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--bind-to", "none", .. command];
+
+    private static (string Name, Tensor Value)[] Parameters(string checkpoint, string data)
+    {
+        using var opened = Checkpoint.Open(checkpoint, new CheckpointOpenOptions { DataPath = data, CacheDir = Path.Combine(Path.GetDirectoryName(data)!, "cache"), WithCatalog = false });
+        using var model = opened.TakeRetrieval("test");
+        return [.. model.named_parameters().Select(p => (p.name, p.parameter.detach().clone()))];
+    }
+
+    [Fact]
+    public async Task TwoRanksWithHalfOfEachBatchTrainTheSameModelAsOneProcessWithTheWholeBatch()
+    {
+        using var dir = new TempDir();
+        var config = Fixture(dir);
+        var (single, singleOutput) = await Run(Start(dir, Genrec("train", "--config", config, "--out", "single")), TimeSpan.FromMinutes(3));
+        Assert.True(single == 0, singleOutput);
+        var (parallel, parallelOutput) = await Run(Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--out", "parallel"))), TimeSpan.FromMinutes(3));
+        Assert.True(parallel == 0, parallelOutput);
+        Assert.Contains("data parallel: Open MPI", parallelOutput, StringComparison.Ordinal);
+        Assert.Equal(1, parallelOutput.Split("test (").Length - 1);                              // rank 0 alone tests and reports
+
+        // Ten steps (150 users, 32 per batch, 2 epochs) of AdamW: the same weights up to float summation order.
+        var expected = Parameters(Path.Combine(dir.Path, "single", "last.ckpt"), Path.Combine(dir.Path, "data"));
+        var actual = Parameters(Path.Combine(dir.Path, "parallel", "last.ckpt"), Path.Combine(dir.Path, "data"));
+        Assert.Equal(expected.Select(p => p.Name), actual.Select(p => p.Name));
+        // One exception: the attention's key bias. It adds the same q.b to every score of a query, which softmax ignores,
+        // so its gradient is zero in exact arithmetic and float noise alone (of either summation order); Adam divides
+        // a gradient by its own size, so that noise moves it by up to the learning rate a step, in one run as in the other.
+        var gaps = expected.Zip(actual, (e, a) => (e.Name, Gap: (e.Value - a.Value).abs().max().item<float>())).ToArray();
+        var compared = gaps.Where(g => !g.Name.EndsWith("keyProjection.bias", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(gaps.Length - 1, compared.Length);
+        Assert.True(compared.All(g => g.Gap < 1e-6f), string.Join("; ", gaps.Select(g => $"{g.Name} {g.Gap:G3}")));
+
+        Assert.Equal(
+            File.ReadAllLines(Path.Combine(dir.Path, "single", "metrics.jsonl")).Length,
+            File.ReadAllLines(Path.Combine(dir.Path, "parallel", "metrics.jsonl")).Length);
+    }
+
+    [Fact]
+    public async Task ARankThatDiesEndsTheRunWithAnErrorInsteadOfLeavingTheOtherWaiting()
+    {
+        using var dir = new TempDir();
+        var config = Fixture(dir);
+        var start = Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--epochs", "100000", "--out", "doomed")));
+        using var mpirun = Process.Start(start)!;
+        var output = mpirun.StandardOutput.ReadToEndAsync();
+        var errors = mpirun.StandardError.ReadToEndAsync();
+
+        // Once rank 0 has finished an epoch (its metrics.jsonl exists), rank 1 is killed outright.
+        var log = Path.Combine(dir.Path, "doomed", "metrics.jsonl");
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(log) && clock.Elapsed < TimeSpan.FromMinutes(2) && !mpirun.HasExited)
+        {
+            await Task.Delay(100);
+        }
+
+        if (!File.Exists(log))
+        {
+            mpirun.Kill(entireProcessTree: true);
+            Assert.Fail($"no epoch finished: {await output}{await errors}");
+        }
+
+        var rankOne = RankProcess(1, dir.Path);
+        if (rankOne is null)
+        {
+            mpirun.Kill(entireProcessTree: true);
+            Assert.Fail("rank 1 not found among the processes");
+        }
+
+        rankOne.Kill();
+        var ended = await Task.WhenAny(mpirun.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (!mpirun.HasExited)
+        {
+            mpirun.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(mpirun.HasExited && ended != null, "rank 0 still waits 60 s after rank 1 died");
+        Assert.NotEqual(0, mpirun.ExitCode);
+        var text = await output + await errors;
+        Assert.Contains("signal 9", text, StringComparison.OrdinalIgnoreCase);                   // mpirun names the rank that died and how
+    }
+
+    // The process of a rank of this test's run: its command line names the run's folder, its environment the rank.
+    private static Process? RankProcess(int rank, string folder)
+    {
+        foreach (var pid in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                var environment = File.ReadAllText($"/proc/{pid}/environ").Split('\0');
+                if (environment.Contains($"OMPI_COMM_WORLD_RANK={rank}") && environment.Contains($"GENREC_CACHE={Path.Combine(folder, "cache")}"))
+                {
+                    return Process.GetProcessById(int.Parse(pid!, System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                // gone meanwhile, or not ours
+            }
+        }
+
+        return null;
+    }
+}
