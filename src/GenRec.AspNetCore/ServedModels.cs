@@ -46,6 +46,11 @@ internal static class ServedModels
                 {
                     engine.PlaceNewItemsByText(itemText.Trained(engine));
                 }
+                catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
+                {
+                    engine.Dispose();
+                    throw new InvalidDataException($"--new-item-order text places added items by the trained items' text, which is not to be had: {e.Message} (give --catalog-text-embeddings, or serve with --new-item-order model)", e);
+                }
                 catch
                 {
                     engine.Dispose();

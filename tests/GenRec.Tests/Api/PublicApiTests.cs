@@ -20,7 +20,7 @@ namespace GenRec.Tests.Api;
 public sealed class PublicApiTests
 {
     // Each user walks the item cycle 1 -> 2 -> ... -> 30 -> 1 from a random start: the next item is always current + 1.
-    private static Interaction[] CycleLog(int users = 80, int items = 30, int seed = 5)
+    internal static Interaction[] CycleLog(int users = 80, int items = 30, int seed = 5)
     {
         var rng = new Random(seed);
         var rows = new List<Interaction>();
