@@ -3,7 +3,9 @@
 # repository, no preload): `genrec quickstart` works, and the tool trains within 10% of the repository's ./genrec.
 # Speed: GENREC_TOOL_CHECK_RUNS (default 7) fixed-shape `bench speed` runs (20 steps) of the ML-1M SASRec config each,
 # alternating tool and launcher in this one job (which goes first alternates too, so drift cancels); the ratio of the two
-# medians must be at least 0.9. Both run the same code, so only a lost fast path (or heavy noise) fails it.
+# best rates must be at least 0.9. Noise on a shared host only slows a run (here runs of one build fell into two groups,
+# near 290 and near 385 sequences/s, and the medians' ratio read 0.874 in one job and 1.087 in the next), so the best of
+# each side measures what each can do; a lost fast path (5-16x slower) slows every run and still fails it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -32,8 +34,8 @@ for i in $(seq "${GENREC_TOOL_CHECK_RUNS:-7}"); do
     tool_rates+=("$(cd "$empty" && clean "$tool" "${speed[@]}" | rate)")
   fi
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-t="$(median "${tool_rates[@]}")"; l="$(median "${launcher_rates[@]}")"
+best() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+t="$(best "${tool_rates[@]}")"; l="$(best "${launcher_rates[@]}")"
 ratio="$(awk -v t="$t" -v l="$l" 'BEGIN {printf "%.3f", t / l}')"
-echo "tool-check: sequences/s, tool ${tool_rates[*]} (median $t), ./genrec ${launcher_rates[*]} (median $l): ratio $ratio"
+echo "tool-check: sequences/s, tool ${tool_rates[*]} (best $t), ./genrec ${launcher_rates[*]} (best $l): ratio $ratio"
 awk -v r="$ratio" 'BEGIN {exit !(r >= 0.9)}' || { echo "tool-check: the installed tool trains at $ratio of ./genrec's speed (< 0.9)" >&2; exit 1; }
