@@ -28,7 +28,4 @@ internal interface IProcessGroup
 
     /// <summary>The values of rank <paramref name="root"/> copied to every rank.</summary>
     void Broadcast(Span<double> values, int root = 0);
-
-    /// <summary>Ends every rank's process with <paramref name="code"/>, after writing <paramref name="message"/> (a rank that cannot go on: the others must not wait for it).</summary>
-    void Abort(string message, int code = 1);
 }

@@ -5,16 +5,15 @@ namespace GenRec.Distributed;
 /// <summary>
 /// MPI's world as a <see cref="IProcessGroup"/>: a thin binding to Open MPI's <c>libmpi.so.40</c> (Debian's
 /// <c>openmpi-bin</c>), loaded with <see cref="NativeLibrary"/> when a run starts under <c>mpirun</c>, so GenRec builds
-/// and runs as before where MPI is absent. Nine calls: <c>MPI_Init_thread</c> (funneled: every call from the thread
+/// and runs as before where MPI is absent. Six calls: <c>MPI_Init_thread</c> (funneled: every call from the thread
 /// that initialised), <c>MPI_Comm_rank</c>/<c>_size</c>, <c>MPI_Allreduce</c> (in place, sum), <c>MPI_Bcast</c>,
-/// <c>MPI_Barrier</c>, <c>MPI_Abort</c>, <c>MPI_Finalize</c>. Open MPI's handles are the addresses of its exported
+/// <c>MPI_Finalize</c>. Open MPI's handles are the addresses of its exported
 /// globals (<c>MPI_COMM_WORLD</c> is <c>&amp;ompi_mpi_comm_world</c>, <c>MPI_FLOAT</c> <c>&amp;ompi_mpi_float</c>, ...), so
 /// no C shim is compiled. MPICH's integer handles are another ABI: refused with a clear error for now.
 /// <para>
 /// Open MPI's own handlers for SIGSEGV, SIGBUS, SIGFPE and SIGABRT are turned off before it starts
 /// (<c>OMPI_MCA_opal_signal</c> empty): .NET turns SIGSEGV into NullReferenceException, which those handlers would
-/// end as a crash. Errors are MPI's default, fatal to the whole job: a rank that dies (or calls <see cref="Abort"/>)
-/// makes <c>mpirun</c> end the others instead of leaving them waiting in a collective.
+/// end as a crash. Errors are MPI's default, fatal to the whole job: a rank that dies makes <c>mpirun</c> end the others instead of leaving them waiting in a collective.
 /// </para>
 /// </summary>
 internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
@@ -22,7 +21,6 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
     private const int ThreadFunneled = 1;                                                   // MPI_THREAD_FUNNELED (Open MPI and MPICH)
     private static readonly nint InPlace = 1;                                               // Open MPI's MPI_IN_PLACE
 
-    private readonly nint library;
     private readonly nint world, floatType, doubleType, sum;
     private readonly delegate* unmanaged<nint, nint, int, int*, int> initThread;
     private readonly delegate* unmanaged<int> finalize;
@@ -30,13 +28,11 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
     private readonly delegate* unmanaged<nint, int*, int> commSize;
     private readonly delegate* unmanaged<nint, void*, int, nint, nint, nint, int> allreduce;
     private readonly delegate* unmanaged<void*, int, nint, int, nint, int> bcast;
-    private readonly delegate* unmanaged<nint, int, int> abort;
     private readonly int thread;
     private bool finalized;
 
     private MpiProcessGroup(nint library, string version)
     {
-        this.library = library;
         world = NativeLibrary.GetExport(library, "ompi_mpi_comm_world");
         floatType = NativeLibrary.GetExport(library, "ompi_mpi_float");
         doubleType = NativeLibrary.GetExport(library, "ompi_mpi_double");
@@ -47,7 +43,6 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         commSize = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(library, "MPI_Comm_size");
         allreduce = (delegate* unmanaged<nint, void*, int, nint, nint, nint, int>)NativeLibrary.GetExport(library, "MPI_Allreduce");
         bcast = (delegate* unmanaged<void*, int, nint, int, nint, int>)NativeLibrary.GetExport(library, "MPI_Bcast");
-        abort = (delegate* unmanaged<nint, int, int>)NativeLibrary.GetExport(library, "MPI_Abort");
 
         int provided, rank, size;
         Check(initThread(0, 0, ThreadFunneled, &provided), "MPI_Init_thread");
@@ -138,14 +133,6 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         {
             Check(bcast(buffer, values.Length, doubleType, root, world), "MPI_Bcast");
         }
-    }
-
-    public void Abort(string message, int code = 1)
-    {
-        Console.Error.WriteLine($"rank {Rank} of {Size}: {message}");
-        Console.Error.Flush();
-        abort(world, code);
-        Environment.Exit(code);                                                             // not reached: MPI_Abort ends the job
     }
 
     public void Dispose()

@@ -23,11 +23,5 @@ internal sealed class SingleProcessGroup : IProcessGroup
 
     public void Broadcast(Span<double> values, int root = 0) => CheckRoot(root);
 
-    public void Abort(string message, int code = 1)
-    {
-        Console.Error.WriteLine(message);
-        Environment.Exit(code);
-    }
-
     private static void CheckRoot(int root) => ArgumentOutOfRangeException.ThrowIfNotEqual(root, 0);
 }

@@ -89,24 +89,17 @@ internal sealed class RetrievalEngine : IDisposable
 
         if (predecessor?.index is ItemIndexSnapshot shared)
         {
+            USearchItemIndex? graph = null;
             try
             {
-                var graph = shared.Graph.Retain();
-                try
-                {
-                    graph.Extend(items);
-                }
-                catch (ArgumentException)
-                {
-                    graph.Dispose();                                                               // the graph went on to other rows (a change never served): built anew
-                    throw;
-                }
-
+                graph = shared.Graph.Retain();
+                graph.Extend(items);
                 IndexExtended = true;
                 return new ItemIndexSnapshot(graph, items);
             }
             catch (Exception e) when (e is ArgumentException or ObjectDisposedException)
             {
+                graph?.Dispose();                                                                  // the graph went on to other rows (a change never served), or is gone: built anew
             }
         }
 
