@@ -79,7 +79,7 @@ internal static class BenchTrainCommand
         public string OutDir => RunFolder ?? Path.Combine("runs", $"bench-{Model}-{DatasetName}");
     }
 
-    /// <summary>Trains and tests the job's run and writes its bench JSON; the JSON's path, or null when interrupted.</summary>
+    /// <summary>Trains and tests the job's run and writes its bench JSON; the JSON's path ("" on a data-parallel rank other than 0, which writes nothing), or null when interrupted.</summary>
     internal static string? Run(BenchTrainJob job, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
@@ -92,6 +92,11 @@ internal static class BenchTrainCommand
             return null;
         }
 
+        if (GenRec.Distributed.ProcessGroups.Current.Rank != 0)
+        {
+            return "";                                                                          // one rank of a data-parallel run: rank 0 tests and writes
+        }
+
         var breakdown = job.LongTail ? LongTailOf(run, prepared, result.Checkpoint) : null;
         var coldStartRows = job.ColdStart is { } prefixes ? ColdStartOf(run, prepared, result.Checkpoint, prefixes) : null;
         var coldItems = job.ColdItemText is { } npy ? ColdItemsOf(run, prepared, result.Checkpoint, npy, job.Model) : null;
@@ -99,7 +104,7 @@ internal static class BenchTrainCommand
         // With test_every_epoch, the last epoch's test beside the selected one's (metrics.jsonl has every epoch's).
         var tested = EpochLoop.ReadLog(Path.Combine(outDir, "metrics.jsonl")).LastOrDefault(e => e.Test is not null);
         var training = TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.SamplesPerSecond, result.BestValidation,
-            tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test });
+            tested is null ? null : new { select_on = run.Train.SelectOn, last_tested_epoch = tested.Epoch, last_epoch_test = tested.Test }) with { DataParallel = result.DataParallel };
         var report = BenchReport.Create(
             job.Model,
             job.DatasetName,

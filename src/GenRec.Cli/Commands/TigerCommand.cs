@@ -37,10 +37,19 @@ internal static class TigerCommand
             var outDir = r.GetValue(options.Out) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
             var text = BenchTrainCommand.ColdItemText(r.GetValue(coldItems), run.Data);      // checked before hours of training
 
-            var result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
-            if (result.Interrupted)
+            TigerResult result;
+            try
             {
-                return Task.FromResult(130);
+                result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
+            }
+            finally
+            {
+                GenRec.Distributed.ProcessGroups.Finish();                                       // under mpirun: MPI ends on the thread that trained
+            }
+
+            if (result.Interrupted || !result.Reports)
+            {
+                return Task.FromResult(result.Interrupted ? 130 : 0);
             }
 
             var report = BenchReport.Create(
@@ -51,7 +60,7 @@ internal static class TigerCommand
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }))
+                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }) with { DataParallel = result.DataParallel })
                 with { ColdItems = result.ColdItems is { } c ? ColdItemsJson(c, run, text!) : null };
             System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
             return Task.FromResult(0);

@@ -25,10 +25,7 @@ internal static class TrainCommand
             var resume = r.GetValue(options.Resume);
             string OutDir(IRunConfig run) => r.GetValue(options.Out) ?? Path.Combine("runs", run.Name);
             var kind = options.Kind(r, required: false);
-            if (GenRec.Distributed.MpiProcessGroup.LaunchedByMpi && kind != RunKind.Retrieval)
-            {
-                throw new ArgumentException("under mpirun, genrec train trains retrieval runs (data parallel); ranking and TIGER runs train in one process for now");
-            }
+            RequireDataParallelKind(kind);
 
             try
             {
@@ -46,6 +43,15 @@ internal static class TrainCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Under <c>mpirun</c>, refuses a run kind that does not train data parallel (it would train once per rank, each writing the run folder).</summary>
+    internal static void RequireDataParallelKind(RunKind kind)
+    {
+        if (GenRec.Distributed.MpiProcessGroup.LaunchedByMpi && kind is not (RunKind.Retrieval or RunKind.Tiger))
+        {
+            throw new ArgumentException("under mpirun, genrec trains retrieval and TIGER runs (data parallel); ranking runs train in one process for now");
+        }
     }
 
     /// <summary>Trains a retrieval run on its data (loaded here unless the caller already has it) and tests the selected model.</summary>
@@ -88,7 +94,7 @@ internal static class TrainCommand
         Output.Info($"training {run.Name} on {dataset.Name} ({dataset.NumUsers:N0} users, {dataset.NumItems:N0} items, IDs of {table[1].Length} codes from {(random ? "random codes" : run.SemanticIds)}); seed {run.Seed}; run folder {outDir}");
         var text = coldItemText is null ? ((float[], int)?)null : Text.ItemTextEmbeddings.Import(coldItemText, dataset.NumItems);
         var result = ProgressObserver.Run(observer => TigerTrainer.Run(run, dataset, table, outDir, resume, observer, cancel, test, text));
-        if (!result.Interrupted && result.Test.Count > 0)
+        if (!result.Interrupted && result.Test.Count > 0)                                         // rank 0 of a data-parallel run tests
         {
             Output.Metrics($"{run.Name} test (epoch {result.BestEpoch} of {result.EpochsRun})", result.Test, [.. result.Test.Keys]);
         }

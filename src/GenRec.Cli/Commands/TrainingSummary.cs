@@ -20,6 +20,9 @@ internal sealed record TrainingSummary(
     IReadOnlyDictionary<string, double>? BestValidation,
     object? Extra = null)
 {
+    /// <summary>The ranks of a data-parallel run and rank 0's time in their collectives (null: one process).</summary>
+    public GenRec.Training.DataParallelTiming? DataParallel { get; init; }
+
     public static double PeakMemoryMegabytes() => Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 
     public static TrainingSummary Of(int epochsRun, int epochsConfigured, int bestEpoch, string? stopReason, long steps, double trainSeconds, double samplesPerSecond, IReadOnlyDictionary<string, double>? bestValidation, object? extra = null) =>

@@ -51,6 +51,27 @@ internal sealed class DataParallel(IProcessGroup group)
         return (long)Math.Round(value[0]);
     }
 
+    /// <summary>
+    /// One optimiser step of this rank. Alone: backward, clipping, step. With other ranks: the rank's mean loss over its
+    /// M_r supervised positions weighted M_r / M (M summed over the ranks), so that the summed gradients are those of the
+    /// whole batch's mean loss; backward; the gradients summed; clipping; the same step on every rank. A rank whose part
+    /// of the batch is empty (<paramref name="loss"/> null) adds zero gradients.
+    /// </summary>
+    /// <returns>The rank's own mean loss (detached), for the progress line.</returns>
+    public Tensor Step(TorchSharp.Modules.OptimizerHelper optimizer, Tensor? loss, long positions, IReadOnlyList<Parameter> trained, TorchSharp.torch.nn.Module? clipModule = null, double maxGradNorm = 0)
+    {
+        if (!Enabled)
+        {
+            return Training.OptimizerStep.Apply(optimizer, loss ?? throw new ArgumentNullException(nameof(loss), "one process always has rows"), clipModule, maxGradNorm);
+        }
+
+        var total = Total(positions);
+        var weighted = loss is null ? trained.Select(p => p.sum() * 0).Aggregate((a, b) => a + b) : loss * ((double)positions / total);
+        var shown = (loss ?? weighted).detach().MoveToOuterDisposeScope();
+        Training.OptimizerStep.Apply(optimizer, weighted, clipModule, maxGradNorm, afterBackward: () => SumGradients(trained));
+        return shown;
+    }
+
     /// <summary>Rank 0's parameter values copied into every rank's (at the start of training, also after a resume).</summary>
     public void BroadcastParameters(IReadOnlyList<Parameter> parameters)
     {

@@ -180,11 +180,7 @@ public static class Trainer
                 using var precision = MixedPrecision.Use(bf16);
                 if (rows.Length == 0)
                 {
-                    // A batch with fewer rows than ranks: this rank adds zero gradients to every parameter.
-                    var nothing = trained.Select(p => p.sum() * 0).Aggregate((a, b) => a + b);
-                    _ = parallel.Total(0);
-                    OptimizerStep.Apply(optimizer, nothing, afterBackward: () => parallel.SumGradients(trained));
-                    return (nothing.detach().MoveToOuterDisposeScope(), batchRows.Length);
+                    return (parallel.Step(optimizer, null, 0, trained), batchRows.Length);      // a batch with fewer rows than ranks
                 }
 
                 // Supervised states and their next items, group by group; one loss over all of them.
@@ -214,16 +210,7 @@ public static class Trainer
                     value = value + distillation.Loss(model, [.. groups.SelectMany(g => g).Select(UserOf)], students, inputs, teacherRng);
                 }
 
-                if (!parallel.Enabled)
-                {
-                    return (OptimizerStep.Apply(optimizer, value), rows.Length);
-                }
-
-                // This rank's mean over its M_r supervised positions, weighted M_r / M: the ranks' gradients sum to the batch mean's.
-                var local = positives.shape[0];
-                var shown = value.detach().MoveToOuterDisposeScope();
-                OptimizerStep.Apply(optimizer, value * ((double)local / parallel.Total(local)), afterBackward: () => parallel.SumGradients(trained));
-                return (shown, batchRows.Length);
+                return (parallel.Step(optimizer, value, positives.shape[0], trained), batchRows.Length);
             },
             Validate = _ => validation.Length == 0 ? null : Evaluator.Evaluate(new ModelScorer(model, userFeatures), validation, evalOptions).Metrics,
             TestEach = tc.TestEveryEpoch ? _ => Evaluator.Evaluate(new ModelScorer(model, userFeatures), split.Test, testOptions).Metrics : null,
@@ -250,28 +237,29 @@ public static class Trainer
 
         var run = loop.Run(state, cancel);
         state = run.State;
-        if (parallel.Enabled && parallel.Reductions > 0)
+        var timing = parallel.Enabled ? new DataParallelTiming(group.Description, group.Size, parallel.CollectiveSeconds, parallel.Reductions) : null;
+        if (timing is { Steps: > 0 })
         {
-            observer.Message($"data parallel: {parallel.CollectiveSeconds * 1000 / parallel.Reductions:F2} ms per step in allreduce on rank 0 ({parallel.CollectiveSeconds:F1} s of {run.TrainSeconds:F1} s training), waiting for the other ranks included");
+            observer.Message($"data parallel: {timing.AllReduceMsPerStep:F2} ms per step in allreduce on rank 0 ({timing.AllReduceSeconds:F1} s of {run.TrainSeconds:F1} s training), waiting for the other ranks included");
         }
 
         // Summed over every resume of the run (a resume that only tests trains for 0 s).
         var (trainSeconds, perSecond) = (state.TrainSeconds, state.TrainSeconds > 0 ? state.Samples / state.TrainSeconds : run.SamplesPerSecond);
         if (run.Interrupted)
         {
-            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath) { StopReason = run.StopReason };
+            return new TrainingResult(new(), null, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, true, lastPath) { StopReason = run.StopReason, DataParallel = timing };
         }
 
         if (!writes)
         {
-            return new TrainingResult(new(), run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, lastPath) { StopReason = run.StopReason }; // rank 0 tests
+            return new TrainingResult(new(), run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, lastPath) { StopReason = run.StopReason, DataParallel = timing }; // rank 0 tests
         }
 
         var bestPath = loop.BestPath;
         var finalPath = File.Exists(bestPath) && validation.Length > 0 ? bestPath : lastPath;
         using var best = Checkpoint.Open(finalPath, new() { Device = device, Dataset = data, WithCatalog = false }).TakeRetrieval("testing");
         var test = Evaluator.Evaluate(new ModelScorer(best, userFeatures), split.Test, testOptions).Metrics;
-        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath) { StopReason = run.StopReason };
+        var result = new TrainingResult(test, run.BestValidation, state.BestEpoch, state.Epoch, state.Step, trainSeconds, perSecond, false, finalPath) { StopReason = run.StopReason, DataParallel = timing };
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(result, RunConfig.Json));
         return result;
     }

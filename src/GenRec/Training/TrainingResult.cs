@@ -14,4 +14,7 @@ public sealed record TrainingResult(
 {
     /// <summary>Why training ended: epochs done, early stop, time budget, interrupted.</summary>
     public string? StopReason { get; init; }
+
+    /// <summary>The ranks and their time in the collectives, for a run trained by several processes (null: one process).</summary>
+    public DataParallelTiming? DataParallel { get; init; }
 }

@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using GenRec.Checkpoints;
+using GenRec.Configuration;
+using GenRec.Data;
+using GenRec.Models.Tiger;
 using GenRec.Tests.Cli;
+using GenRec.Training.Tiger;
 using static TorchSharp.torch;
 
 namespace GenRec.Tests.Distributed;
@@ -8,7 +12,7 @@ namespace GenRec.Tests.Distributed;
 /// <summary>
 /// Data-parallel training under <c>mpirun -np 2</c> (Open MPI, installed by <c>scripts/setup.sh</c>), one libtorch
 /// thread per rank: two ranks with half of each batch train the same model as one process with the whole batch, and a
-/// rank that dies ends the run with a clear error instead of leaving the other waiting.
+/// rank that dies ends the run with a clear error instead of leaving the other waiting. The retrieval trainer and TIGER's.
 /// </summary>
 public class DataParallelTrainingTests
 {
@@ -100,6 +104,48 @@ public class DataParallelTrainingTests
         Assert.Equal(
             File.ReadAllLines(Path.Combine(dir.Path, "single", "metrics.jsonl")).Length,
             File.ReadAllLines(Path.Combine(dir.Path, "parallel", "metrics.jsonl")).Length);
+    }
+
+    [Fact]
+    public async Task TigerOnTwoRanksWithHalfOfEachBatchTrainsTheSameModelAsOneProcess()
+    {
+        using var dir = new TempDir();
+        CycleRatings.Write(dir, seed: 5, minLength: 8, extra: 14);
+        // Random semantic IDs (the same table for a seed), no dropout: nothing random in a step.
+        var config = dir.File("tiger.json", """
+            { "kind": "tiger", "name": "parallel-tiger", "seed": 7, "semantic_ids": "random",
+              "data": { "path": "data", "split": "leave_one_out" },
+              "model": { "encoder_layers": 1, "decoder_layers": 1, "num_heads": 2, "head_dim": 8, "model_dim": 16, "ffn_dim": 32, "dropout": 0, "max_history": 5, "user_buckets": 10 },
+              "train": { "batch_size": 32, "learning_rate": 0.005, "warmup_steps": 2, "epochs": 2, "steps_per_epoch": 5, "patience": 0, "beams": 5, "max_validation_users": 20 } }
+            """);
+        var (single, singleOutput) = await Run(Start(dir, Genrec("train", "--config", config, "--out", "single")), TimeSpan.FromMinutes(3));
+        Assert.True(single == 0, singleOutput);
+        var (parallel, parallelOutput) = await Run(Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--out", "parallel"))), TimeSpan.FromMinutes(3));
+        Assert.True(parallel == 0, parallelOutput);
+        Assert.Contains("data parallel: Open MPI", parallelOutput, StringComparison.Ordinal);
+        Assert.Equal(1, parallelOutput.Split("parallel-tiger test (").Length - 1);               // rank 0 alone tests and reports
+
+        // Ten steps of 32 examples (with warm-up and clipping at norm 1, after the sum): the same weights up to summation order.
+        var expected = TigerParameters(dir, config, Path.Combine(dir.Path, "single", "last.ckpt"));
+        var actual = TigerParameters(dir, config, Path.Combine(dir.Path, "parallel", "last.ckpt"));
+        Assert.Equal(expected.Select(p => p.Name), actual.Select(p => p.Name));
+        var gaps = expected.Zip(actual, (e, a) => (e.Name, Gap: (e.Value - a.Value).abs().max().item<float>())).ToArray();
+        Assert.True(gaps.All(g => g.Gap < 1e-6f), string.Join("; ", gaps.Select(g => $"{g.Name} {g.Gap:G3}")));
+        Assert.Equal(
+            GenRec.Training.EpochLoop.ReadLog(Path.Combine(dir.Path, "single", "metrics.jsonl")).Select(e => (e.Epoch, e.Step, e.Samples, e.Validation!["ndcg@10"])),
+            GenRec.Training.EpochLoop.ReadLog(Path.Combine(dir.Path, "parallel", "metrics.jsonl")).Select(e => (e.Epoch, e.Step, e.Samples, e.Validation!["ndcg@10"])));
+    }
+
+    // A TIGER checkpoint's weights, read into the model its config and random semantic IDs describe.
+    private static (string Name, Tensor Value)[] TigerParameters(TempDir dir, string config, string checkpoint)
+    {
+        var run = JsonConfig.Load<TigerRunConfig>(config);
+        var data = DatasetLoader.Load((run.Data with { Path = Path.Combine(dir.Path, "data") }).ToRequest(Path.Combine(dir.Path, "cache")));
+        var ids = SemanticIdFile.Random(data.NumItems, levels: 3, codebookSize: 256, run.Seed);
+        var codes = Enumerable.Range(0, ids[1].Length).Select(p => ids.Skip(1).Max(i => i[p]) + 1).ToArray();
+        using var model = new TigerModel(run.Model, new SemanticIdVocabulary(codes, run.Model.UserBuckets));
+        TigerCheckpoint.Restore(checkpoint, model, null);
+        return [.. model.named_parameters().Select(p => (p.name, p.parameter.detach().clone()))];
     }
 
     [Fact]

@@ -11,4 +11,10 @@ internal sealed record TigerResult(SortedDictionary<string, double> Test, Sorted
 
     /// <summary>The cold-item test, for a run with <c>data.cold_item_share</c> and item text vectors.</summary>
     public TigerColdItemTest.Report? ColdItems { get; init; }
+
+    /// <summary>The ranks and rank 0's time in their collectives, for a data-parallel run (null: one process).</summary>
+    public DataParallelTiming? DataParallel { get; init; }
+
+    /// <summary>Whether this process reports: one process, or rank 0 of a data-parallel run (the others train and stop).</summary>
+    public bool Reports { get; init; } = true;
 }

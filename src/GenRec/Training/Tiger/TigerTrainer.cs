@@ -25,8 +25,21 @@ internal static class TigerTrainer
     /// <param name="coldItemText">With <c>data.cold_item_share</c>: item text vectors for the cold-item test's text-kNN floor (null: no cold-item test).</param>
     public static TigerResult Run(TigerRunConfig config, SequenceDataset data, int[][] ids, string outDir, bool resume, ITrainingObserver observer, CancellationToken cancel = default, bool test = true, (float[] Values, int Dim)? coldItemText = null)
     {
-        using var folderLock = RunFolderLock.Acquire(outDir);
-        AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        // Under mpirun, one rank of a data-parallel run: rank 0 writes the run folder, validates and tests; the others are quiet.
+        var group = Distributed.ProcessGroups.Current;
+        var parallel = new Distributed.DataParallel(group);
+        var writes = group.Rank == 0;
+        observer = writes ? observer : new SilentObserver();
+        using var folderLock = writes ? RunFolderLock.Acquire(outDir) : null;
+        if (writes)
+        {
+            AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+        }
+
+        if (parallel.Enabled)
+        {
+            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} examples per step over all ranks");
+        }
         // TIGER's cold-start setting (data.cold_item_share): the cold items leave training and validation; beams can name them only at the test.
         var (split, cold) = ColdItems.Split(data, SplitKind.LeaveOneOut, config.Data.ColdItemShare, config.Seed);
         var idLength = ids[1].Length;
@@ -52,12 +65,16 @@ internal static class TigerTrainer
             observer.Message($"resuming after epoch {state.Epoch} (best NDCG@10 {state.BestValidationMetric:F4} at epoch {state.BestEpoch})");
         }
 
+        TorchSharp.Modules.Parameter[] trained = [.. model.parameters()];
+        parallel.BroadcastParameters(trained);                                           // every rank starts from rank 0's weights
+
         var stream = new TigerBatchStream(examples, tc.BatchSize, config.Model.MaxHistory, config.Seed);
         var loopStep = state.Step; // the schedule counts optimiser steps across epochs and resumes
         var schedule = tc.Schedule();
         _ = schedule.At(tc.WarmupSteps); // an unknown schedule fails here, before any training
         var loop = new EpochLoop
         {
+            Group = group,
             Budget = tc,
             Seed = config.Seed,
             MetricLabel = "NDCG@10",
@@ -74,9 +91,8 @@ internal static class TigerTrainer
             {
                 using var scope = NewDisposeScope();
                 using var precision = MixedPrecision.Use(bf16);
-                var batch = (tc.StepsPerEpoch > 0 ? stream.Batch(((long)(epoch - 1) * tc.StepsPerEpoch) + s) : stream.Pass(epoch)[s]).Select(i => examples[i]).ToArray();
-                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode).ToDevice(device);
-                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength).ToDevice(device);
+                var global = tc.StepsPerEpoch > 0 ? stream.Batch(((long)(epoch - 1) * tc.StepsPerEpoch) + s) : stream.Pass(epoch)[s];
+                var batch = parallel.ShardOf(global).Select(i => examples[i]).ToArray(); // this rank's part; all of it in one process
                 var rate = schedule.At(loopStep);
                 foreach (var group in optimizer.ParamGroups)
                 {
@@ -84,7 +100,14 @@ internal static class TigerTrainer
                 }
 
                 loopStep++;
-                return (OptimizerStep.Apply(optimizer, model.Loss(input, targets), model, maxGradNorm: 1.0), batch.Length);
+                if (batch.Length == 0)
+                {
+                    return (parallel.Step(optimizer, null, 0, trained, model, maxGradNorm: 1.0), global.Length); // fewer examples than ranks
+                }
+
+                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode).ToDevice(device);
+                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength).ToDevice(device);
+                return (parallel.Step(optimizer, model.Loss(input, targets), (long)batch.Length * idLength, trained, model, maxGradNorm: 1.0), global.Length);
             },
             Validate = _ => Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true),
             Save = (path, saved, withOptimizer) => TigerCheckpoint.Save(path, model, withOptimizer ? optimizer : null, saved),
@@ -92,15 +115,17 @@ internal static class TigerTrainer
         var run = loop.Run(state, cancel);
         state = run.State;
         var stopReason = run.StopReason;
-        if (run.Interrupted)
+        var timing = parallel.Enabled ? new DataParallelTiming(group.Description, group.Size, parallel.CollectiveSeconds, parallel.Reductions) : null;
+        if (run.Interrupted || !writes)
         {
             // Stopped by the user: no test pass (it takes minutes); `--resume` continues, `--resume --epochs N` only tests.
-            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { Interrupted = true };
+            // A data-parallel rank other than 0 stops here too: rank 0 tests.
+            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { Interrupted = run.Interrupted, Reports = writes, DataParallel = timing };
         }
 
         if (!test)
         {
-            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason);
+            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { DataParallel = timing };
         }
 
         var bestPath = loop.BestPath;
@@ -123,7 +148,7 @@ internal static class TigerTrainer
         }
 
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test = metrics, best_epoch = state.BestEpoch, stop_reason = stopReason, cold_items = coldItems }, RunConfig.Json));
-        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { ColdItems = coldItems };
+        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { ColdItems = coldItems, DataParallel = timing };
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
