@@ -58,7 +58,9 @@ try
 
     // Our own handler below prints clear errors; Ctrl+C cancels the token and training stops cleanly.
     var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
-    return await root.Parse(args).InvokeAsync(invocation);
+    var parsed = root.Parse(args);
+    DataParallelLaunch.Check(parsed);                                                   // under mpirun: the training commands only
+    return await parsed.InvokeAsync(invocation);
 }
 catch (TypeInitializationException e) when (e.InnerException is NotSupportedException inner && inner.Message.Contains("libtorch", StringComparison.Ordinal))
 {

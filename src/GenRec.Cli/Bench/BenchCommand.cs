@@ -92,6 +92,7 @@ internal static class BenchCommand
         bench.Add(BenchToolSpeedCommand.Create());
         bench.Add(BenchLargeLogsCommand.Create());
         bench.Add(BenchGpuCommand.Create());
+        bench.Add(BenchDataParallelCommand.Create());
         return bench;
     }
 }

@@ -59,7 +59,7 @@ internal static class BenchGpuCommand
             var steps = r.GetValue(speedSteps).ToString(CultureInfo.InvariantCulture);
             var tigerOnly = r.GetValue(part) == "tiger";
             Step("doctor");
-            GenRecChild.Run(["doctor"], onLine: Log);
+            GenRecChild.Run(dev.StartsWith("cuda", StringComparison.Ordinal) ? ["doctor", "--nccl"] : ["doctor"], onLine: Log); // NCCL as a rank of one on a GPU
             if (!tigerOnly)
             {
                 Step("speed: GenRec SASRec");

@@ -41,7 +41,7 @@ internal static class BenchSeedsCommand
                 throw new ArgumentException($"--config: a {JsonConfig.Name(kind)} config; bench seeds runs retrieval and ranking configs (TIGER: genrec tiger train --seed)");
             }
 
-            TrainCommand.RequireDataParallelKind(kind);
+            DataParallelLaunch.RequireKind(kind);
             try
             {
                 return Task.FromResult(Sweep(r, options, seedList, prefixes, sweep, runs, kind, model, coldItems, metrics, results, cancel));

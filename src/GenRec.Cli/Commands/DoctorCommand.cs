@@ -9,8 +9,9 @@ internal static class DoctorCommand
 {
     public static Command Create()
     {
-        var command = new Command("doctor", "Show the libtorch in use (version, file), CUDA and the GPUs, and the CPU fast paths (allocator, MKL kernels, threads, denormals)");
-        command.SetAction(_ =>
+        var nccl = new Option<bool>("--nccl") { Description = "Also check NCCL on the first GPU as a rank of one (found, a communicator made, a 25 MB sum on the device read back, its time): what data-parallel training on GPUs needs" };
+        var command = new Command("doctor", "Show the libtorch in use (version, file), CUDA and the GPUs, and the CPU fast paths (allocator, MKL kernels, threads, denormals)") { nccl };
+        command.SetAction(r =>
         {
             var table = new Table().AddColumn("").AddColumn("");
             table.HideHeaders();
@@ -29,6 +30,14 @@ internal static class DoctorCommand
             }
 
             AnsiConsole.Write(fast);
+            if (r.GetValue(nccl))
+            {
+                var check = GenRec.Distributed.NcclSelfCheck.Run(ComputeDevice.Resolve("cuda:0"));
+                AnsiConsole.MarkupLine(Markup.Escape($"NCCL {check.Version} on {check.Device}: a rank of one, {check.Elements:N0} floats summed and broadcast in device memory, "
+                    + $"{(check.Unchanged ? "read back unchanged" : "READ BACK CHANGED")}; {check.AllReduceMs:F3} ms a sum"));
+                return check.Unchanged ? 0 : 1;
+            }
+
             return 0;
         });
         return command;

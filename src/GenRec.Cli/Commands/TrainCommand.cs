@@ -25,7 +25,7 @@ internal static class TrainCommand
             var resume = r.GetValue(options.Resume);
             string OutDir(IRunConfig run) => r.GetValue(options.Out) ?? Path.Combine("runs", run.Name);
             var kind = options.Kind(r, required: false);
-            RequireDataParallelKind(kind);
+            DataParallelLaunch.RequireKind(kind);
 
             try
             {
@@ -43,15 +43,6 @@ internal static class TrainCommand
             }
         });
         return command;
-    }
-
-    /// <summary>Under <c>mpirun</c>, refuses a run kind that does not train data parallel (it would train once per rank, each writing the run folder).</summary>
-    internal static void RequireDataParallelKind(RunKind kind)
-    {
-        if (GenRec.Distributed.MpiProcessGroup.LaunchedByMpi && kind is not (RunKind.Retrieval or RunKind.Tiger))
-        {
-            throw new ArgumentException("under mpirun, genrec trains retrieval and TIGER runs (data parallel); ranking runs train in one process for now");
-        }
     }
 
     /// <summary>Trains a retrieval run on its data (loaded here unless the caller already has it) and tests the selected model.</summary>

@@ -17,7 +17,7 @@ internal static class ComputeDevice
         var spec = (name ?? "auto").Trim().ToLowerInvariant();
         if (spec is "auto")
         {
-            return cuda.is_available() ? new Device(DeviceType.CUDA, 0) : CPU;
+            return cuda.is_available() ? new Device(DeviceType.CUDA, RankGpu()) : CPU;
         }
 
         if (spec is "cpu")
@@ -32,7 +32,7 @@ internal static class ComputeDevice
 
         if (spec == "cuda" || spec.StartsWith("cuda:", StringComparison.Ordinal))
         {
-            var index = 0;
+            var index = spec == "cuda" && cuda.is_available() ? RankGpu() : 0;
             if (spec.Length > 4 && !int.TryParse(spec[5..], out index))
             {
                 throw new ArgumentException($"device '{name}': expected cuda:N with N a device index");
@@ -49,6 +49,10 @@ internal static class ComputeDevice
 
         throw new ArgumentException($"unknown device '{name}' (expected auto, cpu, cuda or cuda:N)");
     }
+
+    // "cuda" without an index: device 0, or under mpirun the local rank's own GPU (one rank per GPU; ranks beyond the
+    // GPUs share them round robin).
+    private static int RankGpu() => Distributed.MpiProcessGroup.LocalRank is { } local ? local % Math.Max(1, cuda.device_count()) : 0;
 
     /// <summary>Resolves the config's device and applies its numerics (TF32 on CUDA).</summary>
     public static Device Prepare(ComputeConfig config)

@@ -7,7 +7,8 @@ namespace GenRec.Distributed;
 /// Data-parallel training over a <see cref="IProcessGroup"/>, as DDP does it: every rank holds the whole model, rank 0's
 /// parameters are copied to all at the start, each rank takes its own part of every global batch (so P ranks with B/P
 /// rows each see what one process with B rows sees), and after each backward the gradients are summed over the ranks
-/// in a few flat buffers (at most <see cref="BucketElements"/> values each, not one call per tensor), so every rank
+/// in a few flat buffers on the parameters' device (at most <see cref="BucketElements"/> values each, not one call per
+/// tensor; MPI sums host memory, NCCL a GPU's), so every rank
 /// takes the same optimiser step. Each rank scales its loss by its share of the batch's supervised positions
 /// (<see cref="Total"/>), so the summed gradient is the gradient of the whole batch's mean loss.
 /// </summary>
@@ -83,7 +84,7 @@ internal sealed class DataParallel(IProcessGroup group)
         foreach (var bucket in Buckets(parameters.Select(p => p.numel()).ToArray()))
         {
             using var scope = NewDisposeScope();
-            var values = cat([.. bucket.Select(i => parameters[i].detach().to(ScalarType.Float32).cpu().flatten())]).data<float>().ToArray();
+            var values = Flat(bucket.Select(i => parameters[i].detach()));
             Group.Broadcast(values);
             Unflatten(values, bucket, parameters, (p, piece) => p.copy_(piece));
         }
@@ -129,7 +130,7 @@ internal sealed class DataParallel(IProcessGroup group)
         {
             using var scope = NewDisposeScope();
             var chosen = bucket.Select(b => withGradient[b]).ToArray();
-            var values = cat([.. chosen.Select(i => parameters[i].grad!.to(ScalarType.Float32).cpu().flatten())]).data<float>().ToArray();
+            var values = Flat(chosen.Select(i => parameters[i].grad!));
             Group.AllReduceSum(values);
             Unflatten(values, Enumerable.Range(0, chosen.Length).ToArray(), [.. chosen.Select(i => parameters[i])], (p, piece) => p.grad!.copy_(piece));
         }
@@ -161,17 +162,19 @@ internal sealed class DataParallel(IProcessGroup group)
         return buckets;
     }
 
+    // A bucket's tensors as one new contiguous float32 buffer [n] on their device (host memory for MPI, the GPU's for NCCL).
+    private static Tensor Flat(IEnumerable<Tensor> tensors) => cat([.. tensors.Select(t => t.to(ScalarType.Float32).flatten())]);
+
     // The flat values back into each tensor of the bucket, in order.
-    private static void Unflatten(float[] values, int[] bucket, IReadOnlyList<Parameter> parameters, Action<Parameter, Tensor> assign)
+    private static void Unflatten(Tensor flat, int[] bucket, IReadOnlyList<Parameter> parameters, Action<Parameter, Tensor> assign)
     {
-        using var flat = from_array(values);
         long offset = 0;
         using var _ = no_grad();
         foreach (var i in bucket)
         {
             var p = parameters[i];
             var n = p.numel();
-            assign(p, flat.narrow(0, offset, n).view(p.shape).to(p.dtype).to(p.device));
+            assign(p, flat.narrow(0, offset, n).view(p.shape).to(p.dtype));
             offset += n;
         }
     }

@@ -1,10 +1,12 @@
+using static TorchSharp.torch;
+
 namespace GenRec.Distributed;
 
 /// <summary>
 /// The processes that train one model together (data parallelism): each has a rank from 0 to <see cref="Size"/> - 1,
 /// and every collective call must be made by all of them, in the same order, with buffers of the same length. One
 /// process alone is a group of one (<see cref="SingleProcessGroup"/>); under <c>mpirun</c> the group is MPI's world
-/// (<see cref="MpiProcessGroup"/>).
+/// (<see cref="MpiProcessGroup"/>); on GPUs, NCCL on device memory with MPI beside it (<see cref="NcclProcessGroup"/>).
 /// </summary>
 internal interface IProcessGroup
 {
@@ -28,4 +30,13 @@ internal interface IProcessGroup
 
     /// <summary>The values of rank <paramref name="root"/> copied to every rank.</summary>
     void Broadcast(Span<double> values, int root = 0);
+
+    /// <summary>
+    /// Each element of a contiguous float32 tensor replaced, in place, by its sum over all ranks. A host group sums host
+    /// memory (a device tensor goes through a host copy); <see cref="NcclProcessGroup"/> sums device memory where it is.
+    /// </summary>
+    void AllReduceSum(Tensor values) => HostTensors.AllReduceSum(this, values);
+
+    /// <summary>Rank <paramref name="root"/>'s values of a contiguous float32 tensor copied, in place, to every rank.</summary>
+    void Broadcast(Tensor values, int root = 0) => HostTensors.Broadcast(this, values, root);
 }

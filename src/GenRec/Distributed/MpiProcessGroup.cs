@@ -68,6 +68,12 @@ internal sealed unsafe class MpiProcessGroup : IProcessGroup, IDisposable
         Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null || Environment.GetEnvironmentVariable("PMIX_RANK") is not null
         || Environment.GetEnvironmentVariable("PMI_SIZE") is not null;
 
+    /// <summary>This process's rank among the ranks on its machine, from the launcher's environment (null: not under mpirun).</summary>
+    public static int? LocalRank =>
+        new[] { "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "PMI_LOCAL_RANK" }
+            .Select(Environment.GetEnvironmentVariable)
+            .FirstOrDefault(v => v is not null) is { } text && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var rank) ? rank : null;
+
     /// <summary>Starts MPI in this process (call once, from the thread that trains).</summary>
     /// <exception cref="InvalidOperationException">No Open MPI library, or MPICH's (another ABI), or MPI failed to start.</exception>
     public static MpiProcessGroup Start()

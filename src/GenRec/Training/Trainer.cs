@@ -42,17 +42,11 @@ public static class Trainer
     {
         // Under mpirun, one rank of a data-parallel run: rank 0 writes the run folder and reports, the others are quiet.
         var group = Distributed.ProcessGroups.Current;
-        var parallel = new Distributed.DataParallel(group);
         var writes = group.Rank == 0;
         observer = writes ? observer ?? new SilentObserver() : new SilentObserver();
         using var folderLock = writes ? RunFolderLock.Acquire(outDir) : null;
         var semantics = ResolveSemantics(ref config, data, observer);
         (config, var userFeatures, var itemFeatures) = FeatureResolution.Resolve(config, data);
-        if (parallel.Enabled)
-        {
-            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} rows per step over all ranks");
-        }
-
         if (writes)
         {
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
@@ -73,6 +67,12 @@ public static class Trainer
 
         var tc = config.Train;
         var device = ComputeDevice.Prepare(config.Compute);
+        var parallel = new Distributed.DataParallel(group = Distributed.ProcessGroups.On(device)); // NCCL beside MPI on a GPU
+        if (parallel.Enabled)
+        {
+            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} rows per step over all ranks");
+        }
+
         var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new SequentialRecommender(config.Model, data.NumItems);

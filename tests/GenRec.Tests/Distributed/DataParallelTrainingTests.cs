@@ -149,6 +149,36 @@ public class DataParallelTrainingTests
     }
 
     [Fact]
+    public async Task TheDataParallelBenchComparesOneProcessWithTwoRanksAndRecordsTheAllreduceTime()
+    {
+        using var dir = new TempDir();
+        var config = Fixture(dir);
+        var (status, output) = await Run(Start(dir, Genrec("bench", "data-parallel", "--config", config, "--epochs", "1", "--threads", "2", "--runs", "runs", "--results", "results")), TimeSpan.FromMinutes(4));
+        Assert.True(status == 0, output);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "results", "sasrec-data-2-ranks.json")))!;
+        var metrics = report["metrics"]!;
+        double Metric(string key) => metrics[key]!.GetValue<double>();
+        Assert.Equal(Metric("data_parallel_sequences_per_second") / Metric("one_process_sequences_per_second"), Metric("speedup"), 9);
+        Assert.True(Metric("allreduce_ms_per_step") > 0 && Metric("allreduce_share_of_training") is > 0 and < 1, output);
+        var arms = report["training"]!;
+        Assert.Equal(1, arms["one_process"]!["processes"]!.GetValue<int>());
+        Assert.Equal(2, arms["one_process"]!["threads_per_process"]!.GetValue<int>());
+        Assert.Equal(2, arms["data_parallel"]!["data_parallel"]!["ranks"]!.GetValue<int>());
+        Assert.Equal(arms["one_process"]!["steps"]!.GetValue<long>(), arms["data_parallel"]!["steps"]!.GetValue<long>());  // the same global batches
+    }
+
+    [Fact]
+    public async Task UnderMpirunACommandThatDoesNotTrainIsRefusedBeforeItStarts()
+    {
+        using var dir = new TempDir();
+        CycleRatings.Write(dir, seed: 5, minLength: 8, extra: 14);
+        var (status, output) = await Run(Start(dir, UnderMpi(2, Genrec("data", "stats", "data"))), TimeSpan.FromMinutes(2));
+        Assert.NotEqual(0, status);
+        Assert.Contains("'genrec data stats' runs in one process", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("users", output, StringComparison.Ordinal);                          // the statistics never ran
+    }
+
+    [Fact]
     public async Task ARankThatDiesEndsTheRunWithAnErrorInsteadOfLeavingTheOtherWaiting()
     {
         using var dir = new TempDir();

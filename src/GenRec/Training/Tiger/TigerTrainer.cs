@@ -27,7 +27,6 @@ internal static class TigerTrainer
     {
         // Under mpirun, one rank of a data-parallel run: rank 0 writes the run folder, validates and tests; the others are quiet.
         var group = Distributed.ProcessGroups.Current;
-        var parallel = new Distributed.DataParallel(group);
         var writes = group.Rank == 0;
         observer = writes ? observer : new SilentObserver();
         using var folderLock = writes ? RunFolderLock.Acquire(outDir) : null;
@@ -36,10 +35,6 @@ internal static class TigerTrainer
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
         }
 
-        if (parallel.Enabled)
-        {
-            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} examples per step over all ranks");
-        }
         // TIGER's cold-start setting (data.cold_item_share): the cold items leave training and validation; beams can name them only at the test.
         var (split, cold) = ColdItems.Split(data, SplitKind.LeaveOneOut, config.Data.ColdItemShare, config.Seed);
         var idLength = ids[1].Length;
@@ -48,6 +43,12 @@ internal static class TigerTrainer
         var trie = new SemanticIdTrie(ids, item => !cold[item]);                        // the training catalogue
         var catalogue = config.Data.ColdItemShare > 0 ? new SemanticIdTrie(ids) : trie;   // every item, the cold ones with IDs from the frozen RQ-VAE
         var device = ComputeDevice.Prepare(config.Compute);
+        var parallel = new Distributed.DataParallel(group = Distributed.ProcessGroups.On(device)); // NCCL beside MPI on a GPU
+        if (parallel.Enabled)
+        {
+            observer.Message($"data parallel: {group.Description}, {config.Train.BatchSize} examples per step over all ranks");
+        }
+
         var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
         var model = new TigerModel(config.Model, vocabulary);
