@@ -70,6 +70,18 @@ public class DataParallelTrainingTests
 
     private static string[] UnderMpi(int ranks, params string[] command) => [Mpirun(), "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "--oversubscribe", "--bind-to", "none", .. command];
 
+    // genrec train on the config in one process (run folder "single") and on two ranks ("parallel"): both succeed, and
+    // only rank 0 reports the test (its table's title starts with testMarker).
+    private static async Task TrainBothWays(TempDir dir, string config, string testMarker)
+    {
+        var (single, singleOutput) = await Run(Start(dir, Genrec("train", "--config", config, "--out", "single")), TimeSpan.FromMinutes(3));
+        Assert.True(single == 0, singleOutput);
+        var (parallel, parallelOutput) = await Run(Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--out", "parallel"))), TimeSpan.FromMinutes(3));
+        Assert.True(parallel == 0, parallelOutput);
+        Assert.Contains("data parallel: Open MPI", parallelOutput, StringComparison.Ordinal);
+        Assert.Equal(1, parallelOutput.Split(testMarker).Length - 1);
+    }
+
     private static (string Name, Tensor Value)[] Parameters(string checkpoint, string data)
     {
         using var opened = Checkpoint.Open(checkpoint, new CheckpointOpenOptions { DataPath = data, CacheDir = Path.Combine(Path.GetDirectoryName(data)!, "cache"), WithCatalog = false });
@@ -82,12 +94,7 @@ public class DataParallelTrainingTests
     {
         using var dir = new TempDir();
         var config = Fixture(dir);
-        var (single, singleOutput) = await Run(Start(dir, Genrec("train", "--config", config, "--out", "single")), TimeSpan.FromMinutes(3));
-        Assert.True(single == 0, singleOutput);
-        var (parallel, parallelOutput) = await Run(Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--out", "parallel"))), TimeSpan.FromMinutes(3));
-        Assert.True(parallel == 0, parallelOutput);
-        Assert.Contains("data parallel: Open MPI", parallelOutput, StringComparison.Ordinal);
-        Assert.Equal(1, parallelOutput.Split("test (").Length - 1);                              // rank 0 alone tests and reports
+        await TrainBothWays(dir, config, testMarker: "test (");
 
         // Ten steps (150 users, 32 per batch, 2 epochs) of AdamW: the same weights up to float summation order.
         var expected = Parameters(Path.Combine(dir.Path, "single", "last.ckpt"), Path.Combine(dir.Path, "data"));
@@ -118,12 +125,7 @@ public class DataParallelTrainingTests
               "model": { "encoder_layers": 1, "decoder_layers": 1, "num_heads": 2, "head_dim": 8, "model_dim": 16, "ffn_dim": 32, "dropout": 0, "max_history": 5, "user_buckets": 10 },
               "train": { "batch_size": 32, "learning_rate": 0.005, "warmup_steps": 2, "epochs": 2, "steps_per_epoch": 5, "patience": 0, "beams": 5, "max_validation_users": 20 } }
             """);
-        var (single, singleOutput) = await Run(Start(dir, Genrec("train", "--config", config, "--out", "single")), TimeSpan.FromMinutes(3));
-        Assert.True(single == 0, singleOutput);
-        var (parallel, parallelOutput) = await Run(Start(dir, UnderMpi(2, Genrec("train", "--config", config, "--out", "parallel"))), TimeSpan.FromMinutes(3));
-        Assert.True(parallel == 0, parallelOutput);
-        Assert.Contains("data parallel: Open MPI", parallelOutput, StringComparison.Ordinal);
-        Assert.Equal(1, parallelOutput.Split("parallel-tiger test (").Length - 1);               // rank 0 alone tests and reports
+        await TrainBothWays(dir, config, testMarker: "parallel-tiger test (");
 
         // Ten steps of 32 examples (with warm-up and clipping at norm 1, after the sum): the same weights up to summation order.
         var expected = TigerParameters(dir, config, Path.Combine(dir.Path, "single", "last.ckpt"));
