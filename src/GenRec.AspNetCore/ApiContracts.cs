@@ -3,8 +3,28 @@ namespace GenRec.AspNetCore;
 /// <summary>
 /// <c>POST /recommend</c>: a known user (original id) or a history of original item ids, oldest first; with a history, the
 /// user's features by name (<c>user_features</c>, e.g. <c>{"gender": "F"}</c>) for a model that reads them (cold start).
+/// With a ranker loaded, <c>stages</c> asks for two stages (retrieval's top <c>retrieve</c>, then the ranker's scores of
+/// all of them, ordered by the task probabilities weighted by <c>task_weights</c>); <c>deadline_ms</c> bounds the time
+/// left for ranking, past which retrieval's order answers; <c>ratings</c> and <c>timestamps</c> give an explicit
+/// history's signals to a ranker that reads them (as <c>/rank</c>).
 /// </summary>
-internal sealed record RecommendRequest(string? User, string[]? History, int? K, bool? FilterHistory, Dictionary<string, string>? UserFeatures = null);
+internal sealed record RecommendRequest(
+    string? User,
+    string[]? History,
+    int? K,
+    bool? FilterHistory,
+    Dictionary<string, string>? UserFeatures = null,
+    StagesRequest? Stages = null,
+    Dictionary<string, float>? TaskWeights = null,
+    int? DeadlineMs = null,
+    float[]? Ratings = null,
+    long[]? Timestamps = null);
+
+/// <summary>The stages of a <c>/recommend</c>: how many items retrieval hands on, and whether the ranker scores them.</summary>
+internal sealed record StagesRequest(int? Retrieve = null, bool? Rank = null);
+
+/// <summary>How a <c>/recommend</c> was answered: items retrieved, whether they were ranked, why not (a fallback), the time of each stage.</summary>
+internal sealed record StagesResponse(int Retrieved, bool Ranked, string? Fallback, double RetrieveMs, double? RankMs, IReadOnlyDictionary<string, float>? TaskWeights);
 
 /// <summary>
 /// <c>POST /rank</c>: a user or a history, and the candidate items to score. With a ranking model
@@ -20,10 +40,14 @@ internal sealed record RankRequest(string? User, string[]? History, string[]? Ca
 /// </summary>
 internal sealed record ReloadRequest(string? Checkpoint = null, string? Ranker = null, bool AllowDatasetChange = false);
 
-/// <summary>An item with its retrieval score and, from a ranking model, a probability per task.</summary>
-internal sealed record ScoredItemDto(string Item, string Title, float Score, IReadOnlyDictionary<string, float>? Tasks = null);
+/// <summary>
+/// An item with its score and, from a ranking model, a probability per task. In a two-stage answer <c>stage</c> says which
+/// stage produced <c>score</c>: <c>rank</c> (the weighted task probabilities; retrieval's own is <c>retrieval_score</c>)
+/// or <c>retrieve</c> (a fallback to retrieval's order).
+/// </summary>
+internal sealed record ScoredItemDto(string Item, string Title, float Score, IReadOnlyDictionary<string, float>? Tasks = null, string? Stage = null, float? RetrievalScore = null);
 
-internal sealed record RecommendResponse(IReadOnlyList<ScoredItemDto> Items, int HistoryLength, int ModelGeneration);
+internal sealed record RecommendResponse(IReadOnlyList<ScoredItemDto> Items, int HistoryLength, int ModelGeneration, StagesResponse? Stages = null);
 
 internal sealed record RankResponse(IReadOnlyList<ScoredItemDto> Scores, int HistoryLength, int ModelGeneration);
 

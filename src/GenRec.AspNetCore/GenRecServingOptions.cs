@@ -33,8 +33,20 @@ public sealed record GenRecServingOptions
     /// <summary>Largest <c>k</c> of <c>/recommend</c>.</summary>
     public int MaxK { get; set; } = 1_000;
 
-    /// <summary>Most candidates of one <c>/rank</c> request.</summary>
+    /// <summary>Most candidates of one <c>/rank</c> request, and most items retrieval hands to the ranker in a two-stage <c>/recommend</c>.</summary>
     public int MaxCandidates { get; set; } = 10_000;
+
+    /// <summary>Two-stage <c>/recommend</c> by default (with a ranker): retrieval's top this many, then the ranker; null: one stage unless a request asks (<c>stages</c>).</summary>
+    public int? TwoStageRetrieve { get; set; }
+
+    /// <summary>Weights of the ranker's task probabilities in a two-stage answer's score (a request may set its own); null: weight 1 on every task.</summary>
+    public IReadOnlyDictionary<string, float>? TaskWeights { get; set; }
+
+    /// <summary>Largest task weight a request may give.</summary>
+    public float MaxTaskWeight { get; set; } = 100;
+
+    /// <summary>Time a two-stage <c>/recommend</c> may take before ranking is skipped (retrieval's order answers, and says so); null: no deadline unless a request gives one.</summary>
+    public TimeSpan? RankDeadline { get; set; }
 
     /// <summary>Bearer token (at least 16 characters) that <c>/reload</c> requires; without one, <c>/reload</c> answers 403 (GenRec's own server on a loopback bind: it answers).</summary>
     public string? AdminToken { get; set; }

@@ -229,9 +229,10 @@ internal static class RecommendationService
             var reason = lifetime.ApplicationStopping.IsCancellationRequested ? "shutting down" : health.Degraded ? "degraded: recent requests failed" : null;
             return Results.Json(new { ready = reason is null, reason }, Json, statusCode: reason is null ? 200 : 503);
         });
+        var recommender = new TwoStageRecommender(options, metrics);
         routes.MapPost("/recommend", (Func<HttpContext, Task<IResult>>)(context => Handle<RecommendRequest>(context, async request =>
         {
-            var (engine, _, generation, _) = host.Current;
+            var (engine, ranker, generation, _) = host.Current;
             var history = RequestValidator.History(engine, request.User, request.History, options, coldStart: engine.UsesUserFeatures && request.UserFeatures is { Count: > 0 });
             var k = request.K ?? 10;
             if (k < 1 || k > options.MaxK)
@@ -239,11 +240,8 @@ internal static class RecommendationService
                 throw new RequestException(400, $"field 'k': {k} is out of range 1..{options.MaxK}");
             }
 
-            var filter = request.FilterHistory ?? true;
             var (user, features) = RequestValidator.UserAndFeatures(engine, request.User, request.UserFeatures);
-            var items = (await (user >= 0 ? engine.RecommendForUserAsync(user, k, filter) : engine.RecommendAsync(history, k, filter, features)))
-                .Select(r => new ScoredItemDto(r.Key, r.Label, r.Score)).ToArray();
-            return new RecommendResponse(items, history.Length, generation);
+            return await recommender.RecommendAsync(engine, ranker, generation, request, history, user, features, k);
         })));
         routes.MapPost("/rank", (Func<HttpContext, Task<IResult>>)(context => Handle<RankRequest>(context, request =>
         {
@@ -256,7 +254,7 @@ internal static class RecommendationService
             float[]? probabilities = null;
             if (ranker is not null)
             {
-                var (ratings, timestamps) = RequestValidator.RankingSignals(engine, ranker, request, history.Length);
+                var (ratings, timestamps) = RequestValidator.RankingSignals(engine, ranker, request.User, request.Ratings, request.Timestamps, history.Length);
                 probabilities = ranker.Score(history, ratings, timestamps, candidates);
             }
 

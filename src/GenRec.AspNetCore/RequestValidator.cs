@@ -90,15 +90,15 @@ internal static class RequestValidator
     }
 
     /// <summary>Ratings and timestamps of the history for the ranking model: the dataset's for a known user, else the request's.</summary>
-    public static (float[]? Ratings, long[]? Timestamps) RankingSignals(RetrievalEngine engine, RankingEngine ranker, RankRequest request, int historyLength)
+    public static (float[]? Ratings, long[]? Timestamps) RankingSignals(RetrievalEngine engine, RankingEngine ranker, string? userKey, float[]? ratings, long[]? timestamps, int historyLength)
     {
-        if (request.User is not null)
+        if (userKey is not null)
         {
-            var user = engine.UserLookup[request.User];
+            var user = engine.UserLookup[userKey];
             return (engine.Dataset.Ratings?[user], engine.Dataset.Timestamps?[user]);
         }
 
-        return (Signal(request.Ratings, "ratings", ranker.NeedsRatings, historyLength), Signal(request.Timestamps, "timestamps", ranker.NeedsTimestamps, historyLength));
+        return (Signal(ratings, "ratings", ranker.NeedsRatings, historyLength), Signal(timestamps, "timestamps", ranker.NeedsTimestamps, historyLength));
     }
 
     private static T[]? Signal<T>(T[]? values, string field, bool needed, int historyLength)

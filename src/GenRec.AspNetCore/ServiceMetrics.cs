@@ -21,6 +21,9 @@ internal sealed class ServiceMetrics
     private readonly Histogram batchSize;
     private readonly Histogram batchWait;
     private readonly Counter reloads;
+    private readonly Histogram stageLatency;
+    private readonly Histogram rankedCandidates;
+    private readonly Counter fallbacks;
     private readonly Gauge generation;
 
     public ServiceMetrics()
@@ -33,6 +36,9 @@ internal sealed class ServiceMetrics
         batchSize = factory.CreateHistogram("genrec_batch_size", "Requests per batched user-state forward pass.", new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
         batchWait = factory.CreateHistogram("genrec_batch_wait_seconds", "Longest queue wait of a request in each batch.", new HistogramConfiguration { Buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05] });
         reloads = factory.CreateCounter("genrec_reloads_total", "Model reloads by outcome (ok, refused, failed, timeout, busy; abandoned_timeout and abandoned_cancelled: loads left running after their caller stopped waiting, whose models are disposed, never served).", ["outcome"]);
+        stageLatency = factory.CreateHistogram("genrec_stage_seconds", "Time of each stage of a two-stage /recommend (retrieve, rank).", ["stage"], new HistogramConfiguration { Buckets = BucketBounds });
+        rankedCandidates = factory.CreateHistogram("genrec_ranked_candidates", "Candidates the ranker scored per two-stage /recommend.", new HistogramConfiguration { Buckets = [10, 50, 100, 200, 500, 1000, 5000] });
+        fallbacks = factory.CreateCounter("genrec_rank_fallbacks_total", "Two-stage /recommend answers in retrieval's order because ranking would pass the deadline.", ["reason"]);
         generation = factory.CreateGauge("genrec_model_generation", "Generation of the served model (1 at start, +1 per reload).");
         generation.Set(1);
     }
@@ -50,6 +56,14 @@ internal sealed class ServiceMetrics
         batchSize.Observe(size);
         batchWait.Observe(waited.TotalSeconds);
     }
+
+    public void Stage(string stage, TimeSpan elapsed) => stageLatency.WithLabels(stage).Observe(elapsed.TotalSeconds);
+
+    public void Ranked(int candidates) => rankedCandidates.Observe(candidates);
+
+    public void Fallback(string reason) => fallbacks.WithLabels(reason).Inc();
+
+    public double Fallbacks(string reason) => fallbacks.WithLabels(reason).Value;
 
     public void Reload(string outcome, int servedGeneration)
     {

@@ -45,10 +45,13 @@ internal static class ServeCommand
         var newItemOrder = new Option<string>("--new-item-order") { Description = "Which added items take those places: text (nearest by text to the history's last item; needs the trained items' text vectors, --catalog-text-embeddings or embedded at load) or model (best by the model's score)", DefaultValueFactory = _ => "text" };
         newItemOrder.AcceptOnlyFromAmong("text", "model");
         var precompute = new Option<int>("--precompute-users") { Description = "Known users whose states are computed at load, before the model is served (the others on their first request)", DefaultValueFactory = _ => 50_000 };
+        var twoStage = new Option<int?>("--two-stage") { Description = "With --ranker: every /recommend in two stages by default, retrieval's top N (this) then the ranker over all N (a request may change it with 'stages')" };
+        var taskWeights = new Option<string?>("--task-weights") { Description = "Weights of the ranker's task probabilities in a two-stage score, e.g. engage=1,like=0.5 (default 1 on every task; a request may give its own)" };
+        var rankDeadline = new Option<double?>("--rank-deadline-ms") { Description = "Two-stage /recommend: when the time spent plus the expected ranking time passes this, answer in retrieval's order (and say so); default none" };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, newItemOrder, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, newItemOrder, twoStage, taskWeights, rankDeadline, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -79,7 +82,15 @@ internal static class ServeCommand
                 MaxBatch = r.GetValue(maxBatch),
                 BatchWait = TimeSpan.FromMilliseconds(r.GetValue(batchWait)),
                 BatchWorkers = r.GetValue(batchWorkers),
+                TwoStageRetrieve = r.GetValue(twoStage),
+                TaskWeights = Weights(r.GetValue(taskWeights)),
+                RankDeadline = r.GetValue(rankDeadline) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             };
+            if ((options.TwoStageRetrieve is not null || options.TaskWeights is not null || options.RankDeadline is not null) && options.Ranker is null)
+            {
+                throw new ArgumentException("--two-stage, --task-weights and --rank-deadline-ms set up the ranking stage: give --ranker <checkpoint>");
+            }
+
             options.StateFile = r.GetValue(stateFile) ?? Path.Combine(ServedModels.ModelRoot(options), ".genrec-serve.json");
 
             // A service parallelises across requests (batch workers, Kestrel), not inside one small forward pass: one
@@ -137,6 +148,29 @@ internal static class ServeCommand
             return 0;
         });
         return command;
+    }
+
+    // --task-weights engage=1,like=0.5: task name to weight (checked against the ranker's tasks on each request).
+    internal static Dictionary<string, float>? Weights(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        foreach (var pair in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || parts[0].Length == 0 || !float.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var weight) || !float.IsFinite(weight) || weight < 0)
+            {
+                throw new ArgumentException($"--task-weights: '{QuotedText.Clip(pair)}' is not task=weight with a weight of 0 or more (e.g. engage=1,like=0.5)");
+            }
+
+            weights[parts[0]] = weight;
+        }
+
+        return weights.Count > 0 ? weights : throw new ArgumentException("--task-weights: no task=weight pair given");
     }
 
     private static string? ReadToken(string? file)
