@@ -49,32 +49,17 @@ internal sealed class TwoStageRecommender(GenRecServingOptions options, ServiceM
         metrics.Stage("rank", rankTime);
         metrics.Ranked(candidates.Length);
         var tasks = ranker.Tasks;
-        var items = Enumerable.Range(0, candidates.Length)
-            .Select(i => (Index: i, Score: Combined(probabilities, i, tasks, plan.Weights)))
-            .OrderByDescending(x => x.Score)
-            .ThenBy(x => x.Index)                                                              // ties in retrieval's order
+        var items = TwoStageOrder.Order(probabilities, candidates.Length, tasks, plan.Weights)
             .Take(k)
-            .Select(x => new ScoredItemDto(
-                retrieved[x.Index].Key,
-                retrieved[x.Index].Label,
-                x.Score,
-                tasks.Select((t, j) => (t, p: probabilities[(x.Index * tasks.Length) + j])).ToDictionary(p => p.t, p => p.p),
+            .Select(i => new ScoredItemDto(
+                retrieved[i].Key,
+                retrieved[i].Label,
+                TwoStageOrder.Score(probabilities, i, tasks, plan.Weights),
+                tasks.Select((t, j) => (t, p: probabilities[(i * tasks.Length) + j])).ToDictionary(p => p.t, p => p.p),
                 Stage: "rank",
-                RetrievalScore: retrieved[x.Index].Score))
+                RetrievalScore: retrieved[i].Score))
             .ToArray();
         return new RecommendResponse(items, history.Length, generation, Stages(true, null, rankTime));
-    }
-
-    /// <summary>sum_t w_t p_t of candidate <paramref name="i"/> (probabilities laid out [N, T]).</summary>
-    internal static float Combined(float[] probabilities, int i, string[] tasks, IReadOnlyDictionary<string, float> weights)
-    {
-        var score = 0f;
-        for (var j = 0; j < tasks.Length; j++)
-        {
-            score += weights.TryGetValue(tasks[j], out var w) ? w * probabilities[(i * tasks.Length) + j] : 0;
-        }
-
-        return score;
     }
 
     private sealed record StagePlan(int Retrieve, bool Rank, IReadOnlyDictionary<string, float> Weights, TimeSpan? Deadline, float[]? Ratings, long[]? Timestamps);

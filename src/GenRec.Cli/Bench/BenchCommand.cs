@@ -93,6 +93,7 @@ internal static class BenchCommand
         bench.Add(BenchLargeLogsCommand.Create());
         bench.Add(BenchGpuCommand.Create());
         bench.Add(BenchDataParallelCommand.Create());
+        bench.Add(BenchTwoStageCommand.Create());
         return bench;
     }
 }

@@ -127,6 +127,43 @@ public class TwoStageServiceTests
     }
 
     [Fact]
+    public async Task TheOfflineEvaluationPlacesEachTargetWhereTheServedTwoStageAnswerPutsIt()
+    {
+        var (host, data) = Models();
+        await using var service = await RunningService.Start(host, new GenRecServingOptions());
+        var (retrieval, ranker, _, _) = host.Current;
+        var cases = GenRec.Data.Splits.SequenceSplit.Create(data, GenRec.Data.Splits.SplitKind.LeaveOneOut).Test.Take(8).ToArray();
+        var weights = new Dictionary<string, float> { ["engage"] = 1, ["like"] = 2 };
+        var offline = GenRec.Evaluation.TwoStageEvaluation.Run(retrieval, ranker!, cases, retrieve: 15, weights);
+        var moved = 0;
+        for (var c = 0; c < cases.Length; c++)
+        {
+            var test = cases[c];
+            var history = test.History.Select(i => data.ItemKeys[i]).ToArray();
+            var served = (await Post(service.Client, "/recommend", new { history, ratings = test.HistoryRatings, timestamps = test.HistoryTimestamps, k = 15, stages = new { retrieve = 15 }, task_weights = weights }))
+                .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("item").GetString()).ToList();
+            var alone = (await Post(service.Client, "/recommend", new { history, k = 15 })).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("item").GetString()).ToList();
+            Assert.Equal(alone.IndexOf(data.ItemKeys[test.Target]), offline[c].RetrievalRank);
+            Assert.Equal(served.IndexOf(data.ItemKeys[test.Target]), offline[c].TwoStageRank);
+            moved += offline[c].RetrievalRank != offline[c].TwoStageRank ? 1 : 0;
+        }
+
+        Assert.True(moved > 0, "no target moved between the two orders: the test would show nothing");
+    }
+
+    [Fact]
+    public void PairedDifferencesAndTheMetricsOfPlacesMatchHandValues()
+    {
+        // Places 0, 2, miss, 12: HR@10 1, 1, 0, 0; NDCG@10 1, 1/log2(4) = 0.5, 0, 0.
+        Assert.Equal([1.0, 1, 0, 0], GenRec.Evaluation.TwoStageEvaluation.Hits([0, 2, -1, 12], 10));
+        Assert.Equal([1.0, 0.5, 0, 0], GenRec.Evaluation.TwoStageEvaluation.Ndcg([0, 2, -1, 12], 10));
+        // Differences 1, -1, 0, 2: mean 0.5, sd sqrt(((0.5)^2 + (1.5)^2 + (0.5)^2 + (1.5)^2) / 3) = sqrt(5/3), s.e. sd / 2.
+        var (mean, se) = GenRec.Evaluation.TwoStageEvaluation.PairedDifference([0, 1, 0, 0], [1, 0, 0, 2]);
+        Assert.Equal(0.5, mean, 12);
+        Assert.Equal(Math.Sqrt(5.0 / 3) / 2, se, 12);
+    }
+
+    [Fact]
     public async Task RankingAskedOfAServerWithoutARankerIsA400()
     {
         var (host, data) = Models(withRanker: false);
