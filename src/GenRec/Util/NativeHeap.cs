@@ -16,7 +16,7 @@ namespace GenRec.Util;
 /// </summary>
 internal static class NativeHeap
 {
-    /// <summary>The period of a service's releases (<c>NativeMemoryRelease</c>): 10 s, or GENREC_HEAP_RELEASE_SECONDS.</summary>
+    /// <summary>How often a service looks at its heap (<c>NativeMemoryRelease</c>; it releases by the growth policy): 10 s, or GENREC_HEAP_RELEASE_SECONDS.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(PositiveSetting("GENREC_HEAP_RELEASE_SECONDS") ?? 10);
 
     /// <summary>Resident growth over the working set that makes the loops release: 1.5, or GENREC_HEAP_GROWTH (above 1).</summary>
