@@ -6,8 +6,8 @@ namespace GenRec.Training.Ranking;
 
 /// <summary>
 /// A training batch for <see cref="HstuRanker"/>: each history's item tokens are the positive
-/// candidates of their steps, and one sampled item per step (uniform, not the step's item) is
-/// appended with the same prefix as the negative. <c>Valid</c> [B, N]; <c>Likes</c> [B, N] (1 when the
+/// candidates of their steps, and one sampled item per step (uniform, not the step's item; or, with a pool of hard
+/// negatives for the row, one of those with probability <c>hardShare</c>) is appended with the same prefix as the negative. <c>Valid</c> [B, N]; <c>Likes</c> [B, N] (1 when the
 /// step's rating reaches the like threshold) or null for order-only data.
 /// </summary>
 internal sealed record RankingBatch(RankingInput Input, Tensor Valid, Tensor? Likes)
@@ -17,7 +17,7 @@ internal sealed record RankingBatch(RankingInput Input, Tensor Valid, Tensor? Li
 
 internal static class RankingBatcher
 {
-    public static RankingBatch Build(IReadOnlyList<RankingHistory> histories, IReadOnlyList<float[]?> ratings, float likeThreshold, int numItems, Random rng, int userFeatures = 0)
+    public static RankingBatch Build(IReadOnlyList<RankingHistory> histories, IReadOnlyList<float[]?> ratings, float likeThreshold, int numItems, Random rng, int userFeatures = 0, IReadOnlyList<int[]>? pools = null, double hardShare = 0)
     {
         var b = histories.Count;
         var n = Math.Max(1, histories.Max(h => h.Length));
@@ -42,13 +42,9 @@ internal static class RankingBatcher
                     times[at] = h.Times![t];
                 }
 
-                int negative;
-                do
-                {
-                    negative = 1 + rng.Next(numItems);
-                }
-                while (negative == h.Items[t] && numItems > 1);
-                negatives[at] = negative;
+                negatives[at] = pools?[row] is { Length: > 0 } pool && rng.NextDouble() < hardShare
+                    ? pool[rng.Next(pool.Length)]                                             // never one of the user's items
+                    : Uniform(h.Items[t], numItems, rng);
                 if (likes is not null)
                 {
                     var rated = ratings[row]!;
@@ -61,5 +57,17 @@ internal static class RankingBatcher
         var timeTensor = times is null ? null : tensor(times).view(b, n);
         var input = new RankingInput(idTensor, tensor(actions).view(b, n), timeTensor, tensor(negatives).view(b, n) * idTensor.ne(0), tensor(prefix).view(b, n), timeTensor, RankingHistory.FeatureTensor(histories, userFeatures));
         return new RankingBatch(input, idTensor.ne(0), likes is null ? null : tensor(likes).view(b, n));
+    }
+
+    // A uniform item other than the step's own.
+    private static int Uniform(int own, int numItems, Random rng)
+    {
+        int negative;
+        do
+        {
+            negative = 1 + rng.Next(numItems);
+        }
+        while (negative == own && numItems > 1);
+        return negative;
     }
 }

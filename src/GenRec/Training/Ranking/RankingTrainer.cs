@@ -52,6 +52,12 @@ internal static class RankingTrainer
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
         var times = config.Model.TimeBias ? split.TrainTimestamps : null;
         var histories = split.Train.Select((s, u) => RankingHistory.From(s, split.TrainRatings?[u], times?[u], config.Model.MaxHistory) with { UserFeatures = userFeatures?.Values[u] }).ToArray();
+        if (tc.HardNegativeShare is < 0 or > 1)
+        {
+            throw new ArgumentException($"train.hard_negative_share: {tc.HardNegativeShare} is outside 0..1");
+        }
+
+        var pools = tc.HardNegativesFrom is { } retrieval ? HardNegativePools.Build(retrieval, data, split, tc.HardNegativePool, observer.Message) : null;
 
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, "last.ckpt");
@@ -85,7 +91,7 @@ internal static class RankingTrainer
                 var rows = order.Skip(s * tc.BatchSize).Take(tc.BatchSize).ToArray();
                 using var scope = NewDisposeScope();
                 using var precision = MixedPrecision.Use(bf16);
-                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng, model.UserFeatureCount).To(device);
+                var batch = RankingBatcher.Build(rows.Select(u => histories[u]).ToArray(), rows.Select(u => split.TrainRatings?[u]).ToArray(), config.Model.LikeThreshold, data.NumItems, rng, model.UserFeatureCount, pools is null ? null : [.. rows.Select(u => pools[u])], tc.HardNegativeShare).To(device);
                 var (positive, negative) = model.Forward(batch.Input);                          // [B, N, tasks] x2
                 return (OptimizerStep.Apply(optimizer, Loss(positive, negative, batch)), rows.Length);
             },
