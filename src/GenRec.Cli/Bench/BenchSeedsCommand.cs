@@ -44,56 +44,56 @@ internal static class BenchSeedsCommand
             DataParallelLaunch.RequireKind(kind);
             try
             {
-                return Task.FromResult(Sweep(r, options, seedList, prefixes, sweep, runs, kind, model, coldItems, metrics, results, cancel));
+                return Task.FromResult(Sweep());
             }
             finally
             {
                 ProcessGroups.Finish();                                       // MPI ends on the thread that trained
             }
+
+            // Every seed not yet done, then the table (rank 0 of a data-parallel sweep; the other ranks only train).
+            int Sweep()
+            {
+                var resultsRoot = r.GetValue(results) ?? Path.Combine("bench", "results", kind == RunKind.Ranking ? "ranking" : "retrieval");
+                var folder = Path.Combine(resultsRoot, "seeds", sweep);
+                // Read once: every seed runs this config with its own seed.
+                var ranking = kind == RunKind.Ranking ? options.Load<RankingRunConfig>(r) : null;
+                var retrieval = ranking is null ? options.Load<RunConfig>(r) : null;
+                var dataPath = ranking?.Data.Path ?? retrieval!.Data.Path;
+                var coldItemText = r.GetValue(coldItems) is { } npy ? BenchTrainCommand.ColdItemText(npy, (retrieval ?? throw new ArgumentException("--cold-items: the cold-item test is for retrieval configs")).Data) : null;
+                foreach (var seed in seedList)
+                {
+                    var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];
+                    if (ProcessGroups.Current.AllAgree(done.Length > 0))
+                    {
+                        Terminal.Output.Info($"{sweep} seed {seed}: done ({done[0]})");
+                        continue;
+                    }
+
+                    var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
+                    var finished = ranking is not null
+                        ? BenchRankCommand.Run(ranking with { Seed = seed }, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is not null
+                        : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(OfSeed(retrieval!, seed), r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes, ColdItemText: coldItemText), cancel) is not null;
+                    if (!finished)
+                    {
+                        return 130;
+                    }
+                }
+
+                if (ProcessGroups.Current.Rank != 0)
+                {
+                    return 0;
+                }
+
+                var files = BenchSeedsTableCommand.Files([folder]);
+                var keys = BenchSeedsTableCommand.MetricKeys(r.GetValue(metrics) ?? (kind == RunKind.Ranking ? string.Join(',', MetricsOf(files[0])) : "hr@10,ndcg@10,hr@5,ndcg@5"));
+                var floors = kind == RunKind.Ranking ? [] : FloorFiles(resultsRoot, Path.GetFileName(Path.GetFullPath(dataPath).TrimEnd('/')));
+                var table = BenchSeedsTableCommand.Build(files, floors, keys);
+                BenchSeedsTableCommand.Publish(table, BenchSeedsTableCommand.Markdown(table, keys), Path.Combine(resultsRoot, $"seeds-{sweep}.json"));
+                return 0;
+            }
         });
         return command;
-    }
-
-    // Every seed not yet done, then the table (rank 0 of a data-parallel sweep; the other ranks only train).
-    private static int Sweep(ParseResult r, RunOptions options, int[] seedList, int[]? prefixes, string sweep, string runs, RunKind kind, Option<string?> model, Option<string?> coldItems, Option<string?> metrics, Option<string?> results, CancellationToken cancel)
-    {
-        var resultsRoot = r.GetValue(results) ?? Path.Combine("bench", "results", kind == RunKind.Ranking ? "ranking" : "retrieval");
-        var folder = Path.Combine(resultsRoot, "seeds", sweep);
-        // Read once: every seed runs this config with its own seed.
-        var ranking = kind == RunKind.Ranking ? options.Load<RankingRunConfig>(r) : null;
-        var retrieval = ranking is null ? options.Load<RunConfig>(r) : null;
-        var dataPath = ranking?.Data.Path ?? retrieval!.Data.Path;
-        var coldItemText = r.GetValue(coldItems) is { } npy ? BenchTrainCommand.ColdItemText(npy, (retrieval ?? throw new ArgumentException("--cold-items: the cold-item test is for retrieval configs")).Data) : null;
-        foreach (var seed in seedList)
-        {
-            var done = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*-seed{seed}.json") : [];
-            if (ProcessGroups.Current.AllAgree(done.Length > 0))
-            {
-                Terminal.Output.Info($"{sweep} seed {seed}: done ({done[0]})");
-                continue;
-            }
-
-            var runFolder = Path.Combine(runs, $"bench-{sweep}-seed{seed}");
-            var finished = ranking is not null
-                ? BenchRankCommand.Run(ranking with { Seed = seed }, runFolder, $"seed{seed}", resume: true, folder, microBatch: 256, cancel) is not null
-                : BenchTrainCommand.Run(new BenchTrainCommand.BenchTrainJob(OfSeed(retrieval!, seed), r.GetValue(model) ?? retrieval!.Model.Encoder, null, runFolder, Resume: true, folder, $"seed{seed}", ColdStart: prefixes, ColdItemText: coldItemText), cancel) is not null;
-            if (!finished)
-            {
-                return 130;
-            }
-        }
-
-        if (ProcessGroups.Current.Rank != 0)
-        {
-            return 0;
-        }
-
-        var files = BenchSeedsTableCommand.Files([folder]);
-        var keys = BenchSeedsTableCommand.MetricKeys(r.GetValue(metrics) ?? (kind == RunKind.Ranking ? string.Join(',', MetricsOf(files[0])) : "hr@10,ndcg@10,hr@5,ndcg@5"));
-        var floors = kind == RunKind.Ranking ? [] : FloorFiles(resultsRoot, Path.GetFileName(Path.GetFullPath(dataPath).TrimEnd('/')));
-        var table = BenchSeedsTableCommand.Build(files, floors, keys);
-        BenchSeedsTableCommand.Publish(table, BenchSeedsTableCommand.Markdown(table, keys), Path.Combine(resultsRoot, $"seeds-{sweep}.json"));
-        return 0;
     }
 
     // The config of one seed: its seed, and train.init_from's {seed} (each seed updates its own earlier model) filled in.
