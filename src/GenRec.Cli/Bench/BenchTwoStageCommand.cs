@@ -12,7 +12,7 @@ namespace GenRec.Cli.Bench;
 /// and the same candidates (leave-one-out: each user's last item, unseen by a retrieval run on a last-item split and by
 /// a ranker on leave-one-out). HR@10 and NDCG@10 of retrieval's order and of the ranker's order of retrieval's top N,
 /// their paired difference per user with its standard error, recall@N (the ranker's ceiling), and each stage's time per
-/// user. Writes <c>&lt;results&gt;/two-stage-&lt;dataset&gt;.json</c>.
+/// user. Writes <c>&lt;results&gt;/two-stage-&lt;dataset&gt;[-&lt;tag&gt;].json</c>.
 /// </summary>
 internal static class BenchTwoStageCommand
 {
@@ -24,10 +24,11 @@ internal static class BenchTwoStageCommand
         var weights = new Option<string?>("--task-weights") { Description = "Task weights of the ranking score, e.g. engage=1,like=0.5 (default 1 on every task)" };
         var users = new Option<int>("--users") { Description = "Test users, a seeded sample (0: all)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Seed of the user sample", DefaultValueFactory = _ => 42 };
+        var tag = new Option<string?>("--tag") { Description = "Suffix of the result file name (e.g. hard-negatives)" };
         var results = BenchCommand.OutputOption("serving");
         var command = new Command("two-stage", "Retrieval's top N re-ordered by the HSTU ranker against retrieval alone, offline on the same users: HR/NDCG@10 with paired standard errors, stage times")
         {
-            checkpoint, ranker, retrieve, weights, users, seed, results,
+            checkpoint, ranker, retrieve, weights, users, seed, tag, results,
         };
         command.SetAction(r =>
         {
@@ -79,7 +80,7 @@ internal static class BenchTwoStageCommand
                 metrics,
                 clock.Elapsed.TotalSeconds,
                 new { checkpoint = r.GetValue(checkpoint), ranker = r.GetValue(ranker), retrieve = n, task_weights = weightsByTask, users = sample.Length, seed = r.GetValue(seed) });
-            Console.WriteLine(report.Summary() + " -> " + report.Write(r.GetValue(results)!));
+            Console.WriteLine(report.Summary() + " -> " + report.Write(r.GetValue(results)!, r.GetValue(tag)));
             return 0;
         });
         return command;
