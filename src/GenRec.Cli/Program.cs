@@ -60,7 +60,15 @@ try
     var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
     var parsed = root.Parse(args);
     DataParallelLaunch.Check(parsed);                                                   // under mpirun: the training commands only
-    return await parsed.InvokeAsync(invocation);
+    try
+    {
+        return await parsed.InvokeAsync(invocation);
+    }
+    finally
+    {
+        // MPI, where a command started it, ends here for every command: the commands run on this thread, which started it.
+        GenRec.Distributed.ProcessGroups.Finish();
+    }
 }
 catch (TypeInitializationException e) when (e.InnerException is NotSupportedException inner && inner.Message.Contains("libtorch", StringComparison.Ordinal))
 {

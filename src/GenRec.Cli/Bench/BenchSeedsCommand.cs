@@ -42,14 +42,7 @@ internal static class BenchSeedsCommand
             }
 
             DataParallelLaunch.RequireKind(kind);
-            try
-            {
-                return Task.FromResult(Sweep());
-            }
-            finally
-            {
-                ProcessGroups.Finish();                                       // MPI ends on the thread that trained
-            }
+            return Task.FromResult(Sweep());
 
             // Every seed not yet done, then the table (rank 0 of a data-parallel sweep; the other ranks only train).
             int Sweep()

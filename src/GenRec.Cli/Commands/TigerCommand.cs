@@ -37,16 +37,7 @@ internal static class TigerCommand
             var outDir = r.GetValue(options.Out) ?? Path.Combine("runs", $"bench-{name}-{datasetName}");
             var text = BenchTrainCommand.ColdItemText(r.GetValue(coldItems), run.Data);      // checked before hours of training
 
-            TigerResult result;
-            try
-            {
-                result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
-            }
-            finally
-            {
-                GenRec.Distributed.ProcessGroups.Finish();                                       // under mpirun: MPI ends on the thread that trained
-            }
-
+            var result = TrainCommand.Tiger(run, outDir, r.GetValue(options.Resume), cancel, test: !r.GetValue(noTest), dataset, text);
             if (result.Interrupted || !result.Reports)
             {
                 return Task.FromResult(result.Interrupted ? 130 : 0);

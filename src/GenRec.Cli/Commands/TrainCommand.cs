@@ -26,21 +26,13 @@ internal static class TrainCommand
             string OutDir(IRunConfig run) => r.GetValue(options.Out) ?? Path.Combine("runs", run.Name);
             var kind = options.Kind(r, required: false);
             DataParallelLaunch.RequireKind(kind);
-
-            try
+            var interrupted = kind switch
             {
-                var interrupted = kind switch
-                {
-                    RunKind.Ranking => options.Load<RankingRunConfig>(r, required: false) is var ranking && Ranking(ranking, OutDir(ranking), resume, cancel) is null,
-                    RunKind.Tiger => options.Load<TigerRunConfig>(r, required: false) is var tiger && Tiger(tiger, OutDir(tiger), resume, cancel).Interrupted,
-                    _ => options.Load<RunConfig>(r, required: false) is var retrieval && Retrieval(retrieval, OutDir(retrieval), resume, cancel).Interrupted,
-                };
-                return Task.FromResult(interrupted ? 130 : 0);
-            }
-            finally
-            {
-                GenRec.Distributed.ProcessGroups.Finish();                                       // MPI ends on the thread that trained
-            }
+                RunKind.Ranking => options.Load<RankingRunConfig>(r, required: false) is var ranking && Ranking(ranking, OutDir(ranking), resume, cancel) is null,
+                RunKind.Tiger => options.Load<TigerRunConfig>(r, required: false) is var tiger && Tiger(tiger, OutDir(tiger), resume, cancel).Interrupted,
+                _ => options.Load<RunConfig>(r, required: false) is var retrieval && Retrieval(retrieval, OutDir(retrieval), resume, cancel).Interrupted,
+            };
+            return Task.FromResult(interrupted ? 130 : 0);
         });
         return command;
     }

@@ -5,7 +5,7 @@ namespace GenRec.Distributed;
 /// <summary>
 /// This process's group: MPI's world when <c>mpirun</c> started it (MPI starts at the first use, on the calling thread,
 /// which must then make every MPI call), else one process. MPI starts once per process and ends with
-/// <see cref="Finish"/>, so one process trains one data-parallel run (<c>genrec train</c> under <c>mpirun</c>). A run on a GPU
+/// <see cref="Finish"/> (genrec calls it after every command), so one process trains one data-parallel run (<c>genrec train</c> under <c>mpirun</c>). A run on a GPU
 /// asks for <see cref="On"/> its device, which puts NCCL beside MPI.
 /// </summary>
 internal static class ProcessGroups

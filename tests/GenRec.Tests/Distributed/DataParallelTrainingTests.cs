@@ -170,6 +170,18 @@ public class DataParallelTrainingTests
     }
 
     [Fact]
+    public async Task BenchTrainUnderMpirunEndsMpiOnEveryRankAndRankZeroAloneWritesTheJson()
+    {
+        using var dir = new TempDir();
+        var config = Fixture(dir);
+        var (status, output) = await Run(Start(dir, UnderMpi(2, Genrec("bench", "train", "--config", config, "--epochs", "1", "--out", "run", "--results", "results"))), TimeSpan.FromMinutes(3));
+        Assert.True(status == 0, output);                                                          // a rank without MPI_Finalize fails the job
+        Assert.DoesNotContain("finalize", output, StringComparison.OrdinalIgnoreCase);
+        var written = Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, "results"), "*.json"));
+        Assert.Contains("\"data_parallel\"", File.ReadAllText(written), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnderMpirunACommandThatDoesNotTrainIsRefusedBeforeItStarts()
     {
         using var dir = new TempDir();
