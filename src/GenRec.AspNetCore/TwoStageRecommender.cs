@@ -30,15 +30,17 @@ internal sealed class TwoStageRecommender(GenRecServingOptions options, ServiceM
         metrics.Stage("retrieve", retrieveTime);
         StagesResponse Stages(bool ranked, string? fallback, TimeSpan? rankTime) =>
             new(retrieved.Count, ranked, fallback, retrieveTime.TotalMilliseconds, rankTime?.TotalMilliseconds, plan.Weights);
+        RecommendResponse InRetrievalOrder(string? fallback) =>
+            new([.. retrieved.Take(k).Select(r => new ScoredItemDto(r.Key, r.Label, r.Score, Stage: "retrieve"))], history.Length, generation, Stages(false, fallback, null));
         if (!plan.Rank || retrieved.Count == 0)
         {
-            return new RecommendResponse([.. retrieved.Take(k).Select(r => new ScoredItemDto(r.Key, r.Label, r.Score, Stage: "retrieve"))], history.Length, generation, Stages(false, null, null));
+            return InRetrievalOrder(null);
         }
 
         if (plan.Deadline is { } deadline && retrieveTime + cost.Estimate(retrieved.Count) > deadline)
         {
             metrics.Fallback("deadline");
-            return new RecommendResponse([.. retrieved.Take(k).Select(r => new ScoredItemDto(r.Key, r.Label, r.Score, Stage: "retrieve"))], history.Length, generation, Stages(false, "deadline", null));
+            return InRetrievalOrder("deadline");
         }
 
         var rankClock = Stopwatch.StartNew();
@@ -51,13 +53,13 @@ internal sealed class TwoStageRecommender(GenRecServingOptions options, ServiceM
         var tasks = ranker.Tasks;
         var items = TwoStageOrder.Order(probabilities, candidates.Length, tasks, plan.Weights)
             .Take(k)
-            .Select(i => new ScoredItemDto(
-                retrieved[i].Key,
-                retrieved[i].Label,
-                TwoStageOrder.Score(probabilities, i, tasks, plan.Weights),
-                tasks.Select((t, j) => (t, p: probabilities[(i * tasks.Length) + j])).ToDictionary(p => p.t, p => p.p),
+            .Select(x => new ScoredItemDto(
+                retrieved[x.Index].Key,
+                retrieved[x.Index].Label,
+                x.Score,
+                tasks.Select((t, j) => (t, p: probabilities[(x.Index * tasks.Length) + j])).ToDictionary(p => p.t, p => p.p),
                 Stage: "rank",
-                RetrievalScore: retrieved[i].Score))
+                RetrievalScore: retrieved[x.Index].Score))
             .ToArray();
         return new RecommendResponse(items, history.Length, generation, Stages(true, null, rankTime));
     }

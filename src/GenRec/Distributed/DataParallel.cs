@@ -132,7 +132,7 @@ internal sealed class DataParallel(IProcessGroup group)
             var chosen = bucket.Select(b => withGradient[b]).ToArray();
             var values = Flat(chosen.Select(i => parameters[i].grad!));
             Group.AllReduceSum(values);
-            Unflatten(values, Enumerable.Range(0, chosen.Length).ToArray(), [.. chosen.Select(i => parameters[i])], (p, piece) => p.grad!.copy_(piece));
+            Unflatten(values, chosen, parameters, (p, piece) => p.grad!.copy_(piece));
         }
     }
 

@@ -29,7 +29,7 @@ internal static class TwoStageEvaluation
             var order = TwoStageOrder.Order(probabilities, candidates.Length, ranker.Tasks, weights);
             var rankSeconds = clock.Elapsed.TotalSeconds;
             var place = Array.IndexOf(candidates, test.Target);
-            results[c] = new Case(place, place < 0 ? -1 : Array.IndexOf(order, place), retrieveSeconds, rankSeconds);
+            results[c] = new Case(place, place < 0 ? -1 : Array.FindIndex(order, o => o.Index == place), retrieveSeconds, rankSeconds);
             if ((c + 1) % 500 == 0)
             {
                 progress?.Invoke(c + 1);

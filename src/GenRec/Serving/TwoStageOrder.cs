@@ -8,7 +8,7 @@ namespace GenRec.Serving;
 internal static class TwoStageOrder
 {
     /// <summary>sum_t w_t p_(i,t) of candidate <paramref name="i"/>; probabilities laid out [N, T]; a task without a weight counts 0.</summary>
-    public static float Score(float[] probabilities, int i, string[] tasks, IReadOnlyDictionary<string, float> weights)
+    private static float Score(float[] probabilities, int i, string[] tasks, IReadOnlyDictionary<string, float> weights)
     {
         var score = 0f;
         for (var t = 0; t < tasks.Length; t++)
@@ -19,7 +19,7 @@ internal static class TwoStageOrder
         return score;
     }
 
-    /// <summary>Candidate indices (into retrieval's list of <paramref name="candidates"/>), best first.</summary>
-    public static int[] Order(float[] probabilities, int candidates, string[] tasks, IReadOnlyDictionary<string, float> weights) =>
-        [.. Enumerable.Range(0, candidates).Select(i => (Index: i, Score: Score(probabilities, i, tasks, weights))).OrderByDescending(x => x.Score).ThenBy(x => x.Index).Select(x => x.Index)];
+    /// <summary>Candidates (their index in retrieval's list of <paramref name="candidates"/>) with their scores, best first.</summary>
+    public static (int Index, float Score)[] Order(float[] probabilities, int candidates, string[] tasks, IReadOnlyDictionary<string, float> weights) =>
+        [.. Enumerable.Range(0, candidates).Select(i => (Index: i, Score: Score(probabilities, i, tasks, weights))).OrderByDescending(x => x.Score).ThenBy(x => x.Index)];
 }
