@@ -6,7 +6,8 @@ namespace GenRec.AspNetCore;
 /// With a ranker loaded, <c>stages</c> asks for two stages (retrieval's top <c>retrieve</c>, then the ranker's scores of
 /// all of them, ordered by the task probabilities weighted by <c>task_weights</c>); <c>deadline_ms</c> bounds the time
 /// left for ranking, past which retrieval's order answers; <c>ratings</c> and <c>timestamps</c> give an explicit
-/// history's signals to a ranker that reads them (as <c>/rank</c>).
+/// history's signals to a ranker that reads them (as <c>/rank</c>). A generative (semantic-ID) model searches
+/// <c>beams</c> IDs (at least <c>k</c>, or <c>stages.retrieve</c>; the server's default when absent).
 /// </summary>
 internal sealed record RecommendRequest(
     string? User,
@@ -18,7 +19,8 @@ internal sealed record RecommendRequest(
     Dictionary<string, float>? TaskWeights = null,
     int? DeadlineMs = null,
     float[]? Ratings = null,
-    long[]? Timestamps = null);
+    long[]? Timestamps = null,
+    int? Beams = null);
 
 /// <summary>The stages of a <c>/recommend</c>: how many items retrieval hands on, and whether the ranker scores them.</summary>
 internal sealed record StagesRequest(int? Retrieve = null, bool? Rank = null);

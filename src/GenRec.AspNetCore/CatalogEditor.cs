@@ -1,5 +1,6 @@
 using GenRec.Catalog;
 using GenRec.Data;
+using GenRec.Serving;
 using GenRec.Text;
 using Microsoft.Extensions.Logging;
 
@@ -28,8 +29,9 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
         var items = Items(request.Items, options.MaxCatalogItems).Select((item, i) => (Key: Id(item.Id, i), Metadata: Metadata(item, i))).ToArray();
         return await Change(async served =>
         {
-            var checkpoint = served.Engine.Source;
-            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, served.Engine.Model, served.Engine.Dataset, items, Encoder(), () => WarmText(served), mapping, seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
+            var engine = IdBased(served);
+            var checkpoint = engine.Source;
+            var outcome = await Task.Run(() => CatalogAdd.Run(checkpoint, engine.Model, engine.Dataset, items, Encoder(), () => WarmText(served), mapping, seed: 42, line => log.LogInformation("catalog: {Line}", line)), CancellationToken.None);
             return (outcome.Added > 0, (Func<ServedModel, object>)(now => new { added = outcome.Added, already_there = outcome.AlreadyThere, items = now.Engine.Dataset.NumItems, model_generation = now.Generation }));
         }, cancel);
     }
@@ -40,7 +42,8 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
         var keys = Items(request.Items, options.MaxCatalogItems).Select(Id).ToArray();
         return await Change(served =>
         {
-            var outcome = CatalogWithdraw.Run(served.Engine.Source, served.Engine.Dataset, keys, withdraw);
+            var engine = IdBased(served);
+            var outcome = CatalogWithdraw.Run(engine.Source, engine.Dataset, keys, withdraw);
             return Task.FromResult((outcome.Changed > 0, (Func<ServedModel, object>)(now => new { changed = outcome.Changed, unchanged = outcome.Unchanged, withdrawn = outcome.Withdrawn, model_generation = now.Generation })));
         }, cancel);
     }
@@ -118,7 +121,11 @@ internal sealed class CatalogEditor(ModelHost host, GenRecServingOptions options
     }
 
     // The trained items' text vectors, once per served checkpoint: from the option's .npy, the model's text view, or embedded.
-    private (float[] Values, int Dim) WarmText(ServedModel served) => text.Trained(served.Engine);
+    private (float[] Values, int Dim) WarmText(ServedModel served) => text.Trained(IdBased(served));
+
+    // The served ID-based model; a generative one names new items by semantic IDs, which serving does not assign yet.
+    private static RetrievalEngine IdBased(ServedModel served) =>
+        served.Engine as RetrievalEngine ?? throw new RequestException(409, "the served model is generative (semantic IDs): its catalogue is the trie of its items' IDs, which this service does not change; catalogue changes are for ID-based retrieval models");
 
     private static T[] Items<T>(T[]? items, int max) =>
         items is not { Length: > 0 } ? throw new RequestException(400, "field 'items': give at least one item")

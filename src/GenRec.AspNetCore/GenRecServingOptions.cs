@@ -48,6 +48,12 @@ public sealed record GenRecServingOptions
     /// <summary>Time a two-stage <c>/recommend</c> may take before ranking is skipped (retrieval's order answers, and says so); null: no deadline unless a request gives one.</summary>
     public TimeSpan? RankDeadline { get; set; }
 
+    /// <summary>A generative (TIGER) model: beams of a request that asks for none (at least its <c>k</c>).</summary>
+    public int Beams { get; set; } = 20;
+
+    /// <summary>A generative (TIGER) model: most beams a request may ask for (also bounds its <c>k</c> and a two-stage request's <c>retrieve</c>).</summary>
+    public int MaxBeams { get; set; } = 256;
+
     /// <summary>Bearer token (at least 16 characters) that <c>/reload</c> requires; without one, <c>/reload</c> answers 403 (GenRec's own server on a loopback bind: it answers).</summary>
     public string? AdminToken { get; set; }
 

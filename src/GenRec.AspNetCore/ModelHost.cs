@@ -17,12 +17,12 @@ namespace GenRec.AspNetCore;
 /// </summary>
 internal sealed class ModelHost
 {
-    private readonly Func<string, RetrievalEngine> loadRetrieval;
+    private readonly Func<string, IRetriever> loadRetrieval;
     private readonly Func<string, SequenceDataset, RankingEngine> loadRanker;
     private ServedModel current;
     private int reloading;
 
-    public ModelHost(RetrievalEngine engine, RankingEngine? ranker, Func<string, RetrievalEngine> loadRetrieval, Func<string, SequenceDataset, RankingEngine>? loadRanker = null)
+    public ModelHost(IRetriever engine, RankingEngine? ranker, Func<string, IRetriever> loadRetrieval, Func<string, SequenceDataset, RankingEngine>? loadRanker = null)
     {
         current = new ServedModel(engine, ranker, 1, DateTimeOffset.UtcNow);
         this.loadRetrieval = loadRetrieval;
@@ -161,4 +161,4 @@ internal sealed class ModelHost
 }
 
 /// <summary>The served models with their generation (1 for the first, +1 per reload) and load time.</summary>
-internal sealed record ServedModel(RetrievalEngine Engine, RankingEngine? Ranker, int Generation, DateTimeOffset LoadedAt);
+internal sealed record ServedModel(IRetriever Engine, RankingEngine? Ranker, int Generation, DateTimeOffset LoadedAt);

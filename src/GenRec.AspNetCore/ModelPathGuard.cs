@@ -67,7 +67,7 @@ internal sealed class ModelPathGuard
     /// The loader for reloads: <paramref name="load"/>, after <see cref="CheckData"/> of each checkpoint's recorded dataset
     /// against the one <paramref name="servedCheckpoint"/> uses (found once, from its header).
     /// </summary>
-    public Func<string, RetrievalEngine> ReloadsOf(string servedCheckpoint, Func<string, RetrievalEngine> load)
+    public Func<string, IRetriever> ReloadsOf(string servedCheckpoint, Func<string, IRetriever> load)
     {
         var servedData = Checkpoint.DataLocationOf(servedCheckpoint);
         return path =>

@@ -18,7 +18,7 @@ internal static class RequestValidator
     /// item yet, answered from the user features alone: accepted when <paramref name="coldStart"/> says the model reads
     /// user features and the request gives some.
     /// </summary>
-    public static int[] History(RetrievalEngine engine, string? user, string[]? history, GenRecServingOptions options, bool coldStart = false)
+    public static int[] History(IRetriever engine, string? user, string[]? history, GenRecServingOptions options, bool coldStart = false)
     {
         if (user is not null && history is not null)
         {
@@ -27,7 +27,7 @@ internal static class RequestValidator
 
         if (user is not null)
         {
-            return engine.UserLookup.TryGetValue(user, out var index)
+            return engine.Dataset.UserIds.TryGetValue(user, out var index)
                 ? engine.Dataset.Sequences[index]
                 : throw new RequestException(404, $"field 'user': unknown user '{QuotedText.Clip(user)}'");
         }
@@ -54,13 +54,13 @@ internal static class RequestValidator
     /// The known user's dense index (-1 for a history) and, for a history, the request's user features as value ids
     /// (null when none are given). A known user's stored features are the model's; giving others is refused.
     /// </summary>
-    public static (int User, int[]? Features) UserAndFeatures(RetrievalEngine engine, string? user, Dictionary<string, string>? features)
+    public static (int User, int[]? Features) UserAndFeatures(IRetriever engine, string? user, Dictionary<string, string>? features)
     {
         if (user is not null)
         {
             return features is { Count: > 0 }
                 ? throw new RequestException(400, "field 'user_features': only for a history (a user the model does not know); a known user's stored features are used")
-                : (engine.UserLookup[user], null);
+                : (engine.Dataset.UserIds[user], null);
         }
 
         try
@@ -73,7 +73,7 @@ internal static class RequestValidator
         }
     }
 
-    public static int[] Items(RetrievalEngine engine, string[]? keys, string field, int maxCount)
+    public static int[] Items(IRetriever engine, string[]? keys, string field, int maxCount)
     {
         if (keys is null || keys.Length == 0)
         {
@@ -90,11 +90,11 @@ internal static class RequestValidator
     }
 
     /// <summary>Ratings and timestamps of the history for the ranking model: the dataset's for a known user, else the request's.</summary>
-    public static (float[]? Ratings, long[]? Timestamps) RankingSignals(RetrievalEngine engine, RankingEngine ranker, string? userKey, float[]? ratings, long[]? timestamps, int historyLength)
+    public static (float[]? Ratings, long[]? Timestamps) RankingSignals(IRetriever engine, RankingEngine ranker, string? userKey, float[]? ratings, long[]? timestamps, int historyLength)
     {
         if (userKey is not null)
         {
-            var user = engine.UserLookup[userKey];
+            var user = engine.Dataset.UserIds[userKey];
             return (engine.Dataset.Ratings?[user], engine.Dataset.Timestamps?[user]);
         }
 

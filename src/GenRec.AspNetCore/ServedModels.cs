@@ -35,10 +35,18 @@ internal static class ServedModels
         var newItemOrder = Configuration.ClosedChoice.Parse<NewItemOrder>(options.NewItemOrder, nameof(GenRecServingOptions.NewItemOrder));
         var itemText = new ServedItemText(options, message => log(LogLevel.Information, $"catalog: {message}"));
         ModelHost? host = null;
-        RetrievalEngine Load(string path)
+        IRetriever Load(string path)
         {
+            var open = new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) };
+            if (Checkpoint.KindOf(path) == CheckpointKind.Tiger)
+            {
+                return options.NewItemShare > 0
+                    ? throw new ArgumentException($"{path}: a generative (TIGER) model has no places for added items (--new-item-share is for models served from an index)")
+                    : GenerativeEngine.Load(path, open, options.Beams, options.MaxBeams);
+            }
+
             // A reload (after a catalogue change, or of the served file) builds on the engine it replaces where it can.
-            var engine = RetrievalEngine.Load(path, new CheckpointOpenOptions { Device = device, Log = message => log(LogLevel.Information, message) }, options.Index, host?.Current.Engine);
+            var engine = RetrievalEngine.Load(path, open, options.Index, host?.Current.Engine as RetrievalEngine);
             engine.NewItemShare = options.NewItemShare;
             if (options.NewItemShare > 0 && newItemOrder == NewItemOrder.Text && engine.Items is not null)
             {
@@ -104,7 +112,7 @@ internal static class ServedModels
     public static void Wire(ModelHost host, GenRecServingOptions options, ServiceMetrics metrics, ILogger log)
     {
         var batch = options.BatchSizeOn(ComputeDevice.Resolve(options.Device));
-        void Batching(RetrievalEngine engine)
+        void Batching(IRetriever engine)
         {
             if (batch > 1)
             {

@@ -15,12 +15,14 @@ internal sealed class TwoStageRecommender(GenRecServingOptions options, ServiceM
     private readonly RankingCost cost = new();
 
     /// <summary>The answer to a validated request (<paramref name="history"/> resolved, <paramref name="k"/> in range).</summary>
-    public async Task<RecommendResponse> RecommendAsync(RetrievalEngine engine, RankingEngine? ranker, int generation, RecommendRequest request, int[] history, int user, int[]? features, int k)
+    public async Task<RecommendResponse> RecommendAsync(IRetriever engine, RankingEngine? ranker, int generation, RecommendRequest request, int[] history, int user, int[]? features, int k)
     {
         var filter = request.FilterHistory ?? true;
         var plan = Plan(engine, ranker, request, k, history.Length);
         var clock = Stopwatch.StartNew();
-        var retrieved = await (user >= 0 ? engine.RecommendForUserAsync(user, plan?.Retrieve ?? k, filter) : engine.RecommendAsync(history, plan?.Retrieve ?? k, filter, features));
+        var count = plan?.Retrieve ?? k;
+        var beams = Beams(engine, request.Beams, count, plan is null ? "k" : "stages.retrieve");
+        var retrieved = await engine.RetrieveAsync(new RetrievalQuery(history, count, filter, user, features, beams));
         if (plan is null)
         {
             return new RecommendResponse([.. retrieved.Select(r => new ScoredItemDto(r.Key, r.Label, r.Score))], history.Length, generation);
@@ -64,10 +66,33 @@ internal sealed class TwoStageRecommender(GenRecServingOptions options, ServiceM
         return new RecommendResponse(items, history.Length, generation, Stages(true, null, rankTime));
     }
 
+    // The beam width of a generative model's search (null: its default, at least the items asked); a 400 naming the field for any other model.
+    private static int? Beams(IRetriever engine, int? beams, int count, string countField)
+    {
+        if (engine is not GenerativeEngine generative)
+        {
+            return beams is null ? null : throw new RequestException(400, "field 'beams': only for a generative (semantic-ID) model; this server retrieves from an index of item vectors");
+        }
+
+        if (beams is null)
+        {
+            return count <= generative.MaxBeams ? null
+                : throw new RequestException(400, $"field '{countField}': {count} items need as many beams, and this server allows at most {generative.MaxBeams}");
+        }
+
+        if (beams < 1 || beams > generative.MaxBeams)
+        {
+            throw new RequestException(400, $"field 'beams': {beams} is out of range 1..{generative.MaxBeams}");
+        }
+
+        return beams >= count ? beams
+            : throw new RequestException(400, $"field 'beams': {beams} beams give at most {beams} items, fewer than the {count} asked ('{countField}')");
+    }
+
     private sealed record StagePlan(int Retrieve, bool Rank, IReadOnlyDictionary<string, float> Weights, TimeSpan? Deadline, float[]? Ratings, long[]? Timestamps);
 
     // Null: one stage. Every field is checked here, before any work, so a bad request is a 400 naming its field.
-    private StagePlan? Plan(RetrievalEngine engine, RankingEngine? ranker, RecommendRequest request, int k, int historyLength)
+    private StagePlan? Plan(IRetriever engine, RankingEngine? ranker, RecommendRequest request, int k, int historyLength)
     {
         var twoStage = request.Stages is not null || (options.TwoStageRetrieve is not null && ranker is not null);
         if (!twoStage)

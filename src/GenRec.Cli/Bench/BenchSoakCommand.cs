@@ -28,7 +28,7 @@ internal static class BenchSoakCommand
 {
     public static Command Create(Option<string> output)
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Retrieval checkpoint to serve", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Retrieval checkpoint to serve (a TIGER run's best.ckpt: served by beam search)", Required = true };
         var other = new Option<string?>("--reload-checkpoint") { Description = "Second checkpoint (same dataset, same model root) that reloads alternate with (default: the first again)" };
         var workers = new Option<int>("--workers") { Description = "Concurrent client workers", DefaultValueFactory = _ => 8 };
         var seconds = new Option<double>("--seconds") { Description = "Soak duration", DefaultValueFactory = _ => 300 };
@@ -176,8 +176,7 @@ internal static class BenchSoakCommand
 
     private static (string[] Users, string[][] Histories) Users(string checkpoint)
     {
-        var header = Checkpoint.ReadHeader(checkpoint);
-        var dataset = DatasetLoader.Load((header.Data with { Path = Checkpoint.DataLocationOf(checkpoint) }).ToRequest(DatasetRequest.DefaultCacheDir), _ => { });
+        var dataset = DatasetLoader.Load(Checkpoint.DataOf(checkpoint).ToRequest(DatasetRequest.DefaultCacheDir), _ => { });
         return (dataset.UserKeys, [.. dataset.Sequences.Select(s => s.Select(i => dataset.ItemKeys[i]).ToArray())]);
     }
 

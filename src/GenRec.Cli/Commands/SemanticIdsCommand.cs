@@ -10,6 +10,7 @@ using GenRec.Models.SemanticIds;
 using GenRec.Text;
 using GenRec.Training;
 using GenRec.Training.SemanticIds;
+using GenRec.Training.Tiger;
 using GenRec.Util;
 
 namespace GenRec.Cli.Commands;
@@ -149,9 +150,7 @@ internal static class SemanticIdsCommand
         return rows;
     }
 
-    private static void WriteTable(string path, SequenceDataset dataset, SemanticIdTable table) =>
-        AtomicFile.WriteAllText(path, "item\t" + string.Join("\t", Enumerable.Range(1, table.Length).Select(l => $"c{l}")) + "\n"
-            + string.Concat(Enumerable.Range(1, dataset.NumItems).Select(i => $"{dataset.ItemKeys[i]}\t{string.Join("\t", table.Ids[i])}\n")));
+    private static void WriteTable(string path, SequenceDataset dataset, SemanticIdTable table) => SemanticIdFile.Write(path, table.Ids, dataset);
 
     private static (float[] Values, int Dim, string Source) Imported(string npy, int numItems)
     {

@@ -18,7 +18,7 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "Model checkpoint (.ckpt), e.g. runs/quickstart/best.ckpt", Required = true };
+        var checkpoint = new Option<string>("--checkpoint") { Description = "Model checkpoint (.ckpt), e.g. runs/quickstart/best.ckpt; a TIGER run's best.ckpt (beside its config.json) is served by trie-constrained beam search", Required = true };
         var host = new Option<string>("--host") { Description = "Address to bind: an IP address or localhost (loopback by default; 0.0.0.0 or :: for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
         var ranker = new Option<string?>("--ranker") { Description = "HSTU ranking checkpoint (from bench rank) for /rank's task probabilities" };
@@ -48,10 +48,12 @@ internal static class ServeCommand
         var twoStage = new Option<int?>("--two-stage") { Description = "With --ranker: every /recommend in two stages by default, retrieval's top N (this) then the ranker over all N (a request may change it with 'stages')" };
         var taskWeights = new Option<string?>("--task-weights") { Description = "Weights of the ranker's task probabilities in a two-stage score, e.g. engage=1,like=0.5 (default 1 on every task; a request may give its own)" };
         var rankDeadline = new Option<double?>("--rank-deadline-ms") { Description = "Two-stage /recommend: when the time spent plus the expected ranking time passes this, answer in retrieval's order (and say so); default none" };
+        var beams = new Option<int>("--beams") { Description = "A TIGER model: beams of a /recommend that asks for none (at least its k)", DefaultValueFactory = _ => 20 };
+        var maxBeams = new Option<int>("--max-beams") { Description = "A TIGER model: most beams a request may ask for ('beams'; also bounds k and stages.retrieve)", DefaultValueFactory = _ => 256 };
         var device = DeviceOption.Create();
         var command = new Command("serve", "Serve /recommend, /rank, /health, /ready, /metrics, /reload and the catalogue (/catalog/items, /catalog/withdraw, /catalog/restore) over HTTP")
         {
-            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, newItemOrder, twoStage, taskWeights, rankDeadline, device,
+            checkpoint, ranker, host, port, index, maxBody, maxHistory, tokenFile, modelRoot, allowedHosts, rateLimit, maxConnections, timeout, proxies, stateFile, logLevel, maxBatch, batchWait, batchWorkers, precompute, catalogEncoder, catalogText, catalogMapping, newItemShare, newItemOrder, twoStage, taskWeights, rankDeadline, beams, maxBeams, device,
         };
         command.SetAction(async (r, cancel) =>
         {
@@ -83,6 +85,8 @@ internal static class ServeCommand
                 BatchWait = TimeSpan.FromMilliseconds(r.GetValue(batchWait)),
                 BatchWorkers = r.GetValue(batchWorkers),
                 TwoStageRetrieve = r.GetValue(twoStage),
+                Beams = r.GetValue(beams) is var width and >= 1 ? width : throw new ArgumentException($"--beams: {r.GetValue(beams)}, at least 1"),
+                MaxBeams = r.GetValue(maxBeams) >= r.GetValue(beams) ? r.GetValue(maxBeams) : throw new ArgumentException($"--max-beams: {r.GetValue(maxBeams)} is below --beams {r.GetValue(beams)}"),
                 TaskWeights = Weights(r.GetValue(taskWeights)),
                 RankDeadline = r.GetValue(rankDeadline) is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
             };

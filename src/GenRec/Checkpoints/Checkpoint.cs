@@ -40,8 +40,13 @@ internal static class Checkpoint
         };
     }
 
-    /// <summary>Where a checkpoint's dataset is, from its header alone (no weights or data are read).</summary>
-    public static string DataLocationOf(string path) => Locate(path, ReadHeader(path));
+    /// <summary>Where a checkpoint's dataset is, from its header (a TIGER checkpoint: its run folder's config) alone; no weights or data are read.</summary>
+    public static string DataLocationOf(string path) =>
+        KindOf(path) == CheckpointKind.Tiger ? TigerCheckpoint.DataLocationOf(path) : Locate(path, ReadHeader(path));
+
+    /// <summary>The data config a checkpoint was trained with (a TIGER checkpoint's from its run folder), its path where that data is now.</summary>
+    public static Configuration.DataConfig DataOf(string path) =>
+        (KindOf(path) == CheckpointKind.Tiger ? TigerCheckpoint.RunConfigOf(path).Data : ReadHeader(path).Data) with { Path = DataLocationOf(path) };
 
     /// <summary>Opens a retrieval or ranking checkpoint: model (evaluation mode, on the device given), header and dataset.</summary>
     /// <exception cref="FileNotFoundException">The checkpoint or its dataset cannot be found.</exception>
@@ -91,5 +96,5 @@ internal static class Checkpoint
     private static string Locate(string path, ICheckpointHeader header) => CheckpointDataLocator.Find(header.Data.Path, header.DataLocation, path);
 
     private static InvalidDataException Unsupported(string path, CheckpointKind kind) =>
-        new($"{path}: a {Describe(kind)} checkpoint, which is evaluated at the end of its training run (its config and semantic IDs are in the run folder); it cannot be opened here");
+        new($"{path}: a {Describe(kind)} checkpoint, which is evaluated at the end of its training run (its config and semantic IDs are in the run folder) and served by genrec serve; it cannot be opened here");
 }

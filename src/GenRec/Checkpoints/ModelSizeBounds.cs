@@ -61,6 +61,29 @@ internal static class ModelSizeBounds
         Compare(path, ImpliedRankingElements(model, numItems, numTasks), stored);
     }
 
+    /// <summary>The same for a TIGER run's model config (its run folder's <c>config.json</c>) and the vocabulary of its semantic IDs.</summary>
+    public static void CheckTiger(Configuration.TigerConfig model, int vocabularySize, IReadOnlyList<StoredTensor> stored, string path, Limits? limits = null)
+    {
+        limits ??= new Limits();
+        Field(path, "model.model_dim", model.ModelDim, 1, limits.MaxWidth);
+        Field(path, "model.ffn_dim", model.FfnDim, 1, limits.MaxWidth);
+        Field(path, "model.num_heads", model.NumHeads, 1, limits.MaxHeads);
+        Field(path, "model.head_dim", model.HeadDim, 1, limits.MaxWidth);
+        Field(path, "model.encoder_layers", model.EncoderLayers, 0, limits.MaxBlocks);
+        Field(path, "model.decoder_layers", model.DecoderLayers, 1, limits.MaxBlocks);
+        Field(path, "model.max_history", model.MaxHistory, 1, limits.MaxSequenceLength);
+        Field(path, "model.user_buckets", model.UserBuckets, 1, limits.MaxBuckets);
+        Field(path, "model.relative_buckets", model.RelativeBuckets, 1, limits.MaxBuckets);
+        double d = model.ModelDim, attention = 4.0 * d * model.NumHeads * model.HeadDim, ffn = 2.0 * d * model.FfnDim;
+        var terms = new List<(string Name, double Elements)>
+        {
+            ("token table and head", 2.0 * vocabularySize * d),
+            ("encoder", model.EncoderLayers * (attention + ffn)),
+            ("decoder", model.DecoderLayers * ((2 * attention) + ffn)),
+        };
+        Compare(path, (terms.Sum(t => t.Elements), string.Join(", ", terms.Select(t => $"{t.Name} {t.Elements:N0}"))), stored);
+    }
+
     /// <summary>
     /// The ranker's weights at least: item table (I + 1) x D, position table (2 H + 1) x D over interleaved item and action
     /// tokens, the relative position bias 2 (2 H + 1) - 1, each block's u, v, q, k projection D x 4D, and the head D x D.

@@ -21,14 +21,14 @@ namespace GenRec.Serving;
 /// the offline evaluation's. Mixture-of-Logits models have no single item vector, so they are always
 /// served by exact full scoring. Thread-safe: inference only reads the weights.
 /// </summary>
-internal sealed class RetrievalEngine : IDisposable
+internal sealed class RetrievalEngine : IRetriever
 {
     private readonly SequentialRecommender model;
     private readonly ModelScorer scorer;
     private readonly Data.Features.UserFeatureTable? userFeatures;   // the dataset's features this model reads, selected once
     private readonly IItemIndex? index;
     private readonly TopKRecommender fullScoring;
-    private UserStateBatcher? batcher;
+    private DynamicBatcher<int[], float[]>? batcher;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, float[]> knownUserStates = new();
 
     internal RetrievalEngine(SequentialRecommender model, SequenceDataset dataset, IndexKind indexKind = IndexKind.Exact, string source = "", IReadOnlySet<int>? withdrawn = null, EngineLineage? lineage = null)
@@ -204,13 +204,13 @@ internal sealed class RetrievalEngine : IDisposable
     public float[][] UserStates(IReadOnlyList<int[]> histories, int batchSize = 256) => States([.. histories.Select(h => Case(h))], batchSize);
 
     /// <summary>True when the model reads user feature tokens (their values come with the user or the request).</summary>
-    internal bool UsesUserFeatures => model.UserFeatureCount > 0;
+    public bool UsesUserFeatures => model.UserFeatureCount > 0;
 
     /// <summary>
     /// Feature value ids of a request's user features (by name), for an unseen user; null when none are given. Unknown
     /// values are "unknown"; an unknown feature name, or features given to a model that reads none, is an error.
     /// </summary>
-    internal int[]? EncodeUserFeatures(IReadOnlyDictionary<string, string>? values)
+    public int[]? EncodeUserFeatures(IReadOnlyDictionary<string, string>? values)
     {
         if (values is null || values.Count == 0)
         {
@@ -252,13 +252,17 @@ internal sealed class RetrievalEngine : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         // The batcher carries histories only: requests with features are computed alone.
-        if (index is null || userFeatures is not null || Volatile.Read(ref batcher)?.StateAsync(history) is not { } state)
+        if (index is null || userFeatures is not null || Volatile.Read(ref batcher)?.RunAsync(history) is not { } state)
         {
             return Recommend(history, k, filterHistory, userFeatures: userFeatures);
         }
 
         return Search(await state.ConfigureAwait(false), history, k, filterHistory);
     }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<Recommendation>> RetrieveAsync(RetrievalQuery query) =>
+        query.User >= 0 ? RecommendForUserAsync(query.User, query.K, query.FilterHistory) : RecommendAsync(query.History, query.K, query.FilterHistory, query.UserFeatures);
 
     /// <summary>Most known users whose state is kept (the state after a known user's whole history does not change while this model is served).</summary>
     internal int MaxCachedUsers { get; init; } = 200_000;
@@ -282,7 +286,7 @@ internal sealed class RetrievalEngine : IDisposable
         if (!knownUserStates.TryGetValue(user, out var state))
         {
             // With user features the state needs the user's own (stored) features: computed alone, then kept.
-            state = !UsesUserFeatures && Volatile.Read(ref batcher)?.StateAsync(history) is { } pending
+            state = !UsesUserFeatures && Volatile.Read(ref batcher)?.RunAsync(history) is { } pending
                 ? await pending.ConfigureAwait(false)
                 : States([Case(history, user)])[0];
             if (knownUserStates.Count < MaxCachedUsers)
@@ -319,11 +323,11 @@ internal sealed class RetrievalEngine : IDisposable
     }
 
     /// <summary>Gathers concurrent <see cref="RecommendAsync"/> calls' forward passes into batches of at most <paramref name="maxBatch"/>, waiting at most <paramref name="maxWait"/>.</summary>
-    internal void EnableBatching(int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1) =>
-        Volatile.Write(ref batcher, new UserStateBatcher(histories => UserStates(histories, maxBatch), maxBatch, maxWait, observe, workers));
+    public void EnableBatching(int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1) =>
+        Volatile.Write(ref batcher, new DynamicBatcher<int[], float[]>(histories => UserStates(histories, maxBatch), maxBatch, maxWait, observe, workers));
 
     /// <summary>Stops batching (the engine is being replaced): queued requests are answered, later ones computed alone.</summary>
-    internal Task StopBatching() => Interlocked.Exchange(ref batcher, null)?.Complete() ?? Task.CompletedTask;
+    public Task StopBatching() => Interlocked.Exchange(ref batcher, null)?.Complete() ?? Task.CompletedTask;
 
     private Recommendation[] Search(float[] state, int[] history, int k, bool filterHistory)
     {
@@ -355,7 +359,7 @@ internal sealed class RetrievalEngine : IDisposable
     }
 
     /// <summary>The name of the first weight tensor holding NaN or infinity, or null when all are finite.</summary>
-    internal string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
+    public string? FirstNonFiniteWeight() => model.FirstNonFiniteParameter();
 
     /// <summary>The model's scores of the candidates after the history (of a known user, or an unseen one with features), in the candidates' order.</summary>
     public float[] Rank(int[] history, int[] candidates, int user = -1, int[]? userFeatures = null)

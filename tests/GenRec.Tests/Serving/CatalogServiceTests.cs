@@ -104,7 +104,7 @@ public sealed class CatalogServiceTests
         var (checkpoint, data) = CatalogFixtures.Trained(dir);
         TextEncoders.Register("test-bag-of-words", () => new CatalogFixtures.BagOfWords());
         ModelHost? host = null;
-        RetrievalEngine Load(string path) => RetrievalEngine.Load(path, new CheckpointOpenOptions { Dataset = data }, GenRec.Configuration.IndexKind.USearch, host?.Current.Engine);
+        RetrievalEngine Load(string path) => RetrievalEngine.Load(path, new CheckpointOpenOptions { Dataset = data }, GenRec.Configuration.IndexKind.USearch, host?.Current.Engine as RetrievalEngine);
         var first = Load(checkpoint);
         first.PrecomputeKnownUsers();
         host = new ModelHost(first, null, Load);
@@ -117,7 +117,7 @@ public sealed class CatalogServiceTests
 
         var (status, _) = await Post(client, "/catalog/items", new { items = new[] { new { id = "new-a", title = "item colour 1 shape 2" } } });
         Assert.Equal(HttpStatusCode.OK, status);
-        var second = host.Current.Engine;
+        var second = Assert.IsType<RetrievalEngine>(host.Current.Engine);
         Assert.NotSame(first, second);
         Assert.True(second.IndexExtended);
         Assert.Same(graph, ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(second)).Graph);  // the same native graph, one item more
@@ -128,18 +128,20 @@ public sealed class CatalogServiceTests
 
         (status, _) = await Post(client, "/catalog/withdraw", new { items = new[] { "new-a" } });
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.True(host.Current.Engine.IndexExtended);
+        Assert.True(Served(host).IndexExtended);
         Assert.DoesNotContain("new-a", await Everything(client, data, data.ItemKeys[1]));
 
         // The checkpoint file rewritten (a new training run to the same path): its graph is built anew.
         File.SetLastWriteTimeUtc(checkpoint, DateTime.UtcNow.AddMinutes(1));
         using var reload = await client.PostAsync("/reload", null);
         Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
-        Assert.False(host.Current.Engine.IndexExtended);
-        Assert.NotSame(graph, ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(host.Current.Engine)).Graph);
+        Assert.False(Served(host).IndexExtended);
+        Assert.NotSame(graph, ((GenRec.Serving.Indexing.ItemIndexSnapshot)Index(Served(host))).Graph);
     }
 
     private static GenRec.Serving.Indexing.IItemIndex Index(RetrievalEngine engine) => engine.ItemIndex!;
+
+    private static RetrievalEngine Served(ModelHost host) => Assert.IsType<RetrievalEngine>(host.Current.Engine);
 
     [Fact]
     public async Task BadRequestsNameTheFieldAndChangeNothing()

@@ -1,5 +1,6 @@
 using GenRec.AspNetCore;
 using GenRec.Configuration;
+using GenRec.Serving;
 using GenRec.Tests.Training;
 using GenRec.Training;
 
@@ -24,7 +25,7 @@ public class NewItemOrderServingTests
         Assert.Contains("--catalog-text-embeddings", error.Message, StringComparison.Ordinal);
 
         var host = ServedModels.Start(new GenRecServingOptions { Checkpoint = result.Checkpoint, NewItemShare = 0.1, NewItemOrder = "model" }, (_, line) => lines.Add(line));
-        Assert.Null(host.Current.Engine.ItemText);
+        Assert.Null(Assert.IsType<RetrievalEngine>(host.Current.Engine).ItemText);
         Assert.NotEmpty(host.Current.Engine.Recommend([1, 2], 5));
         host.Current.Engine.Dispose();
         Assert.Throws<ArgumentException>(() => { ServedModels.Start(new GenRecServingOptions { Checkpoint = result.Checkpoint, NewItemOrder = "popularity" }, (_, line) => lines.Add(line)); });

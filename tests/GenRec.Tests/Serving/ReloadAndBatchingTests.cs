@@ -142,13 +142,13 @@ public sealed class ReloadAndBatchingTests
     [Fact]
     public async Task ABatchFailureReachesEveryRequestOfIt()
     {
-        var batcher = new UserStateBatcher(_ => throw new InvalidOperationException("boom"), 4, TimeSpan.FromMilliseconds(5));
-        var a = batcher.StateAsync([1])!;
-        var b = batcher.StateAsync([2])!;
+        var batcher = new DynamicBatcher<int[], float[]>(_ => throw new InvalidOperationException("boom"), 4, TimeSpan.FromMilliseconds(5));
+        var a = batcher.RunAsync([1])!;
+        var b = batcher.RunAsync([2])!;
         Assert.Equal("boom", (await Assert.ThrowsAsync<InvalidOperationException>(() => a)).Message);
         Assert.Equal("boom", (await Assert.ThrowsAsync<InvalidOperationException>(() => b)).Message);
         await batcher.Complete();
-        Assert.Null(batcher.StateAsync([3]));
+        Assert.Null(batcher.RunAsync([3]));
     }
 
     [Fact]

@@ -15,7 +15,9 @@ internal sealed record GeneratedId(int[] Codes, float LogProbability, int Item);
 internal static class BeamSearch
 {
     /// <summary>For each input row, up to <paramref name="beams"/> IDs, best first.</summary>
-    public static List<GeneratedId>[] Generate(TigerModel model, Tensor input, SemanticIdTrie trie, int beams, bool constrained)
+    /// <param name="exhausted">Per input row, trie nodes a constrained beam may not enter (<see cref="SemanticIdTrie.Exhausted"/>:
+    /// items left out of that row's answer, e.g. its history); null: none.</param>
+    public static List<GeneratedId>[] Generate(TigerModel model, Tensor input, SemanticIdTrie trie, int beams, bool constrained, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -26,16 +28,18 @@ internal static class BeamSearch
         var device = input.device;
         var (memory, mask) = model.Encode(input);                                        // [B, S, D], [B, 1, S]: shared by each user's K beams
         var cache = model.StartDecoding(memory, mask);                                   // each token passes the decoder once
-        var lastTokens = full(b * beams, SemanticIdVocabulary.DecoderStart, dtype: int64, device: device); // [B*K]
-        var scores = full(b, beams, float.NegativeInfinity, device: device);             // [B, K]
+        // The search starts from one row per user (the start token: the K beams would be K copies of it) and branches into K.
+        var live = beams <= vocabulary.Size ? 1 : beams;                                 // rows per user this step
+        var lastTokens = full(b * live, SemanticIdVocabulary.DecoderStart, dtype: int64, device: device); // [B*live]
+        var scores = full(b, live, float.NegativeInfinity, device: device);              // [B, live]
         scores[.., 0] = 0;                                                               // one live beam to start
-        var nodes = Enumerable.Repeat(trie.Root, b * beams).ToArray();
-        var codes = Enumerable.Range(0, b * beams).Select(_ => new List<int>()).ToArray();
+        var nodes = Enumerable.Repeat(trie.Root, b * live).ToArray();
+        var codes = Enumerable.Range(0, b * live).Select(_ => new List<int>()).ToArray();
         for (var position = 0; position < vocabulary.IdLength; position++)
         {
-            var logits = model.DecodeNext(lastTokens, cache);                            // [B*K, V]
-            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained).ToDevice(device); // [B*K, V]: the trie lives on the host
-            var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, K*V]
+            var logits = model.DecodeNext(lastTokens, cache);                            // [B*live, V]
+            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained, live, exhausted).ToDevice(device); // [B*live, V]: the trie lives on the host
+            var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, live*V]
             var (best, index) = total.topk(beams, dim: 1);                               // [B, K]
             var parent = index.div(vocabulary.Size, rounding_mode: RoundingMode.floor);  // [B, K] beam within the row
             var token = index.remainder(vocabulary.Size);                                // [B, K]
@@ -50,7 +54,7 @@ internal static class BeamSearch
                 for (var k = 0; k < beams; k++)
                 {
                     var at = (row * beams) + k;
-                    var from = (row * beams) + (int)parents[at];
+                    var from = (row * live) + (int)parents[at];
                     rows[at] = from;
                     var code = vocabulary.Code(position, (int)tokens[at]);
                     nextCodes[at] = [.. codes[from], code];
@@ -62,7 +66,8 @@ internal static class BeamSearch
                 }
             }
 
-            cache.Reorder(tensor(rows).ToDevice(device));                                                 // beams continue from their parents
+            cache.Reorder(tensor(rows).ToDevice(device));                                                 // beams continue from their parents (the first step: K from one)
+            live = beams;
             lastTokens = token.view(-1);
             scores = best;
             nodes = nextNodes;
@@ -94,8 +99,8 @@ internal static class BeamSearch
 
     private static readonly SemanticIdTrie.Node InvalidNode = new();
 
-    // 0 where a token may come next, -inf elsewhere: [B*K, V]
-    private static Tensor AllowedMask(SemanticIdVocabulary vocabulary, int position, SemanticIdTrie.Node[] nodes, bool constrained)
+    // 0 where a token may come next, -inf elsewhere: [B*R, V] (row i is beam i % R of input row i / R)
+    private static Tensor AllowedMask(SemanticIdVocabulary vocabulary, int position, SemanticIdTrie.Node[] nodes, bool constrained, int rowsPerInput, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted)
     {
         var mask = full(nodes.Length, vocabulary.Size, float.NegativeInfinity);
         if (!constrained)
@@ -108,8 +113,14 @@ internal static class BeamSearch
         var columns = new List<long>();
         for (var i = 0; i < nodes.Length; i++)
         {
-            foreach (var code in nodes[i].Children.Keys)
+            var closed = exhausted?[i / rowsPerInput];
+            foreach (var (code, child) in nodes[i].Children)
             {
+                if (closed?.Contains(child) == true)
+                {
+                    continue;
+                }
+
                 rows.Add(i);
                 columns.Add(vocabulary.Token(position, code));
             }

@@ -16,6 +16,7 @@ internal sealed class SemanticIdTrie
             }
 
             var node = Root;
+            node.Count++;
             foreach (var code in ids[item])
             {
                 if (!node.Children.TryGetValue(code, out var child))
@@ -25,6 +26,7 @@ internal sealed class SemanticIdTrie
                 }
 
                 node = child;
+                node.Count++;
             }
 
             if (node.Item > 0)
@@ -53,10 +55,47 @@ internal sealed class SemanticIdTrie
         return node.Item > 0 ? node.Item : -1;
     }
 
+    /// <summary>
+    /// The nodes every item below which is among <paramref name="items"/> (given by their IDs): a beam that reaches one can
+    /// only end in an excluded item, so constrained search leaves them out, exactly as over a trie built without those items.
+    /// Items not in the trie are ignored; O(items x ID length).
+    /// </summary>
+    public HashSet<Node> Exhausted(IEnumerable<IReadOnlyList<int>> items)
+    {
+        var excluded = new Dictionary<Node, int>();
+        foreach (var codes in items)
+        {
+            var path = new List<Node>(codes.Count);
+            var node = Root;
+            foreach (var code in codes)
+            {
+                if (!node.Children.TryGetValue(code, out node!))
+                {
+                    break;
+                }
+
+                path.Add(node);
+            }
+
+            if (path.Count == codes.Count && path.Count > 0 && path[^1].Item > 0 && excluded.TryAdd(path[^1], 0))
+            {
+                foreach (var on in path)
+                {
+                    excluded[on] = excluded.GetValueOrDefault(on) + 1;
+                }
+            }
+        }
+
+        return [.. excluded.Where(e => e.Value >= e.Key.Count).Select(e => e.Key)];
+    }
+
     internal sealed class Node
     {
         public Dictionary<int, Node> Children { get; } = [];
 
         public int Item { get; set; } = -1;
+
+        /// <summary>Items at or below this node.</summary>
+        public int Count { get; set; }
     }
 }

@@ -26,6 +26,10 @@ internal sealed class SemanticIdVocabulary
         Size = next + userBuckets;
     }
 
+    /// <summary>The vocabulary of a semantic ID table (row 0 unused): each position's block as large as its largest code + 1.</summary>
+    public static SemanticIdVocabulary Of(IReadOnlyList<int[]> ids, int userBuckets) =>
+        new([.. Enumerable.Range(0, ids[1].Length).Select(p => ids.Skip(1).Max(i => i[p]) + 1)], userBuckets);
+
     public int[] CodesPerPosition { get; }
 
     public int[] Offsets { get; }

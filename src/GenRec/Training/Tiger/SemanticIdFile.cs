@@ -12,6 +12,14 @@ internal static class SemanticIdFile
     /// <summary>Largest codebook accepted (published setups use 256).</summary>
     public const int MaxCodebook = 1 << 16;
 
+    /// <summary>The copy of its table a TIGER run keeps in its folder (what <c>genrec serve</c> reads).</summary>
+    public const string RunFolderName = "semantic-ids.tsv";
+
+    /// <summary>Writes the table (atomically) as <see cref="Read"/> reads it: a header, then each item's id and codes.</summary>
+    public static void Write(string path, IReadOnlyList<int[]> ids, SequenceDataset dataset) =>
+        Util.AtomicFile.WriteAllText(path, "item\t" + string.Join("\t", Enumerable.Range(1, ids[1].Length).Select(l => $"c{l}")) + "\n"
+            + string.Concat(Enumerable.Range(1, dataset.NumItems).Select(i => $"{dataset.ItemKeys[i]}\t{string.Join("\t", ids[i])}\n")));
+
     private static string QuotedCode(string text) => text.Length > 24 ? text[..24] + "..." : text;
 
     public static int[][] Read(string path, SequenceDataset dataset)

@@ -33,13 +33,13 @@ internal static class TigerTrainer
         if (writes)
         {
             AtomicFile.WriteAllText(Path.Combine(outDir, "config.json"), config.ToJson());
+            SemanticIdFile.Write(Path.Combine(outDir, SemanticIdFile.RunFolderName), ids, data);  // the run folder serves on its own (genrec serve)
         }
 
         // TIGER's cold-start setting (data.cold_item_share): the cold items leave training and validation; beams can name them only at the test.
         var (split, cold) = ColdItems.Split(data, SplitKind.LeaveOneOut, config.Data.ColdItemShare, config.Seed);
         var idLength = ids[1].Length;
-        var codesPerPosition = Enumerable.Range(0, idLength).Select(p => ids.Skip(1).Max(i => i[p]) + 1).ToArray();
-        var vocabulary = new SemanticIdVocabulary(codesPerPosition, config.Model.UserBuckets);
+        var vocabulary = SemanticIdVocabulary.Of(ids, config.Model.UserBuckets);
         var trie = new SemanticIdTrie(ids, item => !cold[item]);                        // the training catalogue
         var catalogue = config.Data.ColdItemShare > 0 ? new SemanticIdTrie(ids) : trie;   // every item, the cold ones with IDs from the frozen RQ-VAE
         var device = ComputeDevice.Prepare(config.Compute);

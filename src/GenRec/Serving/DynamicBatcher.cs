@@ -4,25 +4,25 @@ using System.Threading.Channels;
 namespace GenRec.Serving;
 
 /// <summary>
-/// Dynamic batching of user-state forward passes (as Triton's dynamic batcher): concurrent requests
-/// queue their histories; a worker (one or a few) takes everything queued, waits at most <see cref="MaxWait"/>
-/// for more while the batch is below <see cref="MaxBatch"/>, runs one forward pass over the batch and
-/// hands each request its row. Under light load a request waits at most <see cref="MaxWait"/>; under
+/// Dynamic batching of forward passes (as Triton's dynamic batcher): user states of a retrieval model, beam searches of a
+/// generative one. Concurrent requests queue their inputs; a worker (one or a few) takes everything queued, waits at most <see cref="MaxWait"/>
+/// for more while the batch is below <see cref="MaxBatch"/>, runs one pass over the batch and
+/// hands each request its result. Under light load a request waits at most <see cref="MaxWait"/>; under
 /// heavy load the batches fill by themselves and the wait is not spent. After <see cref="Complete"/>
 /// (the model was swapped out) queued requests are still answered and new ones are refused, so the
 /// caller computes them alone.
 /// </summary>
-internal sealed class UserStateBatcher
+internal sealed class DynamicBatcher<TInput, TResult>
 {
     private readonly Channel<Pending> queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Func<IReadOnlyList<int[]>, float[][]> forward;
+    private readonly Func<IReadOnlyList<TInput>, TResult[]> forward;
     private readonly Action<int, TimeSpan>? observe;
     private readonly Task[] workers;
 
-    /// <param name="forward">Histories [B] -> states [B][D], one pass.</param>
+    /// <param name="forward">Inputs [B] -> results [B], one pass (e.g. histories -> states [B][D]).</param>
     /// <param name="observe">Called after each pass with the batch size and the longest time a request of it waited in the queue.</param>
     /// <param name="workers">Batches computed at once (each on its own thread; with one libtorch thread each, one per core).</param>
-    public UserStateBatcher(Func<IReadOnlyList<int[]>, float[][]> forward, int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1)
+    public DynamicBatcher(Func<IReadOnlyList<TInput>, TResult[]> forward, int maxBatch, TimeSpan maxWait, Action<int, TimeSpan>? observe = null, int workers = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
@@ -37,10 +37,10 @@ internal sealed class UserStateBatcher
 
     public TimeSpan MaxWait { get; }
 
-    /// <summary>The state after the history, computed in a batch with whatever else is queued; null when the batcher is closed.</summary>
-    public Task<float[]>? StateAsync(int[] history)
+    /// <summary>The result of one input, computed in a batch with whatever else is queued; null when the batcher is closed.</summary>
+    public Task<TResult>? RunAsync(TInput input)
     {
-        var pending = new Pending(history, new TaskCompletionSource<float[]>(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
+        var pending = new Pending(input, new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously), Stopwatch.GetTimestamp());
         return queue.Writer.TryWrite(pending) ? pending.Result.Task : null;
     }
 
@@ -82,10 +82,10 @@ internal sealed class UserStateBatcher
             var waited = Stopwatch.GetElapsedTime(batch.Min(p => p.Queued));
             try
             {
-                var states = forward(batch.Select(p => p.History).ToArray());
+                var results = forward(batch.Select(p => p.Input).ToArray());
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Result.TrySetResult(states[i]);
+                    batch[i].Result.TrySetResult(results[i]);
                 }
             }
             catch (Exception e)
@@ -113,5 +113,5 @@ internal sealed class UserStateBatcher
         }
     }
 
-    private sealed record Pending(int[] History, TaskCompletionSource<float[]> Result, long Queued);
+    private sealed record Pending(TInput Input, TaskCompletionSource<TResult> Result, long Queued);
 }
