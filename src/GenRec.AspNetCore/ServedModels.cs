@@ -111,9 +111,10 @@ internal static class ServedModels
     /// <summary>What follows a swap or an abandoned reload; dynamic batching on the current engine when configured.</summary>
     public static void Wire(ModelHost host, GenRecServingOptions options, ServiceMetrics metrics, ILogger log)
     {
-        var batch = options.BatchSizeOn(ComputeDevice.Resolve(options.Device));
+        var device = ComputeDevice.Resolve(options.Device);
         void Batching(IRetriever engine)
         {
+            var batch = options.BatchSizeOn(device, engine is GenerativeEngine);
             if (batch > 1)
             {
                 engine.EnableBatching(batch, options.BatchWait, metrics.Batch, options.BatchWorkers);
