@@ -178,7 +178,34 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
         (status, answer) = await Post(client, "/catalog/withdraw", new { items = new[] { keys[0] } });
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains("generative", answer.GetProperty("error").GetString(), StringComparison.Ordinal);
+        await engine.StopBatching();                                                             // on by default for a generative model
         engine.Dispose();
+    }
+
+    [Fact]
+    public async Task TwoStagesOverGenerativeRetrievalEqualRecommendThenRankThenSorting()
+    {
+        using var engine = GenerativeEngine.Load(tiger.Checkpoint, new CheckpointOpenOptions { Dataset = tiger.Data });
+        TorchSharp.torch.manual_seed(5);
+        var ranker = new RankingEngine(new GenRec.Models.Ranking.HstuRanker(new RankingConfig { EmbeddingDim = 16, MaxHistory = 16, NumBlocks = 1 }, tiger.Data.NumItems, numTasks: 1), GenRec.Models.Ranking.RankingTasks.Names(rated: false), tiger.Data, "ranker");
+        var host = new ModelHost(engine, ranker, _ => throw new InvalidOperationException());
+        await using var service = await RunningService.Start(host, new GenRecServingOptions());
+        var client = service.Client;
+        var user = tiger.Data.UserKeys[6];
+
+        var (status, answer) = await Post(client, "/recommend", new { user, k = 4, stages = new { retrieve = 10, rank = true } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (_, retrieved) = await Post(client, "/recommend", new { user, k = 10 });
+        var keys = retrieved.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("item").GetString()!).ToArray();
+        var (_, ranked) = await Post(client, "/rank", new { user, candidates = keys });
+        var expected = ranked.GetProperty("scores").EnumerateArray().Select((s, i) => (Key: keys[i], Engage: s.GetProperty("tasks").GetProperty("engage").GetSingle(), Index: i))
+            .OrderByDescending(x => x.Engage).ThenBy(x => x.Index).Take(4).ToArray();
+        var items = answer.GetProperty("items").EnumerateArray().ToArray();
+        Assert.Equal(10, keys.Length);                                                           // the generated 10 of the server's default 20 beams
+        Assert.Equal(expected.Select(e => e.Key), items.Select(i => i.GetProperty("item").GetString()));
+        Assert.Equal(expected.Select(e => e.Engage), items.Select(i => i.GetProperty("score").GetSingle()), new ToleranceComparer(1e-6f));
+        Assert.All(items, i => Assert.Equal("rank", i.GetProperty("stage").GetString()));
+        await engine.StopBatching();                                                             // on by default for a generative model
     }
 
     [Fact]
