@@ -183,6 +183,27 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
     }
 
     [Fact]
+    public async Task AReloadOfTheRunFolderServesTheSameBeamsUnderTheNextGeneration()
+    {
+        var host = ServedModels.Start(new GenRecServingOptions { Checkpoint = tiger.Checkpoint }, (_, _) => { });
+        await using var service = await RunningService.Start(host, new GenRecServingOptions { Checkpoint = tiger.Checkpoint });
+        var client = service.Client;
+        var body = new { user = tiger.Data.UserKeys[2], k = 5 };
+        var (_, before) = await Post(client, "/recommend", body);
+        var first = host.Current.Engine;
+
+        using var reload = await client.PostAsync("/reload", null);
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        var (status, after) = await Post(client, "/recommend", body);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, after.GetProperty("model_generation").GetInt32());
+        Assert.NotSame(first, host.Current.Engine);
+        Assert.IsType<GenerativeEngine>(host.Current.Engine);
+        Assert.Equal(before.GetProperty("items").ToString(), after.GetProperty("items").ToString());
+        await host.Current.Engine.StopBatching();
+    }
+
+    [Fact]
     public async Task TwoStagesOverGenerativeRetrievalEqualRecommendThenRankThenSorting()
     {
         using var engine = GenerativeEngine.Load(tiger.Checkpoint, new CheckpointOpenOptions { Dataset = tiger.Data });
