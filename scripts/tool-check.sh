@@ -5,7 +5,10 @@
 # alternating tool and launcher in this one job (which goes first alternates too, so drift cancels); the ratio of the two
 # best rates must be at least 0.9. Noise on a shared host only slows a run (here runs of one build fell into two groups,
 # near 290 and near 385 sequences/s, and the medians' ratio read 0.874 in one job and 1.087 in the next), so the best of
-# each side measures what each can do; a lost fast path (5-16x slower) slows every run and still fails it.
+# each side measures what each can do; a lost fast path (5-16x slower) slows every run and still fails it. One lucky run
+# can also lift a side's best: on an AVX2-only host one job read tool 101.7-110.9 and ./genrec 93.7-123.3 sequences/s,
+# best 0.899 and medians 0.958. So the check passes when the ratio of the bests or that of the medians is at least 0.9:
+# noise moves one of them, a lost fast path moves both.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,7 +38,11 @@ for i in $(seq "${GENREC_TOOL_CHECK_RUNS:-7}"); do
   fi
 done
 best() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 t="$(best "${tool_rates[@]}")"; l="$(best "${launcher_rates[@]}")"
+tm="$(median "${tool_rates[@]}")"; lm="$(median "${launcher_rates[@]}")"
 ratio="$(awk -v t="$t" -v l="$l" 'BEGIN {printf "%.3f", t / l}')"
-echo "tool-check: sequences/s, tool ${tool_rates[*]} (best $t), ./genrec ${launcher_rates[*]} (best $l): ratio $ratio"
-awk -v r="$ratio" 'BEGIN {exit !(r >= 0.9)}' || { echo "tool-check: the installed tool trains at $ratio of ./genrec's speed (< 0.9)" >&2; exit 1; }
+median_ratio="$(awk -v t="$tm" -v l="$lm" 'BEGIN {printf "%.3f", t / l}')"
+echo "tool-check: sequences/s, tool ${tool_rates[*]} (best $t, median $tm), ./genrec ${launcher_rates[*]} (best $l, median $lm): ratio $ratio of the bests, $median_ratio of the medians"
+awk -v r="$ratio" -v m="$median_ratio" 'BEGIN {exit !(r >= 0.9 || m >= 0.9)}' \
+  || { echo "tool-check: the installed tool trains at $ratio (bests) and $median_ratio (medians) of ./genrec's speed (< 0.9)" >&2; exit 1; }
