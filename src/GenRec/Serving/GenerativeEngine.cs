@@ -63,9 +63,6 @@ internal sealed class GenerativeEngine : IRetriever
 
     public bool UsesUserFeatures => false;
 
-    /// <summary>The model's run config (its semantic-ID model and training).</summary>
-    internal Configuration.TigerRunConfig Run { get; private init; } = new();
-
     public int[]? EncodeUserFeatures(IReadOnlyDictionary<string, string>? values) =>
         values is null || values.Count == 0 ? null : throw new ArgumentException("this model reads no user features");
 
@@ -151,7 +148,7 @@ internal sealed class GenerativeEngine : IRetriever
         var opened = TigerCheckpoint.Open(checkpoint, options);
         try
         {
-            return new GenerativeEngine(opened, checkpoint, defaultBeams, maxBeams) { Run = opened.Run };
+            return new GenerativeEngine(opened, checkpoint, defaultBeams, maxBeams);
         }
         catch
         {
