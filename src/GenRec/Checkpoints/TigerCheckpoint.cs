@@ -44,16 +44,13 @@ internal static class TigerCheckpoint
             options.Log ?? (_ => { }));
         var ids = SemanticIdFile.Read(TablePath(folder, run.SemanticIds, path), dataset);
         var vocabulary = SemanticIdVocabulary.Of(ids, run.Model.UserBuckets);
-        using (var r = CheckpointFile.Open(path))
-        {
-            CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
-            ModelSizeBounds.CheckTiger(run.Model, vocabulary.Size, StoredTensors.Scan(r, path), path);
-        }
-
+        using var r = CheckpointFile.Open(path);
+        CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
+        ModelSizeBounds.CheckTiger(run.Model, vocabulary.Size, StoredTensors.Scan(r, path), path);  // the reader stays at the weights
         var model = new TigerModel(run.Model, vocabulary);
         try
         {
-            Restore(path, model, null);
+            CheckpointFile.ReadWeights(r, model, null);
             model.to(options.Device ?? TorchSharp.torch.CPU);
             model.eval();
             return new OpenedTiger(model, run, dataset, ids, new SemanticIdTrie(ids));

@@ -124,8 +124,7 @@ internal sealed class GenerativeEngine : IRetriever
             using var chunkScope = NewDisposeScope();
             var chunk = candidates.AsSpan(start, Math.Min(RankChunk, candidates.Length - start)).ToArray();
             var targets = tensor(chunk.SelectMany(c => ids[c].Select((code, p) => (long)vocabulary.Token(p, code))).ToArray()).view(chunk.Length, vocabulary.IdLength).to(device); // [C, L]
-            var start_ = full(chunk.Length, 1, SemanticIdVocabulary.DecoderStart, dtype: int64, device: device);          // [C, 1]
-            var logp = model.Decode(cat([start_, targets[.., ..^1]], dim: 1), memory, mask).log_softmax(-1);              // [C, L, V]: the C rows share the one memory
+            var logp = model.TeacherForced(targets, memory, mask).log_softmax(-1);                                      // [C, L, V]: the C rows share the one memory
             var total = logp.gather(2, targets.unsqueeze(2)).squeeze(2).sum(1);                                         // [C]
             total.cpu().data<float>().ToArray().CopyTo(scores, start);
         }
