@@ -51,7 +51,7 @@ internal static class TigerCommand
                 result.Test,
                 clock.Elapsed.TotalSeconds,
                 run,
-                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }) with { DataParallel = result.DataParallel })
+                TrainingSummary.Of(result.EpochsRun, run.Train.Epochs, result.BestEpoch, result.StopReason, result.Steps, result.TrainSeconds, result.ExamplesPerSecond, result.BestValidation, new { examples_seen = result.ExamplesSeen, flops_per_target = result.FlopsPerTarget, beams = run.Train.Beams, threads = TorchSharp.torch.get_num_threads() }) with { DataParallel = result.DataParallel })
                 with { ColdItems = result.ColdItems is { } c ? ColdItemsJson(c, run, text!) : null };
             System.Console.WriteLine(report.Summary() + $" -> {report.Write(r.GetValue(output)!)}");
             return Task.FromResult(0);

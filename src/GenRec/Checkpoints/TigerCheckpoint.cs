@@ -9,7 +9,7 @@ using TorchSharp.Modules;
 namespace GenRec.Checkpoints;
 
 /// <summary>
-/// A TIGER checkpoint: the training state as its header, the encoder-decoder's weights and optionally the optimiser.
+/// A TIGER checkpoint: the training state as its header, the semantic-ID generator's weights (encoder-decoder or decoder-only) and optionally the optimiser.
 /// The run config and semantic ID table stay in the run folder (<c>config.json</c>, and <c>semantic-ids.tsv</c>, the copy
 /// of the table the run trained on); the model is rebuilt from them before the weights are read.
 /// </summary>
@@ -17,11 +17,11 @@ internal static class TigerCheckpoint
 {
     public const string Magic = "GENRECTG1";
 
-    public static void Save(string path, TigerModel model, OptimizerHelper? optimizer, TrainingState state) =>
+    public static void Save(string path, SemanticIdGenerator model, OptimizerHelper? optimizer, TrainingState state) =>
         CheckpointFile.Write(path, Magic, state, model, optimizer);
 
     /// <summary>Reads the weights (and the optimiser state when one is given) into an existing model; returns the training state.</summary>
-    public static TrainingState Restore(string path, TigerModel model, OptimizerHelper? optimizer)
+    public static TrainingState Restore(string path, SemanticIdGenerator model, OptimizerHelper? optimizer)
     {
         using var r = CheckpointFile.Open(path);
         var state = CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
@@ -47,7 +47,7 @@ internal static class TigerCheckpoint
         using var r = CheckpointFile.Open(path);
         CheckpointFile.ReadHeader<TrainingState>(r, path, Magic, "TIGER");
         ModelSizeBounds.CheckTiger(run.Model, vocabulary.Size, StoredTensors.Scan(r, path), path);  // the reader stays at the weights
-        var model = new TigerModel(run.Model, vocabulary);
+        var model = SemanticIdGenerator.Create(run.Model, vocabulary);
         try
         {
             CheckpointFile.ReadWeights(r, model, null);
@@ -96,4 +96,4 @@ internal static class TigerCheckpoint
 }
 
 /// <summary>A TIGER checkpoint opened for inference: model (evaluation mode), run config, dataset, semantic IDs by dense item and their trie.</summary>
-internal sealed record OpenedTiger(TigerModel Model, TigerRunConfig Run, SequenceDataset Dataset, int[][] Ids, SemanticIdTrie Trie);
+internal sealed record OpenedTiger(SemanticIdGenerator Model, TigerRunConfig Run, SequenceDataset Dataset, int[][] Ids, SemanticIdTrie Trie);

@@ -9,6 +9,12 @@ namespace GenRec.Configuration;
 /// </summary>
 internal sealed record TigerConfig
 {
+    /// <summary>
+    /// encoder_decoder (TIGER, the default) or decoder_only (<see cref="DecoderOnlyGenerator"/>: <see cref="DecoderLayers"/>
+    /// causal blocks over the history's code tokens, no encoder, so <see cref="EncoderLayers"/> must be 0).
+    /// </summary>
+    public GenerativeArchitecture Architecture { get; init; } = GenerativeArchitecture.EncoderDecoder;
+
     public int EncoderLayers { get; init; } = 4;
 
     public int DecoderLayers { get; init; } = 4;

@@ -25,7 +25,7 @@ internal sealed class GenerativeEngine : IRetriever
     /// <summary>Candidates teacher-forced in one decoder pass by <see cref="Rank"/> (bounds its logits at chunk x L x V floats).</summary>
     public const int RankChunk = 512;
 
-    private readonly TigerModel model;
+    private readonly SemanticIdGenerator model;
     private readonly int[][] ids;
     private readonly SemanticIdTrie trie;
     private readonly Device device;
@@ -95,7 +95,7 @@ internal sealed class GenerativeEngine : IRetriever
         {
             using var scope = NewDisposeScope();
             int[] rows = [.. width];
-            var input = TigerTrainer.Inputs(model.Vocabulary, ids, [.. rows.Select(i => (requests[i].User, requests[i].History))], model.Config.MaxHistory, model.Config.InputCollisionCode).to(device); // [B, S]
+            var input = model.Inputs(ids, [.. rows.Select(i => (requests[i].User, requests[i].History))]).to(device); // [B, S]
             HashSet<SemanticIdTrie.Node>?[] closed = [.. rows.Select(i => requests[i].FilterHistory && requests[i].History.Length > 0 ? trie.Exhausted(requests[i].History.Select(item => ids[item])) : null)];
             var found = BeamSearch.Generate(model, input, trie, width.Key, constrained: true, closed);
             for (var j = 0; j < rows.Length; j++)
@@ -115,18 +115,13 @@ internal sealed class GenerativeEngine : IRetriever
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var vocabulary = model.Vocabulary;
-        var input = TigerTrainer.Inputs(vocabulary, ids, [(user, history)], model.Config.MaxHistory, model.Config.InputCollisionCode).to(device); // [1, S]
-        var (memory, mask) = model.Encode(input);                                        // [1, S, D], [1, 1, S]
+        var input = model.Inputs(ids, [(user, history)]).to(device);                     // [1, S]
         var scores = new float[candidates.Length];
         for (var start = 0; start < candidates.Length; start += RankChunk)
         {
             using var chunkScope = NewDisposeScope();
             var chunk = candidates.AsSpan(start, Math.Min(RankChunk, candidates.Length - start)).ToArray();
-            var targets = tensor(chunk.SelectMany(c => ids[c].Select((code, p) => (long)vocabulary.Token(p, code))).ToArray()).view(chunk.Length, vocabulary.IdLength).to(device); // [C, L]
-            var logp = model.TeacherForced(targets, memory, mask).log_softmax(-1);                                      // [C, L, V]: the C rows share the one memory
-            var total = logp.gather(2, targets.unsqueeze(2)).squeeze(2).sum(1);                                         // [C]
-            total.cpu().data<float>().ToArray().CopyTo(scores, start);
+            model.LogLikelihoods(input, model.IdTokens(ids, chunk).to(device)).cpu().data<float>().ToArray().CopyTo(scores, start); // [C]
         }
 
         return scores;

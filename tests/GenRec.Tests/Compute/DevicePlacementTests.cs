@@ -116,7 +116,7 @@ public class DevicePlacementTests
         var model = new TigerModel(new TigerConfig { EncoderLayers = 1, DecoderLayers = 1, NumHeads = 2, HeadDim = 4, ModelDim = 8, FfnDim = 16, MaxHistory = 3, UserBuckets = 5 }, vocabulary);
         model.to(device);
         int[][] ids = [[], [0, 1, 0], [1, 2, 0], [3, 3, 1], [3, 3, 0]];
-        var input = GenRec.Training.Tiger.TigerTrainer.Inputs(vocabulary, ids, [(0, [1, 2]), (1, [3])], maxHistory: 3).ToDevice(device);
+        var input = TigerModel.EncoderInputs(vocabulary, ids, [(0, [1, 2]), (1, [3])], maxHistory: 3).ToDevice(device);
         var targets = tensor(new long[] { vocabulary.Token(0, 3), vocabulary.Token(1, 3), vocabulary.Token(2, 1), vocabulary.Token(0, 0), vocabulary.Token(1, 1), vocabulary.Token(2, 0) }).view(2, 3).ToDevice(device);
         var optimizer = optim.AdamW(model.parameters(), 1e-3);
         var loss = OptimizerStep.Apply(optimizer, model.Loss(input, targets), model, maxGradNorm: 1.0);

@@ -71,7 +71,7 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
         using var engine = GenerativeEngine.Load(tiger.Checkpoint, new CheckpointOpenOptions { Dataset = tiger.Data });
         using var model = tiger.OfflineModel();
         var cases = TestCases();
-        var offline = TigerTrainer.Generate(model, model.Vocabulary, tiger.Ids, new SemanticIdTrie(tiger.Ids), cases, beams: 20, tiger.Run.Model.MaxHistory, constrained: true);
+        var offline = TigerTrainer.Generate(model, tiger.Ids, new SemanticIdTrie(tiger.Ids), cases, beams: 20, constrained: true);
         for (var c = 0; c < cases.Length; c++)
         {
             var served = engine.Recommend(cases[c].History, 10, filterHistory: false, user: cases[c].User);
@@ -96,10 +96,10 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
             var history = test.History[^Math.Min(6, test.History.Length)..];
             var served = engine.Recommend(history, 10, filterHistory: true, user: test.User);
             var without = new SemanticIdTrie(tiger.Ids, item => !history.Contains(item));
-            var input = TigerTrainer.Inputs(model.Vocabulary, tiger.Ids, [(test.User, history)], tiger.Run.Model.MaxHistory, tiger.Run.Model.InputCollisionCode);
+            var input = model.Inputs(tiger.Ids, [(test.User, history)]);
             var expected = BeamSearch.Generate(model, input, without, 20, constrained: true)[0];
             Assert.Equal(expected.Take(10).Select(g => g.Item), served.Select(r => r.Item));
-            Assert.Equal(expected.Take(10).Select(g => g.LogProbability), served.Select(r => r.Score), new ToleranceComparer(1e-4f));
+            Assert.Equal(expected.Take(10).Select(g => g.LogProbability), served.Select(r => r.Score), new FloatTolerance(1e-4f));
             Assert.Equal(10, served.Count);
             Assert.DoesNotContain(served, r => history.Contains(r.Item));
         }
@@ -112,7 +112,7 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
         var test = TestCases()[3];
         var beams = engine.Recommend(test.History, 15, filterHistory: false, user: test.User);
         var scores = engine.Rank(test.History, [.. beams.Select(b => b.Item).Reverse()], user: test.User);
-        Assert.Equal(beams.Select(b => b.Score).Reverse(), scores, new ToleranceComparer(1e-4f));
+        Assert.Equal(beams.Select(b => b.Score).Reverse(), scores, new FloatTolerance(1e-4f));
 
         // A probability distribution over IDs: every item's exp(score) sums to at most 1 (IDs naming no item take the rest).
         var all = engine.Rank(test.History, [.. Enumerable.Range(1, tiger.Data.NumItems)], user: test.User);
@@ -133,7 +133,7 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
         {
             var alone = engine.Generate([new GenerativeEngine.BeamRequest(queries[i].History, queries[i].User, queries[i].Beams ?? 20, queries[i].FilterHistory)])[0].Take(5).ToArray();
             Assert.Equal(alone.Select(g => g.Item), batched[i].Select(r => r.Item));
-            Assert.Equal(alone.Select(g => g.LogProbability), batched[i].Select(r => r.Score), new ToleranceComparer(1e-4f));
+            Assert.Equal(alone.Select(g => g.LogProbability), batched[i].Select(r => r.Score), new FloatTolerance(1e-4f));
         }
 
         Assert.Contains(sizes, size => size > 1);                                                // some requests really shared a search
@@ -156,7 +156,7 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
 
         (status, answer) = await Post(client, "/rank", new { history = keys, candidates = expected.Select(g => tiger.Data.ItemKeys[g.Item]).ToArray() });
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(expected.Select(g => g.LogProbability), answer.GetProperty("scores").EnumerateArray().Select(s => s.GetProperty("score").GetSingle()), new ToleranceComparer(1e-4f));
+        Assert.Equal(expected.Select(g => g.LogProbability), answer.GetProperty("scores").EnumerateArray().Select(s => s.GetProperty("score").GetSingle()), new FloatTolerance(1e-4f));
 
         using var health = JsonDocument.Parse(await client.GetStringAsync("/health"));
         Assert.StartsWith("trie-constrained beam search", health.RootElement.GetProperty("index").GetString(), StringComparison.Ordinal);
@@ -224,7 +224,7 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
         var items = answer.GetProperty("items").EnumerateArray().ToArray();
         Assert.Equal(10, keys.Length);                                                           // the generated 10 of the server's default 20 beams
         Assert.Equal(expected.Select(e => e.Key), items.Select(i => i.GetProperty("item").GetString()));
-        Assert.Equal(expected.Select(e => e.Engage), items.Select(i => i.GetProperty("score").GetSingle()), new ToleranceComparer(1e-6f));
+        Assert.Equal(expected.Select(e => e.Engage), items.Select(i => i.GetProperty("score").GetSingle()), new FloatTolerance(1e-6f));
         Assert.All(items, i => Assert.Equal("rank", i.GetProperty("stage").GetString()));
         await engine.StopBatching();                                                             // on by default for a generative model
     }
@@ -266,12 +266,5 @@ public class GenerativeServingTests(TrainedTiger tiger) : IClassFixture<TrainedT
     {
         using var response = await client.PostAsJsonAsync(path, body, RecommendationService.Json);
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
-    }
-
-    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
-    {
-        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
-
-        public int GetHashCode(float value) => 0;
     }
 }

@@ -8,10 +8,10 @@ namespace GenRec.Tests.Tiger;
 /// <summary>TIGER's batching: length-bucketed epochs cover every example once, and trimmed padding changes no loss.</summary>
 public class TigerBatchingTests
 {
-    private static List<TigerTrainer.Example> Examples(int count, int seed)
+    private static List<GenerativeExample> Examples(int count, int seed)
     {
         var random = new Random(seed);
-        return [.. Enumerable.Range(0, count).Select(i => new TigerTrainer.Example(i % 7, [.. Enumerable.Repeat(1, 1 + random.Next(30))], 1))];
+        return [.. Enumerable.Range(0, count).Select(i => new GenerativeExample(i % 7, [.. Enumerable.Repeat(1, 2 + random.Next(30))]))];
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class TigerBatchingTests
         var model = new TigerModel(new TigerConfig { EncoderLayers = 2, DecoderLayers = 1, NumHeads = 2, HeadDim = 4, ModelDim = 8, FfnDim = 16, Dropout = 0.0 }, vocabulary);
         int[][] ids = [[], [0, 1], [2, 2], [1, 0]];
         (int, int[])[] rows = [(0, [1, 2]), (1, [3])];
-        var input = TigerTrainer.Inputs(vocabulary, ids, rows, maxHistory: 5);
+        var input = TigerModel.EncoderInputs(vocabulary, ids, rows, maxHistory: 5);
         Assert.Equal(new long[] { 2, 1 + (2 * 2) }, input.shape);                          // user token + 2 items x 2 codes
         Assert.Equal(new long[] { vocabulary.UserToken(1), vocabulary.Token(0, 1), vocabulary.Token(1, 0), 0, 0 }, input[1].data<long>().ToArray());
 

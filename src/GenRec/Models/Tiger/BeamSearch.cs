@@ -15,9 +15,14 @@ internal sealed record GeneratedId(int[] Codes, float LogProbability, int Item);
 internal static class BeamSearch
 {
     /// <summary>For each input row, up to <paramref name="beams"/> IDs, best first.</summary>
+    /// <param name="input">The model's input rows (<see cref="SemanticIdGenerator.Inputs"/>), [B, S].</param>
     /// <param name="exhausted">Per input row, trie nodes a constrained beam may not enter (<see cref="SemanticIdTrie.Exhausted"/>:
     /// items left out of that row's answer, e.g. its history); null: none.</param>
-    public static List<GeneratedId>[] Generate(TigerModel model, Tensor input, SemanticIdTrie trie, int beams, bool constrained, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted = null)
+    public static List<GeneratedId>[] Generate(SemanticIdGenerator model, Tensor input, SemanticIdTrie trie, int beams, bool constrained, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted = null) =>
+        Generate(model, input, model.StartSearch, trie, beams, constrained, exhausted);
+
+    /// <summary>As above, decoding with the state <paramref name="start"/> gives (e.g. a search without a cache, to test one against).</summary>
+    public static List<GeneratedId>[] Generate(SemanticIdGenerator model, Tensor input, Func<Tensor, IBeamDecoder> start, SemanticIdTrie trie, int beams, bool constrained, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted = null)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -26,23 +31,35 @@ internal static class BeamSearch
         var vocabulary = model.Vocabulary;
         var b = (int)input.shape[0];
         var device = input.device;
-        var (memory, mask) = model.Encode(input);                                        // [B, S, D], [B, 1, S]: shared by each user's K beams
-        var cache = model.StartDecoding(memory, mask);                                   // each token passes the decoder once
-        // The search starts from one row per user (the start token: the K beams would be K copies of it) and branches into K.
-        var live = beams <= vocabulary.Size ? 1 : beams;                                 // rows per user this step
-        var lastTokens = full(b * live, SemanticIdVocabulary.DecoderStart, dtype: int64, device: device); // [B*live]
+        var decoder = start(input);                                                      // the history's states, computed once and shared by each row's K beams
+        var logits = decoder.Next(null);                                                 // [B, V']: one row per input row
+        var width = (int)logits.shape[1];
+        // The search starts from one row per input row and branches into K; only when K exceeds the first step's choices does each row start as K copies.
+        var live = beams <= width ? 1 : beams;                                           // rows per input row this step
+        if (live > 1)
+        {
+            var copies = arange(b, dtype: int64, device: device).repeat_interleave(live); // [B*live]
+            logits = logits.index_select(0, copies);
+            decoder.Reorder(copies);
+        }
+
         var scores = full(b, live, float.NegativeInfinity, device: device);              // [B, live]
         scores[.., 0] = 0;                                                               // one live beam to start
         var nodes = Enumerable.Repeat(trie.Root, b * live).ToArray();
         var codes = Enumerable.Range(0, b * live).Select(_ => new List<int>()).ToArray();
+        var lastTokens = empty(0, dtype: int64, device: device);                         // [B*K]: the codes each row chose at the last step
         for (var position = 0; position < vocabulary.IdLength; position++)
         {
-            var logits = model.DecodeNext(lastTokens, cache);                            // [B*live, V]
-            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, position, nodes, constrained, live, exhausted).ToDevice(device); // [B*live, V]: the trie lives on the host
-            var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, live*V]
+            if (position > 0)
+            {
+                logits = decoder.Next(lastTokens);                                       // [B*live, V']
+            }
+
+            var logp = logits.log_softmax(-1) + AllowedMask(vocabulary, width, position, nodes, constrained, live, exhausted).ToDevice(device); // [B*live, V']: the trie lives on the host
+            var total = (scores.view(-1, 1) + logp).view(b, -1);                         // [B, live*V']
             var (best, index) = total.topk(beams, dim: 1);                               // [B, K]
-            var parent = index.div(vocabulary.Size, rounding_mode: RoundingMode.floor);  // [B, K] beam within the row
-            var token = index.remainder(vocabulary.Size);                                // [B, K]
+            var parent = index.div(width, rounding_mode: RoundingMode.floor);            // [B, K] beam within the row
+            var token = index.remainder(width);                                          // [B, K]
             var parents = parent.cpu().data<long>().ToArray();                        // the trie walk needs them on the host
             var tokens = token.cpu().data<long>().ToArray();
             var bestScores = best.cpu().data<float>().ToArray();
@@ -66,7 +83,7 @@ internal static class BeamSearch
                 }
             }
 
-            cache.Reorder(tensor(rows).ToDevice(device));                                                 // beams continue from their parents (the first step: K from one)
+            decoder.Reorder(tensor(rows).ToDevice(device));                              // beams continue from their parents (the first step: K from one)
             live = beams;
             lastTokens = token.view(-1);
             scores = best;
@@ -99,10 +116,10 @@ internal static class BeamSearch
 
     private static readonly SemanticIdTrie.Node InvalidNode = new();
 
-    // 0 where a token may come next, -inf elsewhere: [B*R, V] (row i is beam i % R of input row i / R)
-    private static Tensor AllowedMask(SemanticIdVocabulary vocabulary, int position, SemanticIdTrie.Node[] nodes, bool constrained, int rowsPerInput, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted)
+    // 0 where a token may come next, -inf elsewhere: [B*R, V'] (V' = the logits' width: token ids index it) (row i is beam i % R of input row i / R)
+    private static Tensor AllowedMask(SemanticIdVocabulary vocabulary, int width, int position, SemanticIdTrie.Node[] nodes, bool constrained, int rowsPerInput, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted)
     {
-        var mask = full(nodes.Length, vocabulary.Size, float.NegativeInfinity);
+        var mask = full(nodes.Length, width, float.NegativeInfinity);
         if (!constrained)
         {
             mask[.., TensorIndex.Slice(vocabulary.Offsets[position], vocabulary.Offsets[position] + vocabulary.CodesPerPosition[position])] = 0;

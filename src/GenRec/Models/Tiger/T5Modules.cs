@@ -131,6 +131,32 @@ internal sealed class T5Attention : nn.Module
         var weights = dropout.forward(logits.softmax(-1).nan_to_num(0));                // rows with no key -> 0
         return output.Apply(weights.matmul(v).transpose(1, 2).reshape(b, t, heads * headDim));
     }
+
+    /// <summary>
+    /// One new token per row attending to a prefix its row shares and to its row's own keys (incremental decoding of K beams
+    /// after one history): x [R, 1, D] with R = B * K (rows b * K .. b * K + K - 1 continue prefix b), prefix keys/values
+    /// [B, H, P, dh] with key mask [B, 1, P], own keys/values [R, H, S, dh] (the row's decoded tokens, this one included),
+    /// bias [1, H, 1, P + S] -> [R, 1, D]. The K rows' queries meet their prefix as one row of K queries, so the prefix is
+    /// neither copied nor projected again per beam; one softmax runs over prefix and own keys together.
+    /// </summary>
+    public Tensor AttendAfterSharedPrefix(Tensor x, Tensor prefixKeys, Tensor prefixValues, Tensor prefixMask, Tensor ownKeys, Tensor ownValues, Tensor bias)
+    {
+        var (r, b, p) = (x.shape[0], prefixKeys.shape[0], prefixKeys.shape[2]);
+        var k = r / b;
+        var scale = Math.Sqrt(headDim);
+        var q = query.Apply(x).view(r, 1, heads, headDim).transpose(1, 2);             // [R, H, 1, dh]
+        var shared = q.view(b, k, heads, headDim).transpose(1, 2);                      // [B, H, K, dh]
+        var prefixLogits = (shared.matmul(prefixKeys.transpose(2, 3)) / scale)          // [B, H, K, P]
+            .masked_fill(prefixMask.unsqueeze(1).logical_not(), float.NegativeInfinity)
+            .transpose(1, 2).reshape(r, heads, 1, p);                                   // [R, H, 1, P]
+        var ownLogits = q.matmul(ownKeys.transpose(2, 3)) / scale;                      // [R, H, 1, S]
+        var weights = dropout.forward((cat([prefixLogits, ownLogits], dim: -1) + bias).softmax(-1)); // [R, H, 1, P + S]: the own token is always a key
+        var fromPrefix = weights[.., .., .., ..(int)p].reshape(b, k, heads, p).transpose(1, 2) // [B, H, K, P]
+            .matmul(prefixValues)                                                        // [B, H, K, dh]
+            .transpose(1, 2).reshape(r, heads, 1, headDim);                             // [R, H, 1, dh]
+        var fromOwn = weights[.., .., .., (int)p..].matmul(ownValues);                   // [R, H, 1, dh]
+        return output.Apply((fromPrefix + fromOwn).transpose(1, 2).reshape(r, 1, heads * headDim));
+    }
 }
 
 /// <summary>T5's feed-forward block: Linear, ReLU, dropout, Linear (no biases).</summary>

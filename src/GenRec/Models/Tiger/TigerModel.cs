@@ -12,7 +12,7 @@ namespace GenRec.Models.Tiger;
 /// <c>[user, c_1^1 .. c_1^L, ..., c_n^1 .. c_n^L]</c> (right-padded); the decoder starts from a start
 /// token and predicts the next item's L codes one by one.
 /// </summary>
-internal sealed class TigerModel : nn.Module
+internal sealed class TigerModel : SemanticIdGenerator
 {
     private readonly Embedding tokens;
     private readonly ModuleList<T5Attention> encoderSelf = new();
@@ -29,10 +29,8 @@ internal sealed class TigerModel : nn.Module
     private readonly Linear head;
     private readonly FastDropout dropout;
 
-    public TigerModel(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(TigerModel))
+    public TigerModel(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(TigerModel), config, vocabulary)
     {
-        Config = config;
-        Vocabulary = vocabulary;
         var d = config.ModelDim;
         tokens = nn.Embedding(vocabulary.Size, d, padding_idx: SemanticIdVocabulary.Padding);
         for (var i = 0; i < config.EncoderLayers; i++)
@@ -62,9 +60,66 @@ internal sealed class TigerModel : nn.Module
         RegisterComponents();
     }
 
-    public TigerConfig Config { get; }
+    public override Tensor Inputs(int[][] ids, IReadOnlyList<(int User, int[] History)> rows) =>
+        EncoderInputs(Vocabulary, ids, rows, Config.MaxHistory, Config.InputCollisionCode);
 
-    public SemanticIdVocabulary Vocabulary { get; }
+    /// <summary>
+    /// Encoder inputs [B, 1 + h * L']: the user token, then each of the last items' codes, right-padded
+    /// to the batch's longest history h (at most <c>maxHistory</c>); padding is masked, so trimming it
+    /// changes no result, only the work. L' = L codes per item, or L - 1 without the collision code.
+    /// </summary>
+    public static Tensor EncoderInputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory, bool collisionCode = true)
+    {
+        var longest = rows.Count == 0 ? 0 : rows.Max(r => Math.Min(r.History.Length, maxHistory));
+        var perItem = collisionCode ? vocabulary.IdLength : vocabulary.IdLength - 1;
+        var length = 1 + (longest * perItem);
+        var values = new long[rows.Count * length];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var (user, history) = rows[r];
+            var at = r * length;
+            values[at++] = vocabulary.UserToken(user);
+            foreach (var item in history.Skip(Math.Max(0, history.Length - maxHistory)))
+            {
+                for (var p = 0; p < perItem; p++)
+                {
+                    values[at++] = vocabulary.Token(p, ids[item][p]);
+                }
+            }
+        }
+
+        return tensor(values).view(rows.Count, length);
+    }
+
+    /// <summary>
+    /// Encoder: S = 1 + h L' tokens through its blocks, S x S attention. Decoder: L tokens through self-attention, the cross
+    /// queries and outputs and the feed-forward; the memory's cross keys and values (S tokens); L x L and L x S attention;
+    /// the head over the whole vocabulary for L tokens.
+    /// </summary>
+    public override double ForwardFlops(GenerativeExample example)
+    {
+        var perItem = Config.InputCollisionCode ? Vocabulary.IdLength : Vocabulary.IdLength - 1;
+        double s = 1 + (Math.Min(example.Items.Length - 1, Config.MaxHistory) * perItem), l = Vocabulary.IdLength;
+        double d = Config.ModelDim, a = Config.NumHeads * Config.HeadDim;
+        var encoder = Config.EncoderLayers * (BlockFlops(s) + AttentionFlops(s, s));
+        var decoder = Config.DecoderLayers * (BlockFlops(l) + (2 * l * 2 * d * a) + (2 * s * 2 * d * a) + AttentionFlops(l, l) + AttentionFlops(l, s));
+        return encoder + decoder + (2 * l * d * Vocabulary.Size);
+    }
+
+    public override int Targets(GenerativeExample example) => 1;
+
+    public override IBeamDecoder StartSearch(Tensor input)
+    {
+        var (memory, mask) = Encode(input);                                              // [B, S, D], [B, 1, S]: shared by each user's K beams
+        return new TigerSearch(this, StartDecoding(memory, mask), input.shape[0]);
+    }
+
+    public override (Tensor Loss, long Targets) Loss(int[][] ids, IReadOnlyList<GenerativeExample> batch, Device device)
+    {
+        var input = Inputs(ids, [.. batch.Select(e => (e.User, e.History))]).to(device);
+        var targets = IdTokens(ids, [.. batch.Select(e => e.Target)]).to(device);       // [B, L]
+        return (Loss(input, targets), targets.numel());
+    }
 
     /// <summary>Encoder states: input [B, S] token ids (0 = padding) -> ([B, S, D], key mask [B, 1, S]).</summary>
     public (Tensor Memory, Tensor MemoryMask) Encode(Tensor input)

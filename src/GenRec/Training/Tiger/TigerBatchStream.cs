@@ -6,7 +6,7 @@ namespace GenRec.Training.Tiger;
 /// is computed). An epoch is either pass <c>epoch</c>, or a fixed number of consecutive batches of the
 /// stream (training counted in steps, as TIGER's). Deterministic, so a resumed run sees the same batches.
 /// </summary>
-internal sealed class TigerBatchStream(IReadOnlyList<TigerTrainer.Example> examples, int batchSize, int maxHistory, int seed)
+internal sealed class TigerBatchStream(IReadOnlyList<Models.Tiger.GenerativeExample> examples, int batchSize, int maxHistory, int seed)
 {
     private int cachedPass;
     private int[][] cached = [];
@@ -38,14 +38,14 @@ internal sealed class TigerBatchStream(IReadOnlyList<TigerTrainer.Example> examp
     /// cut them into batches, and shuffle the batches. Every example is in exactly one batch; the number
     /// of batches does not depend on the shuffle.
     /// </summary>
-    internal static int[][] LengthBucketed(IReadOnlyList<TigerTrainer.Example> examples, int batchSize, int maxHistory, Random rng)
+    internal static int[][] LengthBucketed(IReadOnlyList<Models.Tiger.GenerativeExample> examples, int batchSize, int maxHistory, Random rng)
     {
         var shuffled = Enumerable.Range(0, examples.Count).OrderBy(_ => rng.Next()).ToArray();
         var window = batchSize * 50;
         var batches = new List<int[]>();
         for (var start = 0; start < shuffled.Length; start += window)
         {
-            var sorted = shuffled.Skip(start).Take(window).OrderBy(i => Math.Min(examples[i].History.Length, maxHistory)).ToArray();
+            var sorted = shuffled.Skip(start).Take(window).OrderBy(i => Math.Min(examples[i].Items.Length - 1, maxHistory)).ToArray();
             batches.AddRange(sorted.Chunk(batchSize));
         }
 

@@ -6,6 +6,9 @@ internal sealed record TigerResult(SortedDictionary<string, double> Test, Sorted
 {
     public double ExamplesPerSecond => ExamplesSeen / Math.Max(TrainSeconds, 1e-9);
 
+    /// <summary>Training FLOPs per target item (forward and backward, 3 x the analytic forward count, padding aside).</summary>
+    public double FlopsPerTarget { get; init; }
+
     /// <summary>Stopped by cancellation: nothing was tested.</summary>
     public bool Interrupted { get; init; }
 

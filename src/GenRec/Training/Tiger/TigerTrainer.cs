@@ -13,8 +13,9 @@ using static TorchSharp.torch;
 namespace GenRec.Training.Tiger;
 
 /// <summary>
-/// Trains TIGER on leave-one-out training sequences: every item of a training sequence (after the
-/// first) is a target, its input the user token and the preceding <c>MaxHistory</c> items' codes.
+/// Trains a semantic-ID generator (TIGER's encoder-decoder or the decoder-only model, <see cref="SemanticIdGenerator"/>) on
+/// leave-one-out training sequences: every item of a training sequence (after the first) is a target, its input the user
+/// token and the preceding <c>MaxHistory</c> items' codes (<see cref="Examples"/>).
 /// AdamW with warm-up; per-epoch validation by constrained beam search (Recall/NDCG@5/10), early
 /// stopping on NDCG@10; atomic <c>last.ckpt</c> (resumable) and <c>best.ckpt</c>; metrics.jsonl; then
 /// test metrics of the best epoch, plus the share of invalid IDs among unconstrained beams.
@@ -51,12 +52,12 @@ internal static class TigerTrainer
 
         var bf16 = MixedPrecision.On(config.Compute.Precision);
         manual_seed(config.Seed);
-        var model = new TigerModel(config.Model, vocabulary);
+        var model = SemanticIdGenerator.Create(config.Model, vocabulary);
         model.to(device);                                                                // initialised on the host, then moved
         observer.Message($"device {device}{(bf16 ? ", bf16 matmuls" : "")}");
         var tc = config.Train;
         var optimizer = optim.AdamW(model.parameters(), tc.LearningRate, 0.9, 0.98, 1e-8, tc.WeightDecay);
-        var examples = Examples(split);
+        var examples = Examples(split, config.Model);
         var validation = split.Valid.OrderBy(c => Mix(config.Seed, c.User)).Take(tc.MaxValidationUsers > 0 ? tc.MaxValidationUsers : int.MaxValue).OrderBy(c => c.User).ToArray();
         var state = new TrainingState();
         var lastPath = Path.Combine(outDir, "last.ckpt");
@@ -69,6 +70,10 @@ internal static class TigerTrainer
         TorchSharp.Modules.Parameter[] trained = [.. model.parameters()];
         parallel.BroadcastParameters(trained);                                           // every rank starts from rank 0's weights
 
+        // Training is counted in target items (examples seen): one per encoder-decoder example, every item after a window's first for the decoder-only model.
+        int TargetItems(int[] batch) => batch.Sum(i => model.Targets(examples[i]));
+        var flopsPerTarget = 3 * examples.Sum(model.ForwardFlops) / examples.Sum(e => (double)model.Targets(e));
+        observer.Message($"{examples.Count:N0} training examples, {examples.Sum(model.Targets):N0} target items; about {flopsPerTarget / 1e6:N0} MFLOP per target (forward and backward, analytic)");
         var stream = new TigerBatchStream(examples, tc.BatchSize, config.Model.MaxHistory, config.Seed);
         var loopStep = state.Step; // the schedule counts optimiser steps across epochs and resumes
         var schedule = tc.Schedule();
@@ -103,14 +108,13 @@ internal static class TigerTrainer
                 loopStep++;
                 if (batch.Length == 0)
                 {
-                    return (parallel.Step(optimizer, null, 0, trained, model, maxGradNorm: 1.0), global.Length); // fewer examples than ranks
+                    return (parallel.Step(optimizer, null, 0, trained, model, maxGradNorm: 1.0), TargetItems(global)); // fewer examples than ranks
                 }
 
-                var input = Inputs(vocabulary, ids, batch.Select(e => (e.User, e.History)).ToArray(), config.Model.MaxHistory, config.Model.InputCollisionCode).ToDevice(device);
-                var targets = tensor(batch.SelectMany(e => ids[e.Target].Select((c, p) => (long)vocabulary.Token(p, c))).ToArray()).view(batch.Length, idLength).ToDevice(device);
-                return (parallel.Step(optimizer, model.Loss(input, targets), (long)batch.Length * idLength, trained, model, maxGradNorm: 1.0), global.Length);
+                var (loss, targets) = model.Loss(ids, batch, device);                    // mean over this rank's target codes
+                return (parallel.Step(optimizer, loss, targets, trained, model, maxGradNorm: 1.0), TargetItems(global));
             },
-            Validate = _ => Evaluate(model, vocabulary, ids, trie, validation, tc.Beams, config.Model.MaxHistory, constrained: true),
+            Validate = _ => Evaluate(model, ids, trie, validation, tc.Beams, constrained: true),
             Save = (path, saved, withOptimizer) => TigerCheckpoint.Save(path, model, withOptimizer ? optimizer : null, saved),
         };
         var run = loop.Run(state, cancel);
@@ -126,7 +130,7 @@ internal static class TigerTrainer
 
         if (!test)
         {
-            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { DataParallel = timing };
+            return new TigerResult([], run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { DataParallel = timing, FlopsPerTarget = flopsPerTarget };
         }
 
         var bestPath = loop.BestPath;
@@ -136,36 +140,37 @@ internal static class TigerTrainer
         }
 
         TigerCheckpoint.Restore(bestPath, model, null);
-        var generated = Generate(model, vocabulary, ids, catalogue, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+        var generated = Generate(model, ids, catalogue, split.Test, tc.Beams, constrained: true);
         var metrics = Score(generated, split.Test);
-        var free = Evaluate(model, vocabulary, ids, catalogue, split.Test, tc.Beams, config.Model.MaxHistory, constrained: false);
+        var free = Evaluate(model, ids, catalogue, split.Test, tc.Beams, constrained: false);
         metrics["invalid_id_share_unconstrained"] = free["invalid_id_share"];
         metrics["recall@10_unconstrained"] = free["recall@10"];
         TigerColdItemTest.Report? coldItems = null;
         if (config.Data.ColdItemShare > 0 && coldItemText is { } text)
         {
-            var closed = Generate(model, vocabulary, ids, trie, split.Test, tc.Beams, config.Model.MaxHistory, constrained: true);
+            var closed = Generate(model, ids, trie, split.Test, tc.Beams, constrained: true);
             coldItems = TigerColdItemTest.Run(split, cold, ids, generated, closed, text, config.Seed, observer.Message);
         }
 
         AtomicFile.WriteAllText(Path.Combine(outDir, "result.json"), JsonSerializer.Serialize(new { test = metrics, best_epoch = state.BestEpoch, stop_reason = stopReason, cold_items = coldItems }, RunConfig.Json));
-        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { ColdItems = coldItems, DataParallel = timing };
+        return new TigerResult(metrics, run.BestValidation, state.Epoch, state.BestEpoch, state.Step, state.Samples, state.TrainSeconds, stopReason) { ColdItems = coldItems, DataParallel = timing, FlopsPerTarget = flopsPerTarget };
     }
 
     /// <summary>Recall and NDCG at 5 and 10 of the generated ranking (no history filtering, as TIGER), and the share of generated IDs that name no item.</summary>
-    public static SortedDictionary<string, double> Evaluate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128) =>
-        Score(Generate(model, vocabulary, ids, trie, cases, beams, maxHistory, constrained, batchSize), cases);
+    public static SortedDictionary<string, double> Evaluate(SemanticIdGenerator model, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, bool constrained, int batchSize = 128) =>
+        Score(Generate(model, ids, trie, cases, beams, constrained, batchSize), cases);
 
     /// <summary>The beams of each case (in the order of <paramref name="cases"/>), best first.</summary>
-    public static List<GeneratedId>[] Generate(TigerModel model, SemanticIdVocabulary vocabulary, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, int maxHistory, bool constrained, int batchSize = 128)
+    public static List<GeneratedId>[] Generate(SemanticIdGenerator model, int[][] ids, SemanticIdTrie trie, IReadOnlyList<EvalCase> cases, int beams, bool constrained, int batchSize = 128)
     {
+        var maxHistory = model.Config.MaxHistory;
         var generated = new List<GeneratedId>[cases.Count];
         var byLength = Enumerable.Range(0, cases.Count).OrderBy(c => Math.Min(cases[c].History.Length, maxHistory)).ToArray(); // batches of similar length pad little
         for (var start = 0; start < byLength.Length; start += batchSize)
         {
             using var scope = NewDisposeScope();
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
-            var input = Inputs(vocabulary, ids, batch.Select(c => (cases[c].User, cases[c].History)).ToArray(), maxHistory, model.Config.InputCollisionCode).ToDevice(ComputeDevice.DeviceOf(model));
+            var input = model.Inputs(ids, [.. batch.Select(c => (cases[c].User, cases[c].History))]).ToDevice(ComputeDevice.DeviceOf(model));
             var results = BeamSearch.Generate(model, input, trie, beams, constrained);
             NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
@@ -204,44 +209,29 @@ internal static class TigerTrainer
     }
 
     /// <summary>
-    /// Encoder inputs [B, 1 + h * L']: the user token, then each of the last items' codes, right-padded
-    /// to the batch's longest history h (at most <c>maxHistory</c>); padding is masked, so trimming it
-    /// changes no result, only the work. L' = L codes per item, or L - 1 without the collision code.
+    /// The training examples of the split's training sequences. Encoder-decoder: each item after a sequence's first, with the
+    /// items before it (the last <c>max_history</c> are read). Decoder-only: windows of up to <c>max_history + 1</c> items from
+    /// each sequence's end back, consecutive windows sharing one item, so each item after the first is a target exactly once.
     /// </summary>
-    public static Tensor Inputs(SemanticIdVocabulary vocabulary, int[][] ids, IReadOnlyList<(int User, int[] History)> rows, int maxHistory, bool collisionCode = true)
+    internal static List<GenerativeExample> Examples(SequenceSplit split, TigerConfig model)
     {
-        var longest = rows.Count == 0 ? 0 : rows.Max(r => Math.Min(r.History.Length, maxHistory));
-        var perItem = collisionCode ? vocabulary.IdLength : vocabulary.IdLength - 1;
-        var length = 1 + (longest * perItem);
-        var values = new long[rows.Count * length];
-        for (var r = 0; r < rows.Count; r++)
-        {
-            var (user, history) = rows[r];
-            var at = r * length;
-            values[at++] = vocabulary.UserToken(user);
-            foreach (var item in history.Skip(Math.Max(0, history.Length - maxHistory)))
-            {
-                for (var p = 0; p < perItem; p++)
-                {
-                    values[at++] = vocabulary.Token(p, ids[item][p]);
-                }
-            }
-        }
-
-        return tensor(values).view(rows.Count, length);
-    }
-
-    internal sealed record Example(int User, int[] History, int Target);
-
-    private static List<Example> Examples(SequenceSplit split)
-    {
-        var examples = new List<Example>();
+        var examples = new List<GenerativeExample>();
         for (var user = 0; user < split.Train.Length; user++)
         {
             var sequence = split.Train[user];
+            if (model.Architecture == GenerativeArchitecture.DecoderOnly)
+            {
+                for (var end = sequence.Length; end > 1; end -= model.MaxHistory)
+                {
+                    examples.Add(new GenerativeExample(user, sequence[Math.Max(0, end - model.MaxHistory - 1)..end]));
+                }
+
+                continue;
+            }
+
             for (var t = 1; t < sequence.Length; t++)
             {
-                examples.Add(new Example(user, sequence[..t], sequence[t]));
+                examples.Add(new GenerativeExample(user, sequence[..(t + 1)]));
             }
         }
 
