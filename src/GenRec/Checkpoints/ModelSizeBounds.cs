@@ -75,12 +75,13 @@ internal static class ModelSizeBounds
         Field(path, "model.user_buckets", model.UserBuckets, 1, limits.MaxBuckets);
         Field(path, "model.relative_buckets", model.RelativeBuckets, 1, limits.MaxBuckets);
         double d = model.ModelDim, attention = 4.0 * d * model.NumHeads * model.HeadDim, ffn = 2.0 * d * model.FfnDim;
-        var decoderOnly = model.Architecture == Configuration.GenerativeArchitecture.DecoderOnly;
+        var encoderDecoder = model.Architecture == Configuration.GenerativeArchitecture.EncoderDecoder;
         var terms = new List<(string Name, double Elements)>
         {
-            ("token table and head", (decoderOnly ? 1.0 : 2.0) * vocabularySize * d),  // the decoder-only head predicts codes only
+            // decoder-only and parallel codes: at least the code tokens' table (their heads predict codes, and RPG has no user token)
+            ("token table and head", encoderDecoder ? 2.0 * vocabularySize * d : (vocabularySize - model.UserBuckets) * d),
             ("encoder", model.EncoderLayers * (attention + ffn)),
-            ("decoder", model.DecoderLayers * (((decoderOnly ? 1 : 2) * attention) + ffn)),
+            ("decoder", model.DecoderLayers * (((encoderDecoder ? 2 : 1) * attention) + ffn)),
         };
         Compare(path, (terms.Sum(t => t.Elements), string.Join(", ", terms.Select(t => $"{t.Name} {t.Elements:N0}"))), stored);
     }

@@ -11,4 +11,11 @@ internal enum GenerativeArchitecture
     /// each item boundary and every target of a sequence is trained in one pass.
     /// </summary>
     DecoderOnly,
+
+    /// <summary>
+    /// RPG (Hou et al., KDD 2025): long unordered IDs (product quantisation), one token per item (the mean of its codes'
+    /// embeddings) in a causal stack, and every code of the next item predicted at once by its own head; an item scores
+    /// the mean log-probability of its codes, found exactly over the catalogue or by a graph search over the IDs.
+    /// </summary>
+    ParallelCodes,
 }

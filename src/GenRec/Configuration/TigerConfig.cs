@@ -42,6 +42,21 @@ internal sealed record TigerConfig
     /// </summary>
     public bool InputCollisionCode { get; init; } = true;
 
+    /// <summary>
+    /// parallel_codes: the cosine logits' temperature (RPG's Beauty setting, 0.03): logit of code c at digit j =
+    /// cos(head_j(h), e_{j,c}) / temperature.
+    /// </summary>
+    public double Temperature { get; init; } = 0.03;
+
+    /// <summary>
+    /// parallel_codes: neighbours per item in the decoding graph (RPG: 200 on Beauty); 0 scores every item exactly
+    /// instead of searching the graph.
+    /// </summary>
+    public int GraphEdges { get; init; }
+
+    /// <summary>parallel_codes: propagation steps of the graph search (RPG: 3); its beam is <c>train.beams</c> wide.</summary>
+    public int GraphSteps { get; init; } = 3;
+
     /// <summary>T5 relative position buckets and the distance beyond which they are shared.</summary>
     public int RelativeBuckets { get; init; } = 32;
 

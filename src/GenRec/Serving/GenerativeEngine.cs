@@ -97,7 +97,7 @@ internal sealed class GenerativeEngine : IRetriever
             int[] rows = [.. width];
             var input = model.Inputs(ids, [.. rows.Select(i => (requests[i].User, requests[i].History))]).to(device); // [B, S]
             HashSet<SemanticIdTrie.Node>?[] closed = [.. rows.Select(i => requests[i].FilterHistory && requests[i].History.Length > 0 ? trie.Exhausted(requests[i].History.Select(item => ids[item])) : null)];
-            var found = BeamSearch.Generate(model, input, trie, width.Key, constrained: true, closed);
+            var found = model.Generate(input, trie, width.Key, constrained: true, closed);
             for (var j = 0; j < rows.Length; j++)
             {
                 results[rows[j]] = found[j];

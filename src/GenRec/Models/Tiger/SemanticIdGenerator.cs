@@ -21,6 +21,13 @@ internal abstract class SemanticIdGenerator(string name, TigerConfig config, Sem
     /// <summary>Starts decoding for input [B, S] (<see cref="Inputs"/>); inference only (evaluation mode, no gradients).</summary>
     public abstract IBeamDecoder StartSearch(Tensor input);
 
+    /// <summary>
+    /// For each input row [B, S], up to <paramref name="beams"/> generated IDs, best first: trie-constrained (only the trie's
+    /// items, less those below <paramref name="exhausted"/> nodes) or not. Autoregressive models run <see cref="BeamSearch"/>.
+    /// </summary>
+    public virtual List<GeneratedId>[] Generate(Tensor input, SemanticIdTrie trie, int beams, bool constrained, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted = null) =>
+        BeamSearch.Generate(this, input, trie, beams, constrained, exhausted);
+
     /// <summary>Mean cross-entropy over the batch's target codes, and how many target codes it averages.</summary>
     public abstract (Tensor Loss, long Targets) Loss(int[][] ids, IReadOnlyList<GenerativeExample> batch, Device device);
 
@@ -43,7 +50,7 @@ internal abstract class SemanticIdGenerator(string name, TigerConfig config, Sem
     /// log P(candidate's ID | history) of candidate IDs [C, L] (token ids) after one input row [1, S]: the score a beam
     /// reaching each candidate has, decoded as the beam search decodes (the C candidates share the input's states).
     /// </summary>
-    public Tensor LogLikelihoods(Tensor input, Tensor candidates)
+    public virtual Tensor LogLikelihoods(Tensor input, Tensor candidates)
     {
         var decoder = StartSearch(input);
         var logp = decoder.Next(null).log_softmax(-1);                                   // [1, V']
@@ -75,6 +82,16 @@ internal abstract class SemanticIdGenerator(string name, TigerConfig config, Sem
             }
 
             return new DecoderOnlyGenerator(config, vocabulary);
+        }
+
+        if (config.Architecture == GenerativeArchitecture.ParallelCodes)
+        {
+            if (config.EncoderLayers != 0)
+            {
+                throw new ArgumentException($"model.encoder_layers is {config.EncoderLayers}: a parallel_codes model has no encoder; set it to 0 (its depth is model.decoder_layers)");
+            }
+
+            return new ParallelCodeGenerator(config, vocabulary);
         }
 
         return new TigerModel(config, vocabulary);

@@ -8,12 +8,15 @@ internal sealed class SemanticIdTrie
     public SemanticIdTrie(IReadOnlyList<int[]> ids, Func<int, bool>? include = null)
     {
         Root = new Node();
+        var items = new List<int>();
         for (var item = 1; item < ids.Count; item++)
         {
             if (include?.Invoke(item) == false)
             {
                 continue;
             }
+
+            items.Add(item);
 
             var node = Root;
             node.Count++;
@@ -36,9 +39,18 @@ internal sealed class SemanticIdTrie
 
             node.Item = item;
         }
+
+        Items = [.. items];
+        Ids = ids;
     }
 
+    /// <summary>The semantic ID of each dense item (row 0 unused), the trie's and the others'.</summary>
+    public IReadOnlyList<int[]> Ids { get; }
+
     public Node Root { get; }
+
+    /// <summary>The items the trie holds, ascending.</summary>
+    public int[] Items { get; }
 
     /// <summary>The item with this full ID, or -1 when no item has it.</summary>
     public int ItemOf(IReadOnlyList<int> codes)

@@ -171,7 +171,7 @@ internal static class TigerTrainer
             using var scope = NewDisposeScope();
             var batch = byLength.AsSpan(start, Math.Min(batchSize, byLength.Length - start)).ToArray();
             var input = model.Inputs(ids, [.. batch.Select(c => (cases[c].User, cases[c].History))]).ToDevice(ComputeDevice.DeviceOf(model));
-            var results = BeamSearch.Generate(model, input, trie, beams, constrained);
+            var results = model.Generate(input, trie, beams, constrained);
             NativeHeap.ReleasePeriodically();
             for (var i = 0; i < batch.Length; i++)
             {
@@ -210,7 +210,7 @@ internal static class TigerTrainer
 
     /// <summary>
     /// The training examples of the split's training sequences. Encoder-decoder: each item after a sequence's first, with the
-    /// items before it (the last <c>max_history</c> are read). Decoder-only: windows of up to <c>max_history + 1</c> items from
+    /// items before it (the last <c>max_history</c> are read). Decoder-only and parallel codes: windows of up to <c>max_history + 1</c> items from
     /// each sequence's end back, consecutive windows sharing one item, so each item after the first is a target exactly once.
     /// </summary>
     internal static List<GenerativeExample> Examples(SequenceSplit split, TigerConfig model)
@@ -219,7 +219,7 @@ internal static class TigerTrainer
         for (var user = 0; user < split.Train.Length; user++)
         {
             var sequence = split.Train[user];
-            if (model.Architecture == GenerativeArchitecture.DecoderOnly)
+            if (model.Architecture != GenerativeArchitecture.EncoderDecoder)
             {
                 for (var end = sequence.Length; end > 1; end -= model.MaxHistory)
                 {
