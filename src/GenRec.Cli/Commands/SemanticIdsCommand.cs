@@ -36,7 +36,7 @@ internal static class SemanticIdsCommand
         var letter = new Option<string?>("--import-letter") { Description = "Instead of training: convert LETTER's *.index.json (0-based item ids, <a_N> tokens) into a table, with a collision code appended" };
         var coldShare = new Option<double>("--cold-item-share") { Description = "TIGER's cold-start setting: the RQ-VAE is trained without this share of the test-target items (the cold items of a TIGER run with data.cold_item_share and the same --cold-seed), which then get their codes through the frozen encoder and codebooks and collision codes after every warm item" };
         var coldSeed = new Option<int>("--cold-seed") { Description = "Seed that draws the cold items (the TIGER run's seed)", DefaultValueFactory = _ => 42 };
-        var pq = new Option<int?>("--pq") { Description = "Instead of the RQ-VAE: long unordered IDs of this many codes by product quantisation of --embeddings (RPG; 256 codes each), for model.architecture parallel_codes" };
+        var pq = new Option<int?>("--pq") { Description = "Instead of the RQ-VAE: long unordered IDs of this many codes by product quantisation of the item vectors (--embeddings or --collaborative; RPG; 256 codes each), for model.architecture parallel_codes" };
         var pqDim = new Option<int>("--pq-dim") { Description = "With --pq: PCA dimensions before the subspaces are cut (RPG: 128)", DefaultValueFactory = _ => 128 };
         var device = DeviceOption.Create();
         var command = new Command("semantic-ids", "Train an RQ-VAE on item embeddings and write each item's semantic ID") { embeddings, collaborative, window, config, epochs, output, name, letter, coldShare, coldSeed, pq, pqDim, device, benchOutput };
@@ -64,8 +64,12 @@ internal static class SemanticIdsCommand
 
             if (r.GetValue(pq) is { } subspaces)
             {
-                var (vectors, width, from) = r.GetValue(embeddings) is { } file ? Imported(file, dataset.NumItems)
-                    : throw new ArgumentException("--pq quantises item vectors: give --embeddings <items.npy>");
+                var (vectors, width, from) = (r.GetValue(embeddings), r.GetValue(collaborative)) switch
+                {
+                    ({ } file, null) => Imported(file, dataset.NumItems),
+                    (null, { } k) => Collaborative(dataset, k, r.GetValue(window), seed: 42),
+                    _ => throw new ArgumentException("--pq quantises item vectors: give exactly one of --embeddings <items.npy> and --collaborative <dim>"),
+                };
                 var pqCodes = ProductQuantizer.Encode(vectors[width..], dataset.NumItems, width, r.GetValue(pqDim), subspaces, 256, iterations: 20, seed: 42);
                 var pqMeasured = SemanticIdTable.Measure(pqCodes, 256);
                 // Unique IDs stay m codes long; colliding ones get the collision code as one more (predicted) code.

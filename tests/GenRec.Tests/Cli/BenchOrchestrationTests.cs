@@ -37,6 +37,34 @@ public class BenchOrchestrationTests
     }
 
     [Fact]
+    public async Task ProductQuantisedIdsFromTextOrCoOccurrenceTrainAParallelCodeModel()
+    {
+        using var dir = new TempDir();
+        var random = new Random(4);
+        const int items = 60;
+        dir.File("data/ratings.dat", string.Concat(Enumerable.Range(1, 120).SelectMany(u => Enumerable.Range(0, 8).Select(t => $"{u}::{1 + random.Next(items)}::4::{(u * 100) + t}\n"))));
+        GenRec.Util.NpyFile.Write(Path.Combine(dir.Path, "text.npy"), [.. Enumerable.Range(0, (items + 1) * 8).Select(i => (float)Math.Sin(i * 0.37))], items + 1, 8);
+        dir.File("configs/tiny-rpg.json", """
+            { "kind": "tiger", "name": "tiny-rpg", "seed": 42, "data": { "path": "data" },
+              "model": { "architecture": "parallel_codes", "encoder_layers": 0, "decoder_layers": 1, "num_heads": 2, "head_dim": 8, "model_dim": 16, "ffn_dim": 32, "max_history": 5, "graph_edges": 8 },
+              "train": { "batch_size": 32, "warmup_steps": 5, "epochs": 2, "patience": 0, "beams": 5, "max_validation_users": 20 } }
+            """);
+
+        var (exit, refused) = await GenrecProcess.RunToEnd(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--pq", "4", "--out", "none.tsv");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--pq quantises item vectors", refused, StringComparison.Ordinal);
+        await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--collaborative", "8", "--pq", "4", "--out", "cooccurrence.tsv");
+        Assert.InRange(File.ReadLines(Path.Combine(dir.Path, "cooccurrence.tsv")).First().Split('\t').Length, 5, 6);   // item, 4 codes (and a collision code)
+        var coded = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "semantic-ids", "data", "--embeddings", "text.npy", "--pq", "4", "--pq-dim", "8", "--out", "pq.tsv");
+        Assert.Contains("PCA 8, 4 subspaces x 256 codes", coded, StringComparison.Ordinal);
+
+        var trained = await GenrecProcess.Run(dir.Path, Path.Combine(dir.Path, "cache"), "tiger", "train", "--config", "configs/tiny-rpg.json", "--semantic-ids", "pq.tsv", "--tag", "rpg", "--out", "runs/rpg", "--results", "out");
+        var result = JsonNode.Parse(File.ReadAllText(Path.Combine(dir.Path, "out", "tiger-rpg-data.json")))!;
+        Assert.Equal(0, result["metrics"]!["invalid_id_share"]!.GetValue<double>());
+        Assert.True(result["training"]!["extra"]!["flops_per_target"]!.GetValue<double>() > 0, trained);
+    }
+
+    [Fact]
     public async Task TigerColdItemsChainCodesTheColdItemsAfterTrainingAndTestsThemApart()
     {
         using var dir = new TempDir();
