@@ -14,35 +14,15 @@ namespace GenRec.Models.Tiger;
 /// (TIGER's encoder-decoder re-encodes the history for each of them). Histories are left-padded, so every row's next token
 /// sits at the same place and generation appends to it.
 /// </summary>
-internal sealed class DecoderOnlyGenerator : SemanticIdGenerator
+internal sealed class DecoderOnlyGenerator : CausalCodeStack
 {
     private const long Ignored = -100;                                                   // cross_entropy's ignore_index
 
-    private readonly Embedding tokens;
-    private readonly ModuleList<T5Attention> attention = new();
-    private readonly ModuleList<T5FeedForward> feedForward = new();
-    private readonly ModuleList<RmsNorm> norms = new();
-    private readonly RmsNorm final;
-    private readonly T5RelativeBias positionBias;
     private readonly Linear head;
-    private readonly FastDropout dropout;
 
-    public DecoderOnlyGenerator(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(DecoderOnlyGenerator), config, vocabulary)
+    public DecoderOnlyGenerator(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(DecoderOnlyGenerator), config, vocabulary, vocabulary.Size)
     {
-        var d = config.ModelDim;
-        tokens = nn.Embedding(vocabulary.Size, d, padding_idx: SemanticIdVocabulary.Padding);
-        for (var i = 0; i < config.DecoderLayers; i++)
-        {
-            attention.Add(new T5Attention(d, config.NumHeads, config.HeadDim, config.Dropout));
-            feedForward.Add(new T5FeedForward(d, config.FfnDim, config.Dropout));
-            norms.Add(new RmsNorm(d));
-            norms.Add(new RmsNorm(d));
-        }
-
-        final = new RmsNorm(d);
-        positionBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: false);
-        head = nn.Linear(d, vocabulary.UserOffset, hasBias: false);                     // codes only: user tokens are never predicted
-        dropout = new FastDropout(config.Dropout);
+        head = nn.Linear(config.ModelDim, vocabulary.UserOffset, hasBias: false);       // codes only: user tokens are never predicted
         RegisterComponents();
     }
 
@@ -85,7 +65,7 @@ internal sealed class DecoderOnlyGenerator : SemanticIdGenerator
         }
 
         var tokenIds = tensor(input).view(batch.Count, length).to(device);              // [B, T]
-        var logits = head.forward(Hidden(tokenIds, null));                              // [B, T, V']
+        var logits = head.forward(Hidden(tokenIds));                              // [B, T, V']
         var loss = nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(targets).to(device), ignore_index: Ignored);
         return (loss, counted);
     }
@@ -110,57 +90,18 @@ internal sealed class DecoderOnlyGenerator : SemanticIdGenerator
     internal IBeamDecoder StartUncachedSearch(Tensor input) => new RecomputingSearch(this, input);
 
     /// <summary>Next-token logits at the last place of token rows [R, T] (left-padded): [R, V'].</summary>
-    internal Tensor LastLogits(Tensor tokenIds) => head.forward(Hidden(tokenIds, null)[.., -1]);
+    internal Tensor LastLogits(Tensor tokenIds) => head.forward(Hidden(tokenIds)[.., -1]);
+
+    // Token rows [B, T] (0 = padding) -> hidden states [B, T, D]; with keysValues, each layer's keys and values are kept.
+    private Tensor Hidden(Tensor tokenIds, List<(Tensor Keys, Tensor Values)>? keysValues = null) =>
+        Stack(tokens.forward(tokenIds), tokenIds.ne(SemanticIdVocabulary.Padding), keysValues);
 
     /// <summary>
     /// One more token per row after a cached prefix (inference): tokens [R] -> next-token logits [R, V'], equal to
     /// <see cref="LastLogits"/> over the prefix and the row's tokens; each token's keys and values go to the cache.
     /// </summary>
-    internal Tensor DecodeNext(Tensor lastTokens, DecoderCache cache)
-    {
-        if (training)
-        {
-            throw new InvalidOperationException("incremental decoding is for inference: call eval() first");
-        }
-
-        var position = cache.MemoryMask.shape[2] + cache.Length;                        // prefix P, then the row's tokens so far
-        var bias = positionBias.Compute(1, position + 1, lastTokens.device, firstQuery: position); // [1, H, 1, P + S]
-        var y = tokens.forward(lastTokens.view(-1, 1));                                  // [R, 1, D]
-        for (var i = 0; i < attention.Count; i++)
-        {
-            var n = norms[2 * i].forward(y);
-            var (newKeys, newValues) = attention[i].KeysValues(n);                       // [R, H, 1, dh]
-            var (ownKeys, ownValues) = cache.Append(i, newKeys, newValues);              // [R, H, S, dh]
-            var (prefixKeys, prefixValues) = cache.Cross[i];                            // [B, H, P, dh]
-            y = y + attention[i].AttendAfterSharedPrefix(n, prefixKeys, prefixValues, cache.MemoryMask, ownKeys, ownValues, bias);
-            y = y + feedForward[i].forward(norms[(2 * i) + 1].forward(y));
-        }
-
-        return head.forward(final.forward(y)).squeeze(1);                                // [R, V']
-    }
-
-    /// <summary>
-    /// Hidden states of token rows [B, T] (0 = padding) -> [B, T, D]: each place attends to itself and the real tokens
-    /// before it. With <paramref name="keysValues"/>, each layer's keys and values [B, H, T, dh] are added to it.
-    /// </summary>
-    private Tensor Hidden(Tensor tokenIds, List<(Tensor Keys, Tensor Values)>? keysValues)
-    {
-        var t = tokenIds.shape[1];
-        var causal = ones(t, t, dtype: @bool, device: tokenIds.device).tril().unsqueeze(0); // [1, T, T]
-        var mask = causal.logical_and(tokenIds.ne(SemanticIdVocabulary.Padding).unsqueeze(1)); // [B, T, T]
-        var bias = positionBias.Compute(t, t, tokenIds.device);                          // [1, H, T, T]
-        var x = dropout.forward(tokens.forward(tokenIds));                               // [B, T, D]
-        for (var i = 0; i < attention.Count; i++)
-        {
-            var n = norms[2 * i].forward(x);
-            var (keys, values) = attention[i].KeysValues(n);                             // [B, H, T, dh]
-            keysValues?.Add((keys, values));
-            x = x + dropout.forward(attention[i].Attend(n, keys, values, mask, bias));
-            x = x + dropout.forward(feedForward[i].forward(norms[(2 * i) + 1].forward(x)));
-        }
-
-        return dropout.forward(final.forward(x));
-    }
+    internal Tensor DecodeNext(Tensor lastTokens, DecoderCache cache) =>
+        head.forward(StepAfterPrefix(tokens.forward(lastTokens.view(-1, 1)), cache)).squeeze(1); // [R, V']
 
     // [user, c_1^1 .. c_1^L, ..., c_m^1 .. c_m^L] as token ids
     private long[] Tokens(int[][] ids, int user, int[] items)

@@ -17,38 +17,18 @@ namespace GenRec.Models.Tiger;
 /// to the <c>graph_edges</c> items whose codes' embeddings are most alike (mean over digits of (cos + 1) / 2), and a beam
 /// of <c>train.beams</c> items, started at random, moves for <c>graph_steps</c> steps to the best of its neighbours.
 /// </summary>
-internal sealed class ParallelCodeGenerator : SemanticIdGenerator
+internal sealed class ParallelCodeGenerator : CausalCodeStack
 {
-    private readonly Embedding tokens;
-    private readonly ModuleList<T5Attention> attention = new();
-    private readonly ModuleList<T5FeedForward> feedForward = new();
-    private readonly ModuleList<RmsNorm> norms = new();
     private readonly ModuleList<Linear> heads = new();
-    private readonly RmsNorm final;
-    private readonly T5RelativeBias positionBias;
-    private readonly FastDropout dropout;
     private (double Version, Tensor Adjacency)? graph;
 
-    public ParallelCodeGenerator(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(ParallelCodeGenerator), config, vocabulary)
+    public ParallelCodeGenerator(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(ParallelCodeGenerator), config, vocabulary, vocabulary.UserOffset) // codes only: no user token
     {
-        var d = config.ModelDim;
-        tokens = nn.Embedding(vocabulary.UserOffset, d, padding_idx: SemanticIdVocabulary.Padding); // codes only: no user token
-        for (var i = 0; i < config.DecoderLayers; i++)
-        {
-            attention.Add(new T5Attention(d, config.NumHeads, config.HeadDim, config.Dropout));
-            feedForward.Add(new T5FeedForward(d, config.FfnDim, config.Dropout));
-            norms.Add(new RmsNorm(d));
-            norms.Add(new RmsNorm(d));
-        }
-
         for (var j = 0; j < vocabulary.IdLength; j++)
         {
-            heads.Add(nn.Linear(d, d));
+            heads.Add(nn.Linear(config.ModelDim, config.ModelDim));
         }
 
-        final = new RmsNorm(d);
-        positionBias = new T5RelativeBias(config.NumHeads, config.RelativeBuckets, config.RelativeMaxDistance, bidirectional: false);
-        dropout = new FastDropout(config.Dropout);
         RegisterComponents();
     }
 
@@ -132,24 +112,9 @@ internal sealed class ParallelCodeGenerator : SemanticIdGenerator
         return tensor(values).view(rows.Count, t, m);
     }
 
-    // Item code tokens [B, T, m] (0 = padding item) -> hidden states [B, T, D]; each place attends to the real items up to it.
-    private Tensor Hidden(Tensor itemTokens)
-    {
-        var t = itemTokens.shape[1];
-        var valid = itemTokens[.., .., 0].ne(SemanticIdVocabulary.Padding);             // [B, T]
-        var causal = ones(t, t, dtype: @bool, device: itemTokens.device).tril().unsqueeze(0); // [1, T, T]
-        var mask = causal.logical_and(valid.unsqueeze(1));                              // [B, T, T]
-        var bias = positionBias.Compute(t, t, itemTokens.device);                        // [1, H, T, T]
-        var x = dropout.forward(tokens.forward(itemTokens).mean([2]));                  // [B, T, D]: the mean of each item's code embeddings
-        for (var i = 0; i < attention.Count; i++)
-        {
-            var n = norms[2 * i].forward(x);
-            x = x + dropout.forward(attention[i].Forward(n, n, mask, bias));
-            x = x + dropout.forward(feedForward[i].forward(norms[(2 * i) + 1].forward(x)));
-        }
-
-        return dropout.forward(final.forward(x));
-    }
+    // Item code tokens [B, T, m] (0 = padding item) -> hidden states [B, T, D]: each item reads as the mean of its codes' embeddings.
+    private Tensor Hidden(Tensor itemTokens) =>
+        Stack(tokens.forward(itemTokens).mean([2]), itemTokens[.., .., 0].ne(SemanticIdVocabulary.Padding));
 
     // Digit j's logits: hidden [R, D] -> [R, K_j], cos(h + SiLU(W_j h), e_{j,c}) / temperature.
     private Tensor DigitLogits(Tensor hidden, int j)
