@@ -1,10 +1,6 @@
-using GenRec.Checkpoints;
 using GenRec.Configuration;
 using GenRec.Data.Splits;
-using GenRec.Evaluation;
 using GenRec.Models.Tiger;
-using GenRec.Serving;
-using GenRec.Tests.Serving;
 using GenRec.Tests.Training;
 using GenRec.Training;
 using GenRec.Training.Tiger;
@@ -134,37 +130,14 @@ public class DecoderOnlyGeneratorTests
     }
 
     [Fact]
-    public void TrainsEndToEndOnPlantedTransitionsAndAgainWithTheSameSeed()
+    public void TrainsEndToEndOnPlantedTransitionsAgainWithTheSameSeedAndServes()
     {
-        using var dir = new TempDir();
-        var data = TrainingTests.CycleDataset(users: 300, items: 120, seed: 5);
-        var ids = SemanticIdFile.Random(data.NumItems, levels: 3, codebookSize: 6, seed: 2);
-        var run = new TigerRunConfig
-        {
-            Seed = 4,
-            Model = new TigerConfig { Architecture = GenerativeArchitecture.DecoderOnly, EncoderLayers = 0, DecoderLayers = 2, NumHeads = 2, HeadDim = 16, ModelDim = 64, FfnDim = 128, Dropout = 0.0, MaxHistory = 3, UserBuckets = 10 },
-            Train = new TigerTrainConfig { BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 20, Epochs = 12, Patience = 0, Beams = 10, MaxValidationUsers = 100 },
-        };
-        var result = TigerTrainer.Run(run, data, ids, dir.Path, resume: false, new SilentObserver());
-        Assert.True(result.Test["recall@1"] > 0.9, $"recall@1 {result.Test["recall@1"]:F3} (chance 1/120)");
-        Assert.Equal(0, result.Test["invalid_id_share"]);
-
+        using var planted = new PlantedGenerativeRun(new TigerConfig { Architecture = GenerativeArchitecture.DecoderOnly, EncoderLayers = 0, DecoderLayers = 2, NumHeads = 2, HeadDim = 16, ModelDim = 64, FfnDim = 128, Dropout = 0.0, MaxHistory = 3, UserBuckets = 10 }, levels: 3, codebookSize: 6);
+        Assert.True(planted.Result.Test["recall@1"] > 0.9, $"recall@1 {planted.Result.Test["recall@1"]:F3} (chance 1/120)");
+        Assert.Equal(0, planted.Result.Test["invalid_id_share"]);
         using var again = new TempDir();
-        Assert.Equal(result.Test, TigerTrainer.Run(run, data, ids, again.Path, resume: false, new SilentObserver()).Test);
-        // The run folder serves: /recommend gives the offline beams, /rank their log-probabilities.
-        var checkpoint = Path.Combine(dir.Path, "best.ckpt");
-        var opened = TigerCheckpoint.Open(checkpoint, new CheckpointOpenOptions { Dataset = data });
-        using var model = Assert.IsType<DecoderOnlyGenerator>(opened.Model);
-        using var engine = GenerativeEngine.Load(checkpoint, new CheckpointOpenOptions { Dataset = data });
-        EvalCase[] cases = [.. SequenceSplit.Create(data, SplitKind.LeaveOneOut).Test.Take(8)];
-        var offline = TigerTrainer.Generate(model, ids, new SemanticIdTrie(ids), cases, beams: 20, constrained: true);
-        for (var c = 0; c < cases.Length; c++)
-        {
-            var served = engine.Recommend(cases[c].History, 10, filterHistory: false, user: cases[c].User);
-            Assert.Equal(offline[c].Take(10).Select(g => g.Item), served.Select(r => r.Item));
-            Assert.Equal(offline[c].Take(10).Select(g => g.LogProbability), served.Select(r => r.Score), new FloatTolerance(1e-4f));
-            Assert.Equal(served.Select(r => r.Score), engine.Rank(cases[c].History, [.. served.Select(r => r.Item)], cases[c].User), new FloatTolerance(1e-4f));
-        }
+        Assert.Equal(planted.Result.Test, TigerTrainer.Run(planted.Run, planted.Data, planted.Ids, again.Path, resume: false, new SilentObserver()).Test);
+        planted.AssertServedAsOffline<DecoderOnlyGenerator>();
     }
 
     [Fact]

@@ -1,14 +1,6 @@
-using GenRec.Checkpoints;
 using GenRec.Configuration;
-using GenRec.Data.Splits;
-using GenRec.Evaluation;
 using GenRec.Models.SemanticIds;
 using GenRec.Models.Tiger;
-using GenRec.Serving;
-using GenRec.Tests.Serving;
-using GenRec.Tests.Training;
-using GenRec.Training;
-using GenRec.Training.Tiger;
 using static TorchSharp.torch;
 
 namespace GenRec.Tests.Tiger;
@@ -114,30 +106,9 @@ public class ParallelCodeGeneratorTests
     [Fact]
     public void TrainsEndToEndOnPlantedTransitionsAndServes()
     {
-        using var dir = new TempDir();
-        var data = TrainingTests.CycleDataset(users: 300, items: 120, seed: 5);
-        var ids = SemanticIdFile.Random(data.NumItems, levels: 6, codebookSize: 8, seed: 2);
-        var run = new TigerRunConfig
-        {
-            Seed = 4,
-            Model = new TigerConfig { Architecture = GenerativeArchitecture.ParallelCodes, EncoderLayers = 0, DecoderLayers = 2, NumHeads = 2, HeadDim = 16, ModelDim = 64, FfnDim = 128, Dropout = 0.0, MaxHistory = 3, Temperature = 0.1 },
-            Train = new TigerTrainConfig { BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 20, Epochs = 12, Patience = 0, Beams = 10, MaxValidationUsers = 100 },
-        };
-        var result = TigerTrainer.Run(run, data, ids, dir.Path, resume: false, new SilentObserver());
-        Assert.True(result.Test["recall@1"] > 0.9, $"recall@1 {result.Test["recall@1"]:F3} (chance 1/120)");
-        Assert.Equal(0, result.Test["invalid_id_share"]);
-
-        var checkpoint = Path.Combine(dir.Path, "best.ckpt");
-        using var model = Assert.IsType<ParallelCodeGenerator>(TigerCheckpoint.Open(checkpoint, new CheckpointOpenOptions { Dataset = data }).Model);
-        using var engine = GenerativeEngine.Load(checkpoint, new CheckpointOpenOptions { Dataset = data });
-        EvalCase[] cases = [.. SequenceSplit.Create(data, SplitKind.LeaveOneOut).Test.Take(6)];
-        var offline = TigerTrainer.Generate(model, ids, new SemanticIdTrie(ids), cases, beams: 20, constrained: true);
-        foreach (var (test, c) in cases.Select((t, c) => (t, c)))
-        {
-            var served = engine.Recommend(test.History, 10, filterHistory: false, user: test.User);
-            Assert.Equal(offline[c].Take(10).Select(g => g.Item), served.Select(r => r.Item));
-            Assert.Equal(served.Select(r => r.Score), engine.Rank(test.History, [.. served.Select(r => r.Item)], test.User), new FloatTolerance(1e-4f));
-            Assert.DoesNotContain(engine.Recommend(test.History, 10, filterHistory: true, user: test.User), r => test.History.Contains(r.Item));
-        }
+        using var planted = new PlantedGenerativeRun(new TigerConfig { Architecture = GenerativeArchitecture.ParallelCodes, EncoderLayers = 0, DecoderLayers = 2, NumHeads = 2, HeadDim = 16, ModelDim = 64, FfnDim = 128, Dropout = 0.0, MaxHistory = 3, Temperature = 0.1 }, levels: 6, codebookSize: 8);
+        Assert.True(planted.Result.Test["recall@1"] > 0.9, $"recall@1 {planted.Result.Test["recall@1"]:F3} (chance 1/120)");
+        Assert.Equal(0, planted.Result.Test["invalid_id_share"]);
+        planted.AssertServedAsOffline<ParallelCodeGenerator>();
     }
 }
