@@ -13,10 +13,10 @@ using static TorchSharp.torch;
 namespace GenRec.Training.Tiger;
 
 /// <summary>
-/// Trains a semantic-ID generator (TIGER's encoder-decoder or the decoder-only model, <see cref="SemanticIdGenerator"/>) on
+/// Trains a semantic-ID generator (TIGER's encoder-decoder, the decoder-only model or RPG's parallel codes, <see cref="SemanticIdGenerator"/>) on
 /// leave-one-out training sequences: every item of a training sequence (after the first) is a target, its input the user
 /// token and the preceding <c>MaxHistory</c> items' codes (<see cref="Examples"/>).
-/// AdamW with warm-up; per-epoch validation by constrained beam search (Recall/NDCG@5/10), early
+/// AdamW with warm-up; per-epoch validation by the model's constrained generation (Recall/NDCG@5/10), early
 /// stopping on NDCG@10; atomic <c>last.ckpt</c> (resumable) and <c>best.ckpt</c>; metrics.jsonl; then
 /// test metrics of the best epoch, plus the share of invalid IDs among unconstrained beams.
 /// </summary>
@@ -39,7 +39,6 @@ internal static class TigerTrainer
 
         // TIGER's cold-start setting (data.cold_item_share): the cold items leave training and validation; beams can name them only at the test.
         var (split, cold) = ColdItems.Split(data, SplitKind.LeaveOneOut, config.Data.ColdItemShare, config.Seed);
-        var idLength = ids[1].Length;
         var vocabulary = SemanticIdVocabulary.Of(ids, config.Model.UserBuckets);
         var trie = new SemanticIdTrie(ids, item => !cold[item]);                        // the training catalogue
         var catalogue = config.Data.ColdItemShare > 0 ? new SemanticIdTrie(ids) : trie;   // every item, the cold ones with IDs from the frozen RQ-VAE
