@@ -9,7 +9,7 @@ using TorchSharp.Modules;
 namespace GenRec.Checkpoints;
 
 /// <summary>
-/// A TIGER checkpoint: the training state as its header, the semantic-ID generator's weights (encoder-decoder or decoder-only) and optionally the optimiser.
+/// A TIGER checkpoint: the training state as its header, the semantic-ID generator's weights (encoder-decoder, decoder-only or parallel codes) and optionally the optimiser.
 /// The run config and semantic ID table stay in the run folder (<c>config.json</c>, and <c>semantic-ids.tsv</c>, the copy
 /// of the table the run trained on); the model is rebuilt from them before the weights are read.
 /// </summary>

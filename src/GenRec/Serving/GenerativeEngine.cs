@@ -22,7 +22,10 @@ namespace GenRec.Serving;
 /// </summary>
 internal sealed class GenerativeEngine : IRetriever
 {
-    /// <summary>Candidates teacher-forced in one decoder pass by <see cref="Rank"/> (bounds its logits at chunk x L x V floats).</summary>
+    /// <summary>
+    /// Candidates <see cref="Rank"/> scores together (<see cref="SemanticIdGenerator.LogLikelihoods"/>): the history is read
+    /// once per chunk, and each decoding step holds logits and cached keys for at most this many rows.
+    /// </summary>
     public const int RankChunk = 512;
 
     private readonly SemanticIdGenerator model;

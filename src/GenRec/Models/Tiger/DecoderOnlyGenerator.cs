@@ -1,5 +1,4 @@
 using GenRec.Configuration;
-using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

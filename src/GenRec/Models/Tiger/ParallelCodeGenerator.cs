@@ -1,5 +1,4 @@
 using GenRec.Configuration;
-using GenRec.Models.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +19,8 @@ namespace GenRec.Models.Tiger;
 internal sealed class ParallelCodeGenerator : CausalCodeStack
 {
     private readonly ModuleList<Linear> heads = new();
-    private (double Version, Tensor Adjacency)? graph;
+    private readonly Lock catalogueLock = new();
+    private CatalogueTensors? catalogue;
 
     public ParallelCodeGenerator(TigerConfig config, SemanticIdVocabulary vocabulary) : base(nameof(ParallelCodeGenerator), config, vocabulary, vocabulary.UserOffset) // codes only: no user token
     {
@@ -139,15 +139,7 @@ internal sealed class ParallelCodeGenerator : CausalCodeStack
     // The best items of the trie's catalogue (less each row's exhausted items), by exact scores or the graph search.
     private List<GeneratedId>[] Catalogue(Tensor logp, SemanticIdTrie trie, int beams, IReadOnlyList<HashSet<SemanticIdTrie.Node>?>? exhausted)
     {
-        var ids = trie.Ids;
-        var allowed = new bool[ids.Count];
-        foreach (var item in trie.Items)
-        {
-            allowed[item] = true;
-        }
-
-        var itemTokens = tensor(ids.Skip(1).SelectMany(id => id.Select((c, p) => (long)Vocabulary.Token(p, c))).ToArray()).view(ids.Count - 1, Vocabulary.IdLength).to(logp.device); // [N, m]: item i at row i - 1
-        var adjacency = Config.GraphEdges > 0 ? Graph(itemTokens) : null;
+        var (itemTokens, allowed, adjacency) = CatalogueOf(trie, logp.device);
         var results = new List<GeneratedId>[logp.shape[0]];
         for (var row = 0; row < results.Length; row++)
         {
@@ -155,10 +147,38 @@ internal sealed class ParallelCodeGenerator : CausalCodeStack
             bool Allowed(int item) => allowed[item] && excluded?.Contains(item) != true;
             int[] candidates = adjacency is null ? [.. trie.Items.Where(Allowed)] : GraphSearch(logp[row], itemTokens, adjacency, beams, Allowed, seed: row);
             var scores = Scores(logp[row], itemTokens, candidates);
-            results[row] = [.. candidates.Zip(scores).OrderByDescending(p => p.Second).ThenBy(p => p.First).Take(beams).Select(p => new GeneratedId([.. ids[p.First]], p.Second, p.First))];
+            results[row] = [.. candidates.Zip(scores).OrderByDescending(p => p.Second).ThenBy(p => p.First).Take(beams).Select(p => new GeneratedId([.. trie.Ids[p.First]], p.Second, p.First))];
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// What generation over a trie's catalogue reads, built once per trie (and, for the graph, per state of the code
+    /// embeddings) instead of on every call: each item's code tokens [N, m] (item i at row i - 1), the items the trie holds,
+    /// and the item graph [N, E] when <c>graph_edges</c> asks for one. Concurrent requests share it; an entry that is
+    /// replaced is left to the collector, since another request may still read it.
+    /// </summary>
+    private CatalogueTensors CatalogueOf(SemanticIdTrie trie, Device device)
+    {
+        var version = Config.GraphEdges > 0 ? tokens.weight!.sum().item<float>() : 0;   // the graph follows the code embeddings, which training changes
+        lock (catalogueLock)
+        {
+            if (catalogue is { } cached && ReferenceEquals(cached.Trie, trie) && cached.Version == version && cached.ItemTokens.device.ToString() == device.ToString())
+            {
+                return cached;
+            }
+
+            var ids = trie.Ids;
+            var allowed = new bool[ids.Count];
+            foreach (var item in trie.Items)
+            {
+                allowed[item] = true;
+            }
+
+            var itemTokens = tensor(ids.Skip(1).SelectMany(id => id.Select((c, p) => (long)Vocabulary.Token(p, c))).ToArray()).view(ids.Count - 1, Vocabulary.IdLength).to(device).DetachFromDisposeScope(); // [N, m]
+            return catalogue = new CatalogueTensors(trie, version, itemTokens, allowed, Config.GraphEdges > 0 ? Graph(itemTokens) : null);
+        }
     }
 
     // Mean code log-probability of each candidate item (dense ids) under one row's logp [V'].
@@ -192,15 +212,9 @@ internal sealed class ParallelCodeGenerator : CausalCodeStack
         return best;
     }
 
-    // Item graph [N, E]: each item's graph_edges most alike items (row i - 1 for item i), rebuilt when the code embeddings change.
+    // Item graph [N, E]: each item's graph_edges most alike items (row i - 1 for item i), by the current code embeddings.
     private Tensor Graph(Tensor itemTokens)
     {
-        var version = tokens.weight!.sum().item<float>();
-        if (graph is { } cached && cached.Version == version)
-        {
-            return cached.Adjacency;
-        }
-
         var n = itemTokens.shape[0];
         var edges = (int)Math.Min(Config.GraphEdges, n);
         var parts = new List<Tensor>();
@@ -219,10 +233,7 @@ internal sealed class ParallelCodeGenerator : CausalCodeStack
             parts.Add(similarity.topk(edges, dim: 1).indexes.MoveToOuterDisposeScope());
         }
 
-        var adjacency = cat(parts, dim: 0).DetachFromDisposeScope();                     // [N, E]: 0-based rows
-        graph?.Adjacency.Dispose();
-        graph = (version, adjacency);
-        return adjacency;
+        return cat(parts, dim: 0).DetachFromDisposeScope();                              // [N, E]: 0-based rows
     }
 
     // Without the catalogue: each digit's most likely code, which may name no item (one ID per row).
@@ -247,5 +258,10 @@ internal sealed class ParallelCodeGenerator : CausalCodeStack
             int[] id = [.. Enumerable.Range(0, Vocabulary.IdLength).Select(j => (int)codes[row, j])];
             return new List<GeneratedId> { new(id, scores[row], trie.ItemOf(id)) };
         })];
+    }
+
+    private sealed record CatalogueTensors(SemanticIdTrie Trie, double Version, Tensor ItemTokens, bool[] Allowed, Tensor? Adjacency)
+    {
+        public void Deconstruct(out Tensor itemTokens, out bool[] allowed, out Tensor? adjacency) => (itemTokens, allowed, adjacency) = (ItemTokens, Allowed, Adjacency);
     }
 }

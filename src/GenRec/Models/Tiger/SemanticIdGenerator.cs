@@ -6,8 +6,9 @@ namespace GenRec.Models.Tiger;
 
 /// <summary>
 /// A generative retrieval model over semantic IDs: P(next item's ID | user, history) = prod_p P(c_p | c_&lt;p, user, history).
-/// <see cref="TigerModel"/> (encoder-decoder) and <see cref="DecoderOnlyGenerator"/> share the vocabulary, the beam search,
-/// the trie, the metrics and the checkpoint; each lays out its own input and trains its own way.
+/// <see cref="TigerModel"/> (encoder-decoder), <see cref="DecoderOnlyGenerator"/> and <see cref="ParallelCodeGenerator"/> (RPG)
+/// share the vocabulary, the trie, the metrics and the checkpoint (the first two also the beam search); each lays out its
+/// own input, trains its own way and generates its own way.
 /// </summary>
 internal abstract class SemanticIdGenerator(string name, TigerConfig config, SemanticIdVocabulary vocabulary) : nn.Module(name)
 {
@@ -69,13 +70,13 @@ internal abstract class SemanticIdGenerator(string name, TigerConfig config, Sem
     /// <summary>The model <paramref name="config"/>'s architecture names, with the sizes checked against it.</summary>
     public static SemanticIdGenerator Create(TigerConfig config, SemanticIdVocabulary vocabulary)
     {
+        if (config.Architecture != GenerativeArchitecture.EncoderDecoder && config.EncoderLayers != 0)
+        {
+            throw new ArgumentException($"model.encoder_layers is {config.EncoderLayers}: a {ClosedChoice.Name(config.Architecture)} model has no encoder; set it to 0 (its depth is model.decoder_layers)");
+        }
+
         if (config.Architecture == GenerativeArchitecture.DecoderOnly)
         {
-            if (config.EncoderLayers != 0)
-            {
-                throw new ArgumentException($"model.encoder_layers is {config.EncoderLayers}: a decoder_only model has no encoder; set it to 0 (its depth is model.decoder_layers)");
-            }
-
             if (!config.InputCollisionCode)
             {
                 throw new ArgumentException("model.input_collision_code is false: a decoder_only model reads back every code it generates, the collision code too; leave it true");
@@ -86,11 +87,6 @@ internal abstract class SemanticIdGenerator(string name, TigerConfig config, Sem
 
         if (config.Architecture == GenerativeArchitecture.ParallelCodes)
         {
-            if (config.EncoderLayers != 0)
-            {
-                throw new ArgumentException($"model.encoder_layers is {config.EncoderLayers}: a parallel_codes model has no encoder; set it to 0 (its depth is model.decoder_layers)");
-            }
-
             return new ParallelCodeGenerator(config, vocabulary);
         }
 

@@ -213,21 +213,12 @@ internal sealed class TigerModel : SemanticIdGenerator
         return head.forward(decoderFinal.forward(y)).squeeze(1);                         // [B*K, V]
     }
 
-    /// <summary>
-    /// Teacher-forced next-token logits of target IDs [R, L] (token ids) -> [R, L, V]: the decoder reads the start token and
-    /// each target's first L - 1 tokens; the R rows share memory [B, S, D] as in <see cref="Decode"/> (R = B in training).
-    /// </summary>
-    public Tensor TeacherForced(Tensor targets, Tensor memory, Tensor memoryMask)
-    {
-        var start = full(targets.shape[0], 1, SemanticIdVocabulary.DecoderStart, dtype: int64, device: targets.device);
-        return Decode(cat([start, targets[.., ..^1]], dim: 1), memory, memoryMask);      // decoder input [R, L]
-    }
-
     /// <summary>Teacher-forced cross-entropy of the target IDs: input [B, S], targets [B, L] (token ids) -> scalar.</summary>
     public Tensor Loss(Tensor input, Tensor targets)
     {
         var (memory, mask) = Encode(input);
-        var logits = TeacherForced(targets, memory, mask);                               // [B, L, V]
+        var start = full(targets.shape[0], 1, SemanticIdVocabulary.DecoderStart, dtype: int64, device: targets.device);
+        var logits = Decode(cat([start, targets[.., ..^1]], dim: 1), memory, mask);      // decoder input [B, L] -> [B, L, V]
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]), targets.reshape(-1));
     }
 }
